@@ -1,0 +1,37 @@
+package dev.meshcd.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code meshcd} command. Wiring only: each subcommand calls the compiler or starts a shell. */
+@Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "GitOps-driven service-mesh configuration compiler and admission controller.",
+        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("meshcd: " + ex.getMessage());
+            return ExitCodes.USAGE;
+        });
+        cli.setExitCodeExceptionMapper(ex -> ExitCodes.USAGE);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

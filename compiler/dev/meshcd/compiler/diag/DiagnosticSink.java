@@ -1,0 +1,7 @@
+package dev.meshcd.compiler.diag;
+
+/** Where a stage puts what it finds. */
+@FunctionalInterface
+public interface DiagnosticSink {
+    void report(Diagnostic diagnostic);
+}

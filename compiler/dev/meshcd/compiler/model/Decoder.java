@@ -1,0 +1,112 @@
+package dev.meshcd.compiler.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.diag.Codes;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.load.Document;
+import dev.meshcd.compiler.load.DocumentOrigin;
+import dev.meshcd.compiler.load.ParsedFile;
+import dev.meshcd.compiler.source.FieldPath;
+import dev.meshcd.compiler.source.Origin;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Documents to resources: checks the type metadata, expands {@code List} kinds, gives namespaced
+ * objects without a namespace the default one, and sets aside kinds meshcd does not know (info).
+ */
+public final class Decoder {
+    private final KindRegistry registry;
+    private final String defaultNamespace;
+
+    public Decoder(KindRegistry registry, String defaultNamespace) {
+        this.registry = registry;
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    public KindRegistry registry() {
+        return registry;
+    }
+
+    public List<Resource> decode(ParsedFile file, DiagnosticSink sink) {
+        List<Resource> out = new ArrayList<>();
+        for (Document doc : file.documents()) {
+            decodeObject((ObjectNode) doc.root(), base -> new DocumentOrigin(file, doc.index(), base),
+                    FieldPath.ROOT, sink, out);
+        }
+        return out;
+    }
+
+    /** Decodes one object that has no file (an admission request body). */
+    public List<Resource> decode(ObjectNode object, Origin origin, DiagnosticSink sink) {
+        List<Resource> out = new ArrayList<>();
+        decodeObject(object, base -> base.isRoot() ? origin : Origin.named(origin.fileName()), FieldPath.ROOT, sink, out);
+        return out;
+    }
+
+    private void decodeObject(ObjectNode object, Function<FieldPath, Origin> origins, FieldPath base,
+                              DiagnosticSink sink, List<Resource> out) {
+        Origin origin = origins.apply(base);
+        String apiVersion = text(object.get("apiVersion"));
+        String kindName = text(object.get("kind"));
+        if (apiVersion == null || kindName == null) {
+            String missing = apiVersion == null && kindName == null ? "apiVersion and kind"
+                    : apiVersion == null ? "apiVersion" : "kind";
+            sink.report(new Diagnostic(Severity.ERROR, Codes.MISSING_TYPE_META, "object has no " + missing, "",
+                    origin.locate(FieldPath.ROOT), ""));
+            return;
+        }
+        JsonNode items = object.get("items");
+        if (kindName.endsWith("List") && items != null && items.isArray()) {
+            for (int i = 0; i < items.size(); i++) {
+                FieldPath itemPath = base.key("items").index(i);
+                if (items.get(i) instanceof ObjectNode item) {
+                    decodeObject(item, origins, itemPath, sink, out);
+                } else {
+                    sink.report(new Diagnostic(Severity.ERROR, Codes.NOT_AN_OBJECT, "list item is not an object", "",
+                            origins.apply(itemPath).locate(FieldPath.ROOT), ""));
+                }
+            }
+            return;
+        }
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        Kind kind = new Kind(group, kindName);
+        JsonNode metadata = object.get("metadata");
+        String name = metadata == null ? null : text(metadata.get("name"));
+        String display = kindName + " " + (name == null ? "<unnamed>" : name);
+
+        KindInfo info = registry.lookup(kind).orElse(null);
+        if (info == null) {
+            sink.report(new Diagnostic(Severity.INFO, Codes.UNKNOWN_KIND, "skipped: meshcd does not analyze "
+                    + kindName + " (" + apiVersion + ")", display, origin.locate(FieldPath.of("kind")), "kind"));
+            return;
+        }
+        if (!info.versions().contains(version)) {
+            sink.report(new Diagnostic(Severity.ERROR, Codes.UNKNOWN_VERSION, "unknown version \"" + version
+                    + "\" of " + kindName + "; served versions: " + String.join(", ", info.versions().stream().sorted().toList()),
+                    display, origin.locate(FieldPath.of("apiVersion")), "apiVersion"));
+            return;
+        }
+        if (name == null || name.isEmpty()) {
+            sink.report(new Diagnostic(Severity.ERROR, Codes.MISSING_NAME, "object has no metadata.name", display,
+                    origin.locate(FieldPath.of("metadata")), "metadata.name"));
+            return;
+        }
+        String namespace = "";
+        if (info.namespaced()) {
+            String ns = text(metadata.get("namespace"));
+            namespace = ns == null || ns.isEmpty() ? defaultNamespace : ns;
+        }
+        out.add(new Resource(apiVersion, new ResourceKey(group, kindName, namespace, name), object, origin));
+    }
+
+    private static String text(JsonNode node) {
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+}

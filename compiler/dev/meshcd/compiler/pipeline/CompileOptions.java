@@ -1,0 +1,29 @@
+package dev.meshcd.compiler.pipeline;
+
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.index.Workload;
+import dev.meshcd.compiler.load.LoadLimits;
+import java.util.List;
+
+/**
+ * Settings of one compilation.
+ *
+ * @param defaultNamespace   namespace of namespaced objects that name none
+ * @param domainSuffix       the cluster's DNS suffix (cluster.local)
+ * @param rootNamespace      Istio's root namespace (istio-system)
+ * @param externalWorkloads  workloads that run in the cluster but are not in the repo (from meshcd's config)
+ * @param limits             loading bounds
+ */
+public record CompileOptions(String defaultNamespace, String domainSuffix, String rootNamespace,
+                             List<Workload> externalWorkloads, LoadLimits limits) {
+    public static final CompileOptions DEFAULT = new CompileOptions("default", MeshIndex.DEFAULT_DOMAIN_SUFFIX,
+            MeshIndex.DEFAULT_ROOT_NAMESPACE, List.of(), LoadLimits.DEFAULT);
+
+    public CompileOptions withDefaultNamespace(String namespace) {
+        return new CompileOptions(namespace, domainSuffix, rootNamespace, externalWorkloads, limits);
+    }
+
+    public CompileOptions withExternalWorkloads(List<Workload> workloads) {
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits);
+    }
+}
