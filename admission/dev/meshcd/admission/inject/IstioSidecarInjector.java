@@ -80,8 +80,9 @@ public final class IstioSidecarInjector implements PodInjector {
         }
         PodContext ctx = new PodContext(statics, original, workload, proxyConfig);
         ObjectNode merged = original.deepCopy();
-        ObjectNode templatePod = obj();
-        for (String template : selectTemplates(annotations)) {
+        ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
+        List<String> templates = selectTemplates(annotations);
+        for (String template : templates) {
             if (!KNOWN_TEMPLATES.contains(template)) {
                 errors.add("requested template \"" + template + "\" not found; have "
                         + String.join(", ", KNOWN_TEMPLATES));
@@ -91,9 +92,14 @@ public final class IstioSidecarInjector implements PodInjector {
             if (!errors.isEmpty()) {
                 return refused(original, errors);
             }
-            PodMerger.merge(templatePod, rendered);
+            if (templates.size() == 1) {
+                templatePod = rendered;
+            } else {
+                templatePod = templatePod == null ? obj() : templatePod;
+                PodMerger.merge(templatePod, rendered);
+            }
             moveUserProxyToInitContainers(merged, templatePod);
-            PodMerger.merge(merged, rendered);
+            PodMerger.merge(merged, rendered, templates.size() > 1);
         }
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
         postProcess(merged, templatePod, annotations, proxyConfig);

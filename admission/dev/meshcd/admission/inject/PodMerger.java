@@ -30,8 +30,16 @@ final class PodMerger {
     private PodMerger() {
     }
 
-    /** Merges {@code overlay} into {@code target} (mutated). */
+    /** Merges a copy of {@code overlay} into {@code target} (mutated). */
     static void merge(ObjectNode target, JsonNode overlay) {
+        merge(target, overlay, true);
+    }
+
+    /**
+     * Merges {@code overlay} into {@code target}; with {@code copy} false the overlay's nodes are moved into the
+     * target as they are (for a freshly rendered template: not used again as a tree, and free of nulls).
+     */
+    static void merge(ObjectNode target, JsonNode overlay, boolean copy) {
         overlay.fields().forEachRemaining(e -> {
             String key = e.getKey();
             JsonNode value = e.getValue();
@@ -39,33 +47,37 @@ final class PodMerger {
             if (value.isNull()) {
                 target.remove(key);
             } else if (value.isObject() && existing instanceof ObjectNode eo) {
-                merge(eo, value);
+                merge(eo, value, copy);
             } else if (value.isArray() && existing instanceof ArrayNode ea && MERGE_KEYS.containsKey(key)) {
-                target.set(key, mergeList(ea, (ArrayNode) value, MERGE_KEYS.get(key)));
+                target.set(key, mergeList(ea, (ArrayNode) value, MERGE_KEYS.get(key), copy));
             } else {
-                target.set(key, withoutNulls(value.deepCopy()));
+                target.set(key, copy ? withoutNulls(value.deepCopy()) : value);
             }
         });
     }
 
     private static JsonNode withoutNulls(JsonNode n) {
         if (n instanceof ObjectNode o) {
-            List<String> nulls = new ArrayList<>();
-            o.fields().forEachRemaining(e -> {
+            List<String> nulls = null;
+            for (var it = o.fields(); it.hasNext(); ) {
+                var e = it.next();
                 if (e.getValue().isNull()) {
+                    nulls = nulls == null ? new ArrayList<>() : nulls;
                     nulls.add(e.getKey());
-                } else {
+                } else if (e.getValue().isContainerNode()) {
                     withoutNulls(e.getValue());
                 }
-            });
-            o.remove(nulls);
+            }
+            if (nulls != null) {
+                o.remove(nulls);
+            }
         } else if (n instanceof ArrayNode a) {
             a.forEach(PodMerger::withoutNulls);
         }
         return n;
     }
 
-    private static ArrayNode mergeList(ArrayNode original, ArrayNode patch, String mergeKey) {
+    private static ArrayNode mergeList(ArrayNode original, ArrayNode patch, String mergeKey, boolean copy) {
         Map<String, Integer> serverOrder = new HashMap<>();
         for (int i = 0; i < original.size(); i++) {
             serverOrder.putIfAbsent(key(original.get(i), mergeKey), i);
@@ -77,11 +89,10 @@ final class PodMerger {
             patchKeys.add(k);
             Integer at = serverOrder.get(k);
             if (at != null && original.get(at) instanceof ObjectNode o && item.isObject()) {
-                ObjectNode merged = o.deepCopy();
-                merge(merged, item);
-                patched.add(merged);
+                merge(o, item, copy);
+                patched.add(o);
             } else {
-                patched.add(withoutNulls(item.deepCopy()));
+                patched.add(copy ? withoutNulls(item.deepCopy()) : item);
             }
         }
         List<JsonNode> serverOnly = new ArrayList<>();

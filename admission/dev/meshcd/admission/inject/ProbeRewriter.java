@@ -18,14 +18,15 @@ import java.util.TreeMap;
  * Honours {@code sidecar.istio.io/rewriteAppHTTPProbers} and the inbound port include/exclude annotations.
  */
 final class ProbeRewriter {
+    /** field, URL prefix, URL suffix (the URL is prefix + container name + suffix) */
     private static final String[][] PROBES = {
-        {"readinessProbe", "/app-health/%s/readyz"},
-        {"livenessProbe", "/app-health/%s/livez"},
-        {"startupProbe", "/app-health/%s/startupz"},
+        {"readinessProbe", "/app-health/", "/readyz"},
+        {"livenessProbe", "/app-health/", "/livez"},
+        {"startupProbe", "/app-health/", "/startupz"},
     };
     private static final String[][] HOOKS = {
-        {"preStop", "/app-lifecycle/%s/prestopz"},
-        {"postStart", "/app-lifecycle/%s/poststartz"},
+        {"preStop", "/app-lifecycle/", "/prestopz"},
+        {"postStart", "/app-lifecycle/", "/poststartz"},
     };
 
     private ProbeRewriter() {
@@ -59,7 +60,7 @@ final class ProbeRewriter {
             for (String[] p : PROBES) {
                 ObjectNode prober = prober(c.get(p[0]), true, c, portRules, targetPort);
                 if (prober != null) {
-                    probers.put(String.format(p[1], name), prober);
+                    probers.put(p[1] + name + p[2], prober);
                 }
             }
             JsonNode lifecycle = c.get("lifecycle");
@@ -67,7 +68,7 @@ final class ProbeRewriter {
                 for (String[] h : HOOKS) {
                     ObjectNode prober = prober(lifecycle.get(h[0]), false, c, portRules, targetPort);
                     if (prober != null) {
-                        probers.put(String.format(h[1], name), prober);
+                        probers.put(h[1] + name + h[2], prober);
                     }
                 }
             }
@@ -86,13 +87,13 @@ final class ProbeRewriter {
             for (String[] p : PROBES) {
                 JsonNode probe = c.get(p[0]);
                 if (probe instanceof ObjectNode po && included(port(po), portRules)) {
-                    convert(po, String.format(p[1], name), statusPort, true);
+                    convert(po, p[1] + name + p[2], statusPort, true);
                 }
             }
             if (c.get("lifecycle") instanceof ObjectNode lifecycle) {
                 for (String[] h : HOOKS) {
                     if (lifecycle.get(h[0]) instanceof ObjectNode ho && included(port(ho), portRules)) {
-                        convert(ho, String.format(h[1], name), statusPort, false);
+                        convert(ho, h[1] + name + h[2], statusPort, false);
                     }
                 }
             }

@@ -126,8 +126,12 @@ final class SidecarMetadata {
         return out;
     }
 
-    /** Prometheus' label sanitising: every character outside [a-zA-Z0-9_] becomes '_'. */
+    /** Prometheus' label sanitising (every character outside [a-zA-Z0-9_] becomes '_'), for comparison with
+     * prometheus_io_port/path/scrape only: keys of other lengths are returned as they are. */
     static String sanitize(String key) {
+        if (key.length() != 18 && key.length() != 20) {
+            return key; // cannot become prometheus_io_port/path (18) or prometheus_io_scrape (20)
+        }
         StringBuilder sb = new StringBuilder(key.length());
         for (char c : key.toCharArray()) {
             sb.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' ? c : '_');
