@@ -31,13 +31,13 @@ class InjectionThroughputTest {
         Map<String, String> ns = Map.of("istio-injection", "enabled");
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long sink = 0;
-        for (int i = 0; i < 2000; i++) { // warm-up
+        for (int i = 0; i < 1500; i++) { // warm-up
             sink += once(injector, podJson, ns);
         }
         long best = Long.MAX_VALUE;
         long bestBaseline = Long.MAX_VALUE;
-        int n = 1000;
-        for (int round = 0; round < 5; round++) {
+        int n = 500;
+        for (int round = 0; round < 3; round++) {
             long c0 = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
                 sink += once(injector, podJson, ns);
