@@ -102,7 +102,7 @@ public final class IstioSidecarInjector implements PodInjector {
             PodMerger.merge(merged, rendered, templates.size() > 1);
         }
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
-        postProcess(merged, templatePod, annotations, proxyConfig);
+        postProcess(merged, templatePod, proxyConfig);
         return new Result(merged, true, "injected", List.of());
     }
 
@@ -184,43 +184,29 @@ public final class IstioSidecarInjector implements PodInjector {
             }
         }
         JsonNode origSpec = original.path("spec");
-        ArrayNode overrideContainers = Json.F.arrayNode();
-        ArrayNode overrideInit = Json.F.arrayNode();
-        for (JsonNode c : templatePod.path("spec").path("containers")) {
-            String name = c.path("name").asText();
-            ObjectNode match = Json.findByName(existing.path("containers"), name);
-            if (match == null) {
-                match = Json.findByName(origSpec.path("containers"), name);
+        ObjectNode record = obj();
+        for (String list : List.of("containers", "initContainers")) {
+            // a template init container may match a user container of either list (native sidecars)
+            List<String> lookIn = list.equals("containers") ? List.of("containers")
+                    : List.of("containers", "initContainers");
+            ArrayNode recorded = Json.F.arrayNode();
+            for (JsonNode c : templatePod.path("spec").path(list)) {
+                String name = c.path("name").asText();
+                ObjectNode match = Json.findByName(existing.path(list), name);
+                for (String where : lookIn) {
+                    match = match != null ? match : Json.findByName(origSpec.path(where), name);
+                }
+                if (match != null) {
+                    ObjectNode overlay = overlay(match);
+                    recorded.add(goOrder(overlay));
+                    PodMerger.merge(merged, obj("spec", obj(list, arr(overlay))));
+                }
             }
-            if (match != null) {
-                ObjectNode overlay = overlay(match);
-                overrideContainers.add(goOrder(overlay));
-                PodMerger.merge(merged, obj("spec", obj("containers", arr(overlay))));
-            }
-        }
-        for (JsonNode c : templatePod.path("spec").path("initContainers")) {
-            String name = c.path("name").asText();
-            ObjectNode match = Json.findByName(existing.path("initContainers"), name);
-            if (match == null) {
-                match = Json.findByName(origSpec.path("containers"), name);
-            }
-            if (match == null) {
-                match = Json.findByName(origSpec.path("initContainers"), name);
-            }
-            if (match != null) {
-                ObjectNode overlay = overlay(match);
-                overrideInit.add(goOrder(overlay));
-                PodMerger.merge(merged, obj("spec", obj("initContainers", arr(overlay))));
+            if (!recorded.isEmpty()) {
+                record.set(list, recorded);
             }
         }
-        if (!overrideContainers.isEmpty() || !overrideInit.isEmpty()) {
-            ObjectNode record = obj();
-            if (!overrideContainers.isEmpty()) {
-                record.set("containers", overrideContainers);
-            }
-            if (!overrideInit.isEmpty()) {
-                record.set("initContainers", overrideInit);
-            }
+        if (!record.isEmpty()) {
             Json.objectAt(Json.objectAt(merged, "metadata"), "annotations").put(OVERRIDES, record.toString());
         }
         adjustInitContainerUser(merged, original, proxyConfig);
@@ -306,8 +292,7 @@ public final class IstioSidecarInjector implements PodInjector {
         return c != null ? c : Json.findByName(pod.path("spec").path("initContainers"), PodContext.PROXY);
     }
 
-    private void postProcess(ObjectNode merged, ObjectNode templatePod, Map<String, String> originalAnnotations,
-                             ProxyConfigs proxyConfig) {
+    private void postProcess(ObjectNode merged, ObjectNode templatePod, ProxyConfigs proxyConfig) {
         InjectionSettings s = statics.settings;
         ObjectNode metadata = Json.objectAt(merged, "metadata");
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
@@ -321,7 +306,7 @@ public final class IstioSidecarInjector implements PodInjector {
         annotations.put(SidecarMetadata.STATUS,
                 SidecarMetadata.status((ObjectNode) templatePod.path("spec"), s.revisionOrDefault()));
         s.mesh().injectedAnnotations().forEach(annotations::put);
-        reorder(merged, originalAnnotations, proxyConfig);
+        reorder(merged, proxyConfig);
     }
 
     /**
@@ -330,7 +315,7 @@ public final class IstioSidecarInjector implements PodInjector {
      * {@code sidecar.istio.io/init-containers-before-proxy}, then istio-proxy, then the rest; without, istio-init
      * runs last so that it does not black-hole the other init containers.
      */
-    private void reorder(ObjectNode pod, Map<String, String> originalAnnotations, ProxyConfigs proxyConfig) {
+    private void reorder(ObjectNode pod, ProxyConfigs proxyConfig) {
         ObjectNode spec = Json.objectAt(pod, "spec");
         boolean hold = proxyConfig.holdApplicationUntilProxyStarts()
                 || statics.settings.proxy().holdApplicationUntilProxyStarts();
