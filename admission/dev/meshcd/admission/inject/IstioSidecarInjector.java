@@ -24,6 +24,8 @@ public final class IstioSidecarInjector implements PodInjector {
     static final String OVERRIDES = "proxy.istio.io/overrides";
     static final String TEMPLATES = "inject.istio.io/templates";
     private static final List<String> KNOWN_TEMPLATES = List.of("sidecar", "gateway");
+    private static final List<String> RESOURCE_ANNOTATIONS = List.of("sidecar.istio.io/proxyCPU",
+            "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit");
     /** corev1.Container's JSON field order, used for the overrides annotation. */
     private static final List<String> CONTAINER_FIELDS = List.of("name", "image", "command", "args", "workingDir",
             "ports", "envFrom", "env", "resources", "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices",
@@ -70,6 +72,13 @@ public final class IstioSidecarInjector implements PodInjector {
     public Result injectPod(ObjectNode original, WorkloadMeta workload) {
         Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
         List<String> errors = TrafficRules.validate(annotations);
+        for (String r : RESOURCE_ANNOTATIONS) {
+            String v = annotations.get(r);
+            if (v != null && !Quantities.isValid(v)) {
+                // Istio fails later, when the rendered template does not parse as a Pod
+                errors.add("invalid value '" + v + "' for annotation '" + r + "': not a resource quantity");
+            }
+        }
         if (!errors.isEmpty()) {
             return refused(original, errors);
         }

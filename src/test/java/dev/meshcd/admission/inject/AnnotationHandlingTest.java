@@ -111,6 +111,7 @@ class AnnotationHandlingTest {
                 Arguments.of("proxy.istio.io/config", "holdApplication: true", "unknown ProxyConfig field"),
                 Arguments.of("proxy.istio.io/config", "[1, 2]", "mapping"),
                 Arguments.of("sidecar.istio.io/userVolume", "{not json", "userVolume"),
+                Arguments.of("sidecar.istio.io/proxyMemory", "lots", "not a resource quantity"),
                 Arguments.of("inject.istio.io/templates", "sidecar,nope", "template \"nope\" not found"));
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * parse the pod, inject, diff, serialise the patch. Prints the figures; asserts only a loose bound so that
  * a pathological slowdown (say, re-building the static parts per pod) fails.
  */
+@Tag("benchmark") // exclude with -Dsurefire.excludedGroups=benchmark
 class InjectionThroughputTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
