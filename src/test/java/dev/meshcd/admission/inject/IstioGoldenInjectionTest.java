@@ -105,6 +105,82 @@ class IstioGoldenInjectionTest {
         assertThat(failures).isEmpty();
     }
 
+    /**
+     * The webhook path (Istio checks it too): each workload's pod template becomes the Pod the API server
+     * would send (generateName, owner reference, pod-template-hash for Deployments), injected through
+     * {@link PodInjector#inject} in a namespace labelled istio-injection=enabled; every aspect must match.
+     */
+    @Test
+    void webhookPathMatchesGoldens() throws IOException {
+        IstioSidecarInjector injector = new IstioSidecarInjector();
+        int pods = 0;
+        for (JsonNode c : manifest) {
+            if (c.path("golden").isNull()) {
+                continue;
+            }
+            String name = c.path("case").asText();
+            JsonNode input = load(dir.resolve("testdata/inject/" + name));
+            List<JsonNode> theirs = pods(load(dir.resolve("testdata/inject/" + name + ".injected")));
+            List<JsonNode> workloads = input.path("kind").asText().equals("List")
+                    ? toList(input.path("items")) : List.of(input);
+            for (int i = 0; i < workloads.size(); i++) {
+                ObjectNode pod = admittedPod(workloads.get(i));
+                ObjectNode sent = pod.deepCopy();
+                PodInjector.Result r = injector.inject(pod, "test-ns", Map.of("istio-injection", "enabled"));
+                assertThat(r.errors()).as(name).isEmpty();
+                assertThat(pod).as("input untouched").isEqualTo(sent);
+                ObjectNode ours = r.pod().deepCopy();
+                JsonNode labels = ours.path("metadata").path("labels");
+                if (labels instanceof ObjectNode l) {
+                    l.remove("pod-template-hash");
+                }
+                for (Map.Entry<String, Function<JsonNode, JsonNode>> aspect : ASPECTS.entrySet()) {
+                    JsonNode a = normalize(aspect.getValue().apply(ours));
+                    JsonNode b = normalize(aspect.getValue().apply(theirs.get(i)));
+                    if (aspect.getKey().equals("env")) { // the pod is in test-ns, the manifest named no namespace
+                        b = JSON.readTree(b.toString().replace("/namespaces/default/", "/namespaces/test-ns/"));
+                    }
+                    assertThat(a).as(name + " [" + aspect.getKey() + "] via webhook").isEqualTo(b);
+                }
+                // and the patch the webhook sends reproduces the injected pod
+                assertThat(JsonPatches.apply(JsonPatches.diff(sent, r.pod()), sent)).isEqualTo(r.pod());
+                pods++;
+            }
+        }
+        System.out.println("webhook path: " + pods + " pods match their goldens in every aspect");
+        assertThat(pods).isEqualTo(16);
+    }
+
+    private static List<JsonNode> toList(JsonNode array) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(out::add);
+        return out;
+    }
+
+    /** The Pod a controller would create from the workload, as the admission request carries it. */
+    static ObjectNode admittedPod(JsonNode workload) {
+        String kind = workload.path("kind").asText();
+        if (kind.equals("Pod")) {
+            return ((ObjectNode) workload).deepCopy();
+        }
+        String name = workload.path("metadata").path("name").asText();
+        JsonNode template = workload.path("spec").path("template");
+        ObjectNode meta = template.path("metadata").isObject()
+                ? ((ObjectNode) template.get("metadata")).deepCopy() : JSON.createObjectNode();
+        meta.remove("name");
+        String owner = name;
+        String ownerKind = kind;
+        if (kind.equals("Deployment")) {
+            owner = name + "-5d8f9c7b6";
+            ownerKind = "ReplicaSet";
+            Json.objectAt(meta, "labels").put("pod-template-hash", "5d8f9c7b6");
+        }
+        meta.put("generateName", owner + "-");
+        meta.putArray("ownerReferences").add(Json.obj("apiVersion", workload.path("apiVersion").asText(),
+                "kind", ownerKind, "name", owner, "controller", true));
+        return Json.obj("apiVersion", "v1", "kind", "Pod", "metadata", meta, "spec", template.get("spec").deepCopy());
+    }
+
     @Test
     void badTrafficAnnotationsAreRefused() throws IOException {
         int bad = 0;
