@@ -39,8 +39,8 @@ class IstioGoldenInjectionTest {
     static {
         ASPECTS.put("labels", p -> p.path("metadata").path("labels"));
         ASPECTS.put("annotations", IstioGoldenInjectionTest::annotations);
-        ASPECTS.put("initContainers", p -> containerFields(p.path("spec").path("initContainers"), false));
-        ASPECTS.put("containers", p -> containerFields(p.path("spec").path("containers"), false));
+        ASPECTS.put("initContainers", p -> containerFields(p.path("spec").path("initContainers")));
+        ASPECTS.put("containers", p -> containerFields(p.path("spec").path("containers")));
         ASPECTS.put("env", p -> pick(p, "env"));
         ASPECTS.put("probes", p -> pick(p, "readinessProbe", "livenessProbe", "startupProbe", "lifecycle"));
         ASPECTS.put("resources", p -> pick(p, "resources"));
@@ -250,7 +250,7 @@ class IstioGoldenInjectionTest {
     }
 
     /** Containers without the fields that have their own aspect. */
-    static JsonNode containerFields(JsonNode containers, boolean unused) {
+    static JsonNode containerFields(JsonNode containers) {
         ArrayNode out = JSON.createArrayNode();
         for (JsonNode c : containers) {
             ObjectNode copy = ((ObjectNode) c).deepCopy();

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,9 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class JsonPatchesTest {
     static final IstioSidecarInjector INJECTOR = new IstioSidecarInjector();
 
-    static Stream<String> inputs() throws Exception {
-        List<String> names = new ArrayList<>(List.of("labelled", "bare", "with-init-and-volumes", "gateway"));
-        return names.stream();
+    static Stream<String> inputs() {
+        return Stream.of("labelled", "bare", "with-init-and-volumes", "gateway");
     }
 
     static ObjectNode pod(String variant) {
