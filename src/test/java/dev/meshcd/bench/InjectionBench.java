@@ -1,25 +1,25 @@
-package dev.meshcd.admission.inject;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.meshcd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.admission.inject.IstioSidecarInjector;
+import dev.meshcd.admission.inject.JsonPatches;
+import dev.meshcd.admission.inject.PodInjector;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /**
  * A short single-thread measurement of what the webhook does per AdmissionReview beyond a no-op handler:
- * parse the pod, inject, diff, serialise the patch. Prints the figures; asserts only a loose bound so that
- * a pathological slowdown (say, re-building the static parts per pod) fails.
+ * parse the pod, inject, diff, serialise the patch; against parsing and writing the same pod alone.
+ * Run: {@code scripts/bench.sh InjectionBench}.
  */
-@Tag("benchmark") // exclude with -Dsurefire.excludedGroups=benchmark
-class InjectionThroughputTest {
+public final class InjectionBench {
+    private InjectionBench() {
+    }
+
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void injectionIsCheapComparedWithAnAdmissionRoundTrip() throws Exception {
+    public static void main(String[] args) throws Exception {
         IstioSidecarInjector injector = new IstioSidecarInjector();
         String podJson = """
                 {"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-5d8f9c7b6-","namespace":"shop",
@@ -54,8 +54,8 @@ class InjectionThroughputTest {
         }
         System.out.printf("CPU per pod: parse+inject+diff+write %d us, parse+write alone %d us%n",
                 best / 1000, bestBaseline / 1000);
-        assertThat(sink).isPositive();
-        assertThat(best).as("CPU ns per injection").isLessThan(1_000_000L);
+        System.out.printf("RESULT injection cpu_us_per_pod=%d baseline_cpu_us_per_pod=%d (checksum %d)%n",
+                best / 1000, bestBaseline / 1000, sink);
     }
 
     private static long once(IstioSidecarInjector injector, String podJson, Map<String, String> ns) throws Exception {
