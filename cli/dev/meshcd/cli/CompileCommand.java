@@ -68,7 +68,7 @@ abstract class CompileCommand implements Callable<Integer> {
                 System.err.println("meshcd: cannot read config: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
-            tree = cfg.applyTo(tree);
+            tree = cfg.applyTo(tree, ConfigFiles.explicitFiles(paths));
         }
         CompileOptions options = cfg.applyTo(CompileOptions.DEFAULT);
         if (namespace != null) {

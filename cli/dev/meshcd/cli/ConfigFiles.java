@@ -51,6 +51,19 @@ final class ConfigFiles {
         return new SourceFile(name.replace('\\', '/'), Files.readAllBytes(path));
     }
 
+    /** Names (as DirectorySource gives them) of the PATHs that are regular files rather than directories. */
+    static java.util.Set<String> explicitFiles(List<Path> paths) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        Path cwd = Path.of("").toAbsolutePath();
+        for (Path p : paths) {
+            if (Files.isRegularFile(p)) {
+                Path abs = p.toAbsolutePath().normalize();
+                out.add((abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/'));
+            }
+        }
+        return out;
+    }
+
     static CompileResult withConfigDiagnostics(CompileResult result, MeshcdConfig cfg) {
         if (cfg.diagnostics().isEmpty()) {
             return result;

@@ -52,10 +52,15 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
 
     /** {@code tree} without the config file itself and without excluded files. */
     public SourceTree applyTo(SourceTree tree) {
+        return applyTo(tree, java.util.Set.of());
+    }
+
+    /** Likewise, but files named in {@code explicit} (given one by one on the command line) are never excluded. */
+    public SourceTree applyTo(SourceTree tree, java.util.Set<String> explicit) {
         String dir = directoryOf(file);
         List<SourceFile> kept = new ArrayList<>();
         for (SourceFile f : tree.files()) {
-            if (!f.name().equals(file) && !excluded(f.name(), dir)) {
+            if (!f.name().equals(file) && (explicit.contains(f.name()) || !excluded(f.name(), dir))) {
                 kept.add(f);
             }
         }
