@@ -36,7 +36,8 @@ public final class ServicePortNameAnalyzer implements Analyzer {
                 String protocol = Protocols.of(name, p.path("appProtocol").asText(""), p.path("protocol").asText("TCP"));
                 if (protocol.equals("UNKNOWN")) {
                     String target = p.has("targetPort") ? p.path("targetPort").asText() : p.path("port").asText();
-                    Messages.report(sink, svc, "IST0118", FieldPath.of("spec", "ports", i, "name"), name,
+                    FieldPath at = p.has("name") ? FieldPath.of("spec", "ports", i, "name") : FieldPath.of("spec", "ports", i);
+                    Messages.report(sink, svc, "IST0118", at, name,
                             p.path("port").asInt(), target);
                 }
             }
