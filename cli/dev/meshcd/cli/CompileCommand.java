@@ -45,7 +45,7 @@ abstract class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8); // System.out, so tests can capture it
         SourceTree tree;
         try {
             tree = DirectorySource.read(paths);
