@@ -55,12 +55,17 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         return applyTo(tree, java.util.Set.of());
     }
 
-    /** Likewise, but files named in {@code explicit} (given one by one on the command line) are never excluded. */
+    /**
+     * Likewise, but files named in {@code explicit} (given one by one on the command line) are never
+     * excluded. A file that appears twice (named and also inside a named directory) is kept once.
+     */
     public SourceTree applyTo(SourceTree tree, java.util.Set<String> explicit) {
         String dir = directoryOf(file);
         List<SourceFile> kept = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (SourceFile f : tree.files()) {
-            if (!f.name().equals(file) && (explicit.contains(f.name()) || !excluded(f.name(), dir))) {
+            if (!f.name().equals(file) && (explicit.contains(f.name()) || !excluded(f.name(), dir))
+                    && names.add(f.name())) {
                 kept.add(f);
             }
         }
