@@ -45,20 +45,22 @@ final class ConfigFiles {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString());
         }
+        return new SourceFile(displayName(path), Files.readAllBytes(path));
+    }
+
+    /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
+    static String displayName(Path path) {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = path.toAbsolutePath().normalize();
-        String name = abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
-        return new SourceFile(name.replace('\\', '/'), Files.readAllBytes(path));
+        return (abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/');
     }
 
     /** Names (as DirectorySource gives them) of the PATHs that are regular files rather than directories. */
     static java.util.Set<String> explicitFiles(List<Path> paths) {
         java.util.Set<String> out = new java.util.HashSet<>();
-        Path cwd = Path.of("").toAbsolutePath();
         for (Path p : paths) {
             if (Files.isRegularFile(p)) {
-                Path abs = p.toAbsolutePath().normalize();
-                out.add((abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/'));
+                out.add(displayName(p));
             }
         }
         return out;
