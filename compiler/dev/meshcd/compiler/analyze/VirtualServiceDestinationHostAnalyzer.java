@@ -7,12 +7,14 @@ import dev.meshcd.compiler.index.ServicePort;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
- * Route destinations must name a host the mesh knows (IST0101 "host"): a Kubernetes Service or a
- * ServiceEntry host visible from the VirtualService's namespace; and a destination on a service
- * with several ports must say which one (IST0112). Compare istio's virtualservice/destinationhosts.go.
+ * Route and mirror destinations must name a host the mesh knows (IST0101 "host" / "mirror host"): a
+ * Kubernetes Service or a ServiceEntry host visible from the VirtualService's namespace; a destination
+ * on a service with several ports must say which one (IST0112), and a port it names must exist
+ * (IST0101 "host:port"). Compare istio's virtualservice/destinationhosts.go.
  */
 public final class VirtualServiceDestinationHostAnalyzer implements Analyzer {
     @Override
@@ -31,20 +33,20 @@ public final class VirtualServiceDestinationHostAnalyzer implements Analyzer {
                 String fqdn = index.resolveHost(host, vs.namespace());
                 List<MeshService> services = index.servicesVisible(fqdn, vs.namespace());
                 if (services.isEmpty()) {
-                    Messages.report(sink, vs, "IST0101", d.path().key("host"), "host", host);
+                    Messages.report(sink, vs, "IST0101", d.path().key("host"), d.mirror() ? "mirror host" : "host", host);
                     continue;
                 }
-                if (d.mirror() || d.hasPort()) {
-                    continue;
-                }
-                TreeSet<Integer> ports = new TreeSet<>();
+                Set<Integer> ports = new LinkedHashSet<>(); // declaration order, as istioctl prints them
                 for (MeshService s : services) {
                     for (ServicePort p : s.ports()) {
                         ports.add(p.number());
                     }
                 }
-                if (ports.size() > 1) {
+                int port = d.node().path("port").path("number").asInt(0);
+                if (port == 0 && ports.size() > 1) {
                     Messages.report(sink, vs, "IST0112", d.path(), host, List.copyOf(ports));
+                } else if (port != 0 && !ports.isEmpty() && !ports.contains(port)) {
+                    Messages.report(sink, vs, "IST0101", d.path().key("port").key("number"), "host:port", host + ":" + port);
                 }
             }
         }

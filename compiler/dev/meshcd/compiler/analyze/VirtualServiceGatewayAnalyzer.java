@@ -14,11 +14,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Gateways a VirtualService binds to must exist (IST0101 "gateway"), and at least one of its hosts
- * must be served by each such Gateway to this namespace (IST0132). Compare istio's
- * virtualservice/gateways.go.
+ * Gateways a VirtualService binds to (spec.gateways and match gateways) must exist as Istio or
+ * Kubernetes Gateways (IST0101 "gateway"), and at least one of its hosts must be served to this
+ * namespace by each Istio Gateway of spec.gateways (IST0132). Compare istio's virtualservice/gateways.go.
  */
 public final class VirtualServiceGatewayAnalyzer implements Analyzer {
+    private static final String KUBERNETES_GATEWAY = "gateway.networking.k8s.io";
+
     @Override
     public String name() {
         return "virtualservice.gateways";
@@ -36,11 +38,14 @@ public final class VirtualServiceGatewayAnalyzer implements Analyzer {
                 }
                 Optional<Resource> gw = index.get(key);
                 if (gw.isEmpty()) {
-                    Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
+                    if (index.get(new ResourceKey(KUBERNETES_GATEWAY, "Gateway", key.namespace(), key.name())).isEmpty()) {
+                        Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
+                    }
                     continue;
                 }
-                if (!checked.add(key) || vsHosts.isEmpty()) {
-                    continue; // delegate VirtualServices have no hosts of their own
+                // as istioctl: the host check is for spec.gateways; delegates (no hosts) have nothing to check
+                if (!ref.path().toString().startsWith("spec.gateways[") || !checked.add(key) || vsHosts.isEmpty()) {
+                    continue;
                 }
                 if (!anyHostServed(gw.get(), vsHosts, vs.namespace())) {
                     Messages.report(sink, vs, "IST0132", ref.path(), vsHosts, vs.key().namespacedName(),

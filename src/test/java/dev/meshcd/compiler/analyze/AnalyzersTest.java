@@ -98,6 +98,18 @@ class AnalyzersTest {
                   - route:
                     - destination: {host: ratings, port: {number: 9080}}
                 """),
+            c("mirror host unknown, port the service does not expose", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: r, namespace: shop}
+                spec:
+                  hosts: [ratings]
+                  http:
+                  - route:
+                    - destination: {host: ratings, port: {number: 9999}}
+                    mirror: {host: shadow}
+                """, "case.yaml:8 IST0101 spec.http[0].route[0].destination.port.number",
+                "case.yaml:9 IST0101 spec.http[0].mirror.host"),
             // ---- IST0101 subsets ----
             c("subset no DestinationRule defines", """
                 apiVersion: networking.istio.io/v1
