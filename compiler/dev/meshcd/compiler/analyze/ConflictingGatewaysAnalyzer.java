@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Gateways with the same selector must not serve overlapping hosts on the same port (IST0145;
- * istio's gateway/conflictinggateway.go). Servers are grouped by selector and port, and hosts
+ * Gateways with the same selector must not serve overlapping hosts on the same port and bind
+ * address (IST0145; istio's gateway/conflictinggateway.go). Servers are grouped by selector and port, and hosts
  * within a group are matched through exact and wildcard-suffix maps, never pairwise.
  */
 public final class ConflictingGatewaysAnalyzer implements Analyzer {
@@ -37,10 +37,11 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
             JsonNode servers = gw.spec().path("servers");
             for (int i = 0; i < servers.size(); i++) {
                 int port = servers.get(i).path("port").path("number").asInt(0);
+                String bind = servers.get(i).path("bind").asText("");
                 for (JsonNode h : servers.get(i).path("hosts")) {
                     String entry = h.asText("").toLowerCase(Locale.ROOT);
                     String host = entry.contains("/") ? entry.substring(entry.indexOf('/') + 1) : entry;
-                    groups.computeIfAbsent(selector + "\u0000" + port, k -> new ArrayList<>())
+                    groups.computeIfAbsent(selector + "\u0000" + port + "\u0000" + bind, k -> new ArrayList<>())
                             .add(new Server(gw, i, host));
                 }
             }
@@ -74,14 +75,10 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
                 }
                 Set<String> names = new TreeSet<>();
                 c.getValue().forEach(r -> names.add(r.key().namespacedName()));
-                Set<String> hosts = new TreeSet<>();
-                for (Server other : servers) {
-                    if (other.gateway() == s.gateway() && other.index() == s.index()) {
-                        hosts.add(other.host());
-                    }
-                }
+                List<String> hosts = new ArrayList<>();
+                s.gateway().spec().path("servers").path(s.index()).path("hosts").forEach(h -> hosts.add(h.asText()));
                 Messages.report(sink, s.gateway(), "IST0145", FieldPath.of("spec", "servers", s.index(), "hosts"),
-                        String.join(",", names), sp[0], sp[1], List.copyOf(hosts));
+                        String.join(",", names), sp[0], sp[1], String.join(",", hosts));
             }
         }
     }
