@@ -36,9 +36,9 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
             String selector = Messages.selector(MeshIndex.stringMap(gw.spec().path("selector")));
             JsonNode servers = gw.spec().path("servers");
             for (int i = 0; i < servers.size(); i++) {
-                int port = servers.get(i).path("port").path("number").asInt(0);
-                String bind = servers.get(i).path("bind").asText("");
-                for (JsonNode h : servers.get(i).path("hosts")) {
+                int port = servers.path(i).path("port").path("number").asInt(0);
+                String bind = servers.path(i).path("bind").asText("");
+                for (JsonNode h : servers.path(i).path("hosts")) {
                     String entry = h.asText("").toLowerCase(Locale.ROOT);
                     String host = entry.contains("/") ? entry.substring(entry.indexOf('/') + 1) : entry;
                     groups.computeIfAbsent(selector + "\u0000" + port + "\u0000" + bind, k -> new ArrayList<>())

@@ -31,7 +31,7 @@ public final class ConflictingMeshGatewayHostsAnalyzer implements Analyzer {
             }
             JsonNode hosts = vs.spec().path("hosts");
             for (int i = 0; i < hosts.size(); i++) {
-                String fqdn = index.resolveHost(hosts.get(i).asText(""), vs.namespace());
+                String fqdn = index.resolveHost(hosts.path(i).asText(""), vs.namespace());
                 List<Resource> sharing = index.virtualServicesForHost(fqdn);
                 if (sharing.size() < 2) {
                     continue;

@@ -26,7 +26,7 @@ public final class DestinationRuleCaCertificatesAnalyzer implements Analyzer {
             check(dr, dr.spec().path("trafficPolicy"), FieldPath.of("spec", "trafficPolicy"), host, name, sink);
             JsonNode subsets = dr.spec().path("subsets");
             for (int i = 0; i < subsets.size(); i++) {
-                check(dr, subsets.get(i).path("trafficPolicy"), FieldPath.of("spec", "subsets", i, "trafficPolicy"), host,
+                check(dr, subsets.path(i).path("trafficPolicy"), FieldPath.of("spec", "subsets", i, "trafficPolicy"), host,
                         name, sink);
             }
         }
@@ -41,11 +41,11 @@ public final class DestinationRuleCaCertificatesAnalyzer implements Analyzer {
         }
         JsonNode ports = policy.path("portLevelSettings");
         for (int i = 0; i < ports.size(); i++) {
-            JsonNode pt = ports.get(i).path("tls");
+            JsonNode pt = ports.path(i).path("tls");
             if (unverified(pt)) {
                 Messages.report(sink, dr, "IST0129", path.key("portLevelSettings").index(i).key("tls").key("mode"), name,
                         dr.namespace(), pt.path("mode").asText(), host,
-                        "number:" + ports.get(i).path("port").path("number").asInt());
+                        "number:" + ports.path(i).path("port").path("number").asInt());
             }
         }
     }

@@ -39,7 +39,7 @@ public final class DestinationRuleSubsetPodsAnalyzer implements Analyzer {
                 continue;
             }
             for (int i = 0; i < subsets.size(); i++) {
-                JsonNode subset = subsets.get(i);
+                JsonNode subset = subsets.path(i);
                 Map<String, String> selector = new LinkedHashMap<>(svc.selector());
                 selector.putAll(MeshIndex.stringMap(subset.path("labels")));
                 if (index.workloadsMatchingIn(svc.namespace(), selector).isEmpty()) {

@@ -69,7 +69,7 @@ public final class GatewayAnalyzer implements Analyzer {
             }
             JsonNode servers = gw.spec().path("servers");
             for (int i = 0; i < servers.size(); i++) {
-                int number = servers.get(i).path("port").path("number").asInt(0);
+                int number = servers.path(i).path("port").path("number").asInt(0);
                 if (number != 0 && !ports.contains(number)) {
                     Messages.report(sink, gw, "IST0162", FieldPath.of("spec", "servers", i, "port", "number"), number,
                             Messages.selector(selector));

@@ -31,7 +31,7 @@ public final class ServicePortNameAnalyzer implements Analyzer {
             }
             JsonNode ports = svc.spec().path("ports");
             for (int i = 0; i < ports.size(); i++) {
-                JsonNode p = ports.get(i);
+                JsonNode p = ports.path(i);
                 String name = p.path("name").asText("");
                 String protocol = Protocols.of(name, p.path("appProtocol").asText(""), p.path("protocol").asText("TCP"));
                 if (protocol.equals("UNKNOWN")) {

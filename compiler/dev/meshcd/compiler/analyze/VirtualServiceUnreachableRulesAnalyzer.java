@@ -36,7 +36,7 @@ public final class VirtualServiceUnreachableRulesAnalyzer implements Analyzer {
         Map<JsonNode, Integer> seen = new HashMap<>();
         int catchAll = -1;
         for (int i = 0; i < rules.size(); i++) {
-            JsonNode rule = rules.get(i);
+            JsonNode rule = rules.path(i);
             FieldPath path = FieldPath.of("spec", section, i);
             if (catchAll >= 0) {
                 Messages.report(sink, vs, "IST0130", path, ruleName(rule, i), "only the last rule can have no matches");
@@ -49,12 +49,12 @@ public final class VirtualServiceUnreachableRulesAnalyzer implements Analyzer {
             }
             int duplicates = 0;
             for (int j = 0; j < matches.size(); j++) {
-                JsonNode match = withoutName(matches.get(j));
+                JsonNode match = withoutName(matches.path(j));
                 Integer earlier = seen.get(match);
                 if (earlier != null && earlier != i) {
                     duplicates++;
                     Messages.report(sink, vs, "IST0131", path.key("match").index(j), ruleName(rule, i),
-                            matchName(matches.get(j), j), ruleName(rules.get(earlier), earlier));
+                            matchName(matches.path(j), j), ruleName(rules.path(earlier), earlier));
                 } else if (earlier == null) {
                     seen.put(match, i);
                 }

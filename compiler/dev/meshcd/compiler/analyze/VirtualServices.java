@@ -41,11 +41,11 @@ public final class VirtualServices {
         for (String section : new String[] {"http", "tcp", "tls"}) {
             JsonNode rules = vs.spec().path(section);
             for (int i = 0; i < rules.size(); i++) {
-                JsonNode rule = rules.get(i);
+                JsonNode rule = rules.path(i);
                 FieldPath rp = spec.key(section).index(i);
                 JsonNode route = rule.path("route");
                 for (int j = 0; j < route.size(); j++) {
-                    JsonNode d = route.get(j).get("destination");
+                    JsonNode d = route.path(j).get("destination");
                     if (d != null && d.isObject()) {
                         out.add(new Destination(rp.key("route").index(j).key("destination"), d, false));
                     }
@@ -56,7 +56,7 @@ public final class VirtualServices {
                 }
                 JsonNode mirrors = rule.path("mirrors");
                 for (int j = 0; j < mirrors.size(); j++) {
-                    JsonNode d = mirrors.get(j).get("destination");
+                    JsonNode d = mirrors.path(j).get("destination");
                     if (d != null && d.isObject()) {
                         out.add(new Destination(rp.key("mirrors").index(j).key("destination"), d, true));
                     }
@@ -72,17 +72,17 @@ public final class VirtualServices {
         FieldPath spec = FieldPath.of("spec");
         JsonNode gws = vs.spec().path("gateways");
         for (int i = 0; i < gws.size(); i++) {
-            out.add(new GatewayRef(spec.key("gateways").index(i), gws.get(i).asText("")));
+            out.add(new GatewayRef(spec.key("gateways").index(i), gws.path(i).asText("")));
         }
         for (String section : new String[] {"http", "tcp", "tls"}) {
             JsonNode rules = vs.spec().path(section);
             for (int i = 0; i < rules.size(); i++) {
-                JsonNode match = rules.get(i).path("match");
+                JsonNode match = rules.path(i).path("match");
                 for (int j = 0; j < match.size(); j++) {
-                    JsonNode mg = match.get(j).path("gateways");
+                    JsonNode mg = match.path(j).path("gateways");
                     for (int k = 0; k < mg.size(); k++) {
                         out.add(new GatewayRef(spec.key(section).index(i).key("match").index(j).key("gateways").index(k),
-                                mg.get(k).asText("")));
+                                mg.path(k).asText("")));
                     }
                 }
             }

@@ -523,6 +523,56 @@ class AnalyzersTest {
         );
     }
 
+    /** Wrong shapes are validation's to report (IST0106); analyzers must neither crash (MCD9999) nor guess. */
+    @org.junit.jupiter.api.Test
+    void malformedResourcesNeverCrashAnalyzers() {
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a, namespace: shop}
+                spec:
+                  hosts: {x: y}
+                  gateways: 7
+                  http: {route: {destination: 3}}
+                  tcp: [1, "two", {match: 5, route: [null, {destination: []}]}]
+                  tls: [{match: [{gateways: {a: b}}], route: "x"}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: b, namespace: shop}
+                spec:
+                  host: [reviews]
+                  subsets: {name: v1}
+                  trafficPolicy: {tls: [], portLevelSettings: {port: 1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: c, namespace: shop}
+                spec: {host: reviews, subsets: [7, {labels: [1]}], trafficPolicy: {portLevelSettings: [3]}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: d, namespace: shop}
+                spec: {selector: [1], servers: [{port: "x", hosts: {a: 1}}, 4]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: e, namespace: shop}
+                spec: {workloadSelector: {labels: "app=x"}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: f, namespace: shop}
+                spec: {selector: "x", ports: [{name: 3, port: "http"}, 5]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: g, namespace: shop}
+                spec: "not an object"
+                """;
+        assertThat(AnalyzeFixture.check(yaml)).noneMatch(d -> d.code().equals("MCD9999"));
+    }
+
     private static Arguments c(String name, String yaml, String... expected) {
         return Arguments.of(name, yaml, List.of(expected));
     }
