@@ -20,7 +20,14 @@ public record Suppression(String code, String resource, String file, String reas
         return file == null || glob(file).matcher(d.location().file()).matches();
     }
 
+    private static final java.util.Map<String, Pattern> GLOBS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The glob as a regular expression, compiled once per distinct glob. */
     static Pattern glob(String glob) {
+        return GLOBS.computeIfAbsent(glob, Suppression::compile);
+    }
+
+    private static Pattern compile(String glob) {
         StringBuilder re = new StringBuilder();
         for (char c : glob.toCharArray()) {
             switch (c) {
