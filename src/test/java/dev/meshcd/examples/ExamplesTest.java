@@ -59,6 +59,21 @@ class ExamplesTest {
     }
 
     @Test
+    void cliDiscoversTheConfigInAParentOfTheFirstPath() {
+        PrintStream old = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(dev.meshcd.cli.Main.run("check", "examples/shop", "examples/istio-system")).isZero();
+            assertThat(dev.meshcd.cli.Main.run("check", "--no-config", "examples/shop", "examples/istio-system"))
+                    .isEqualTo(1);
+            assertThat(dev.meshcd.cli.Main.run("check", "--config", "examples/meshcd.yaml", "examples/shop",
+                    "examples/istio-system", "examples/broken/missing-subset.yaml")).isEqualTo(1);
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    @Test
     void cliReportsBadConfigWithPosition() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("meshcd-config");
         java.nio.file.Path cfg = dir.resolve("meshcd.yaml");
