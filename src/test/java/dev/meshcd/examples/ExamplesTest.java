@@ -44,33 +44,36 @@ class ExamplesTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("IST0101", "spec.selector"));
     }
 
-    @Test
-    void cliCheckOfExamplesIsClean() {
+    /** Exit code and standard output of one CLI run. */
+    record Run(int rc, String out) {
+    }
+
+    private static Run cli(String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            rc = dev.meshcd.cli.Main.run("check", "--no-color", "examples/");
+            int rc = dev.meshcd.cli.Main.run(args);
+            return new Run(rc, buf.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(old);
         }
-        assertThat(rc).as(buf.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void cliCheckOfExamplesIsClean() {
+        Run r = cli("check", "--no-color", "examples/");
+        assertThat(r.rc()).as(r.out()).isZero();
     }
 
     @Test
     void cliDiscoversTheConfigInAParentOfTheFirstPath() {
-        PrintStream old = System.out;
-        try {
-            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            assertThat(dev.meshcd.cli.Main.run("check", "examples/shop", "examples/istio-system")).isZero();
-            assertThat(dev.meshcd.cli.Main.run("check", "--no-config", "examples/shop", "examples/istio-system"))
-                    .isEqualTo(1);
-            assertThat(dev.meshcd.cli.Main.run("check", "--config", "examples/meshcd.yaml", "examples/shop",
-                    "examples/istio-system", "examples/broken/missing-subset.yaml")).isEqualTo(1);
-        } finally {
-            System.setOut(old);
-        }
+        assertThat(cli("check", "examples/shop", "examples/istio-system").rc()).isZero();
+        assertThat(cli("check", "--no-config", "examples/shop", "examples/istio-system").rc()).isEqualTo(1);
+        Run broken = cli("check", "--no-color", "--config", "examples/meshcd.yaml", "examples/shop",
+                "examples/istio-system", "examples/broken/missing-subset.yaml");
+        assertThat(broken.rc()).isEqualTo(1);
+        assertThat(broken.out()).contains("examples/broken/missing-subset.yaml:18:13: error IST0101");
     }
 
     @Test
@@ -79,20 +82,10 @@ class ExamplesTest {
         java.nio.file.Path cfg = dir.resolve("meshcd.yaml");
         java.nio.file.Files.writeString(cfg, "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\nworkload: []\n");
         java.nio.file.Files.writeString(dir.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n");
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc;
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            rc = dev.meshcd.cli.Main.run("check", "--no-color", dir.toString());
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(rc).isEqualTo(1);
-        assertThat(out).contains("meshcd.yaml:3:1: error MCD9001").contains("unknown field \"workload\"");
-        assertThat(dev.meshcd.cli.Main.run("check", "--config", dir.resolve("nope.yaml").toString(), dir.toString()))
-                .isEqualTo(2);
+        Run r = cli("check", "--no-color", dir.toString());
+        assertThat(r.rc()).isEqualTo(1);
+        assertThat(r.out()).contains("meshcd.yaml:3:1: error MCD9001").contains("unknown field \"workload\"");
+        assertThat(cli("check", "--config", dir.resolve("nope.yaml").toString(), dir.toString()).rc()).isEqualTo(2);
     }
 
     @Test
