@@ -1,5 +1,7 @@
 package dev.meshcd.cli;
 
+import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.config.MeshcdConfigParser;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -28,8 +30,14 @@ abstract class CompileCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     OutputFormat format;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--namespace"}, description = "Namespace of objects that name none (default: meshcd.yaml's defaultNamespace, else \"default\").")
     String namespace;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "meshcd config file (default: the first meshcd.yaml found in the first PATH's directory or its parents up to the working directory).")
+    Path config;
+
+    @Option(names = "--no-config", description = "Do not look for meshcd.yaml.")
+    boolean noConfig;
 
     @Option(names = "--show-info", description = "Also print info diagnostics (skipped kinds) in text output.")
     boolean showInfo;
@@ -52,8 +60,26 @@ abstract class CompileCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("meshcd: cannot read input: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT.withDefaultNamespace(namespace));
-        CompileResult result = compiler.compile(tree, mode());
+        MeshcdConfig cfg = MeshcdConfig.EMPTY;
+        Path cfgPath = config != null ? config : noConfig ? null : ConfigFiles.discover(paths.get(0));
+        if (cfgPath != null) {
+            try {
+                cfg = MeshcdConfigParser.parse(ConfigFiles.read(cfgPath));
+            } catch (NoSuchFileException e) {
+                spec.commandLine().getErr().println("meshcd: " + e.getFile() + ": no such file or directory");
+                return ExitCodes.USAGE;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("meshcd: cannot read config: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            tree = cfg.applyTo(tree, ConfigFiles.explicitFiles(paths));
+        }
+        CompileOptions options = cfg.applyTo(CompileOptions.DEFAULT);
+        if (namespace != null) {
+            options = options.withDefaultNamespace(namespace);
+        }
+        Compiler compiler = StandardStages.compiler(options, List.of(cfg.filter()));
+        CompileResult result = ConfigFiles.withConfigDiagnostics(compiler.compile(tree, mode()), cfg);
         boolean colour = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;
         out.print(format.renderer(colour, showInfo).render(result));
         out.flush();
