@@ -331,7 +331,7 @@ class NetworkingValidatorsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sidecars")
-    void sidecar(Harness.Rule rule) {
+    void sidecarRule(Harness.Rule rule) {
         Harness.check(rule);
     }
 
