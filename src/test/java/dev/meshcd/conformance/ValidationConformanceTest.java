@@ -59,6 +59,8 @@ class ValidationConformanceTest {
                 "Istio conformance data not present");
         List<Outcome> outcomes = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<String> missingWarnings = new ArrayList<>();
+        int warningCases = 0;
         Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
 
         for (String manifest : List.of("validation/MANIFEST.json", "samples/MANIFEST.json")) {
@@ -80,6 +82,13 @@ class ValidationConformanceTest {
                         continue;
                     }
                     outcomes.add(judge(set, file, doc, expected, scope, result.diagnostics()));
+                }
+                if (entry.path("expect_warning").asBoolean(false)) {
+                    warningCases++;
+                    boolean warned = result.diagnostics().stream().anyMatch(d -> d.severity() == Severity.WARNING);
+                    if (!warned) {
+                        missingWarnings.add(file);
+                    }
                 }
                 for (JsonNode variant : entry.path("test_variants")) {
                     String rejected = withAlwaysReject(text);
@@ -123,12 +132,15 @@ class ValidationConformanceTest {
                         .append(o.detail().isEmpty() ? "" : " (" + o.detail() + ")").append('\n');
             }
         }
+        sb.append("istioctl expect_warning cases warned: ").append(warningCases - missingWarnings.size()).append('/')
+                .append(warningCases).append(missingWarnings.isEmpty() ? "" : " missing: " + missingWarnings).append('\n');
         for (String s : skipped) {
             sb.append("SKIPPED ").append(s).append('\n');
         }
         System.out.println(sb);
 
         assertThat(total[5]).as("documents judged").isGreaterThan(100);
+        assertThat(missingWarnings).as("documents istioctl warns about").isEmpty();
         assertThat(total[0]).as("valid documents accepted (no false positives)\n" + sb).isEqualTo(total[1]);
         assertThat((double) total[4] / total[5]).as("overall agreement\n" + sb).isGreaterThanOrEqualTo(0.95);
     }
