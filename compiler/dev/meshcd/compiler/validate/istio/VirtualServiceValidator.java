@@ -732,7 +732,69 @@ public final class VirtualServiceValidator implements ResourceValidator {
 
     // ------------------------------------------------------------------ unreachable rules (warnings)
 
+    /** A prefix-matching HTTP match, as istiod compares them for overlaps. */
+    private record PrefixMatch(String route, String match, FieldPath path, String prefix, long port, String method,
+                               String authority, Map<String, String> headers, Map<String, String> params,
+                               Map<String, String> without) {
+    }
+
+    private static String exactOrPrefix(JsonNode sm) {
+        String exact = text(sm, "exact");
+        if (!exact.isEmpty()) {
+            return "exact:" + exact;
+        }
+        String prefix = text(sm, "prefix");
+        return prefix.isEmpty() ? "" : "prefix:" + prefix;
+    }
+
+    private static Map<String, String> exactOrPrefixMap(JsonNode m, String field) {
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : Nodes.entries(m, field)) {
+            out.put(e.getKey(), exactOrPrefix(e.getValue()));
+        }
+        return out;
+    }
+
+    private static PrefixMatch prefixMatch(JsonNode route, int rulen, JsonNode m, int matchn, FieldPath path) {
+        String prefix = text(get(m, "uri"), "prefix");
+        if (prefix.isEmpty()) {
+            return null;
+        }
+        String method = exactOrPrefix(get(m, "method"));
+        return new PrefixMatch(routeName(route, rulen, "http"), matchName(m, matchn), path, prefix, integer(m, "port"),
+                method.isEmpty() ? "exact:GET" : method, exactOrPrefix(get(m, "authority")),
+                exactOrPrefixMap(m, "headers"), exactOrPrefixMap(m, "queryParams"), exactOrPrefixMap(m, "withoutHeaders"));
+    }
+
+    private static boolean mapCovered(Map<String, String> a, Map<String, String> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : a.entrySet()) {
+            String other = b.get(e.getKey());
+            if (other == null || (!e.getValue().equals(other) && !e.getValue().startsWith(other))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** istiod's coveredValidation: does the earlier match {@code a} catch everything the later {@code b} would? */
+    private static boolean covered(PrefixMatch a, PrefixMatch b) {
+        return b.prefix().startsWith(a.prefix()) && a.port() == b.port()
+                && (a.method().equals(b.method()) || a.method().startsWith(b.method()))
+                && (a.authority().equals(b.authority()) || a.authority().startsWith(b.authority()))
+                && mapCovered(a.headers(), b.headers()) && mapCovered(a.params(), b.params())
+                && mapCovered(a.without(), b.without());
+    }
+
+    private static String matchName(JsonNode m, int j) {
+        return m != null && m.hasNonNull("name") && !m.get("name").asText().isEmpty()
+                ? "\"" + m.get("name").asText() + "\"" : "#" + j;
+    }
+
     private static void unreachable(Findings f, JsonNode routes, String field) {
+        java.util.List<PrefixMatch> prefixes = new java.util.ArrayList<>();
         Map<JsonNode, Integer> seen = new HashMap<>();
         int emptyMatch = -1;
         for (int i = 0; i < routes.size(); i++) {
@@ -761,17 +823,32 @@ public final class VirtualServiceValidator implements ResourceValidator {
                 }
                 Integer prior = seen.get(key);
                 if (prior != null) {
-                    String matchName = m.hasNonNull("name") && !m.get("name").asText().isEmpty()
-                            ? "\"" + m.get("name").asText() + "\"" : "#" + j;
-                    f.warn(rp.key("match").index(j), "virtualService rule " + name + " match " + matchName
+                    f.warn(rp.key("match").index(j), "virtualService rule " + name + " match " + matchName(m, j)
                             + " is not used (duplicate/overlapping match in rule " + routeName(routes.get(prior), prior, field) + ")");
                     dups++;
                 } else {
                     seen.put(key, i);
+                    if (field.equals("http") && m.isObject()) {
+                        PrefixMatch pm = prefixMatch(route, i, m, j, rp.key("match").index(j));
+                        if (pm != null) {
+                            prefixes.add(pm);
+                        }
+                    }
                 }
             }
             if (dups == matches.size()) {
                 f.warn(rp, "virtualService rule " + name + " not used (all matches used by prior rules)");
+            }
+        }
+        for (int a = 0; a < prefixes.size(); a++) {
+            for (int b = a + 1; b < prefixes.size(); b++) {
+                PrefixMatch first = prefixes.get(a);
+                PrefixMatch later = prefixes.get(b);
+                if (!later.prefix().equals(first.prefix()) && covered(first, later)) {
+                    f.warn(later.path(), "virtualService rule " + later.route() + " match " + later.match() + " of prefix "
+                            + later.prefix() + " is not used (duplicate/overlapping match in rule " + first.match()
+                            + " of prefix " + first.prefix() + " on " + first.route() + ")");
+                }
             }
         }
     }

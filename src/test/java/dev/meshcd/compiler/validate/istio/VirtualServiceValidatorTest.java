@@ -229,6 +229,10 @@ class VirtualServiceValidatorTest {
                 warning("duplicate match",
                         vs("{hosts: [a], http: [{match: [{uri: {exact: /a}}], " + ROUTE + "}, {match: [{uri: {exact: /b}}], " + ROUTE + "}]}"),
                         vs("{hosts: [a], http: [{match: [{uri: {exact: /a}}], " + ROUTE + "}, {match: [{uri: {exact: /a}}], " + ROUTE + "}]}"),
+                        "spec.http[1].match[0]"),
+                warning("overlapping prefix match",
+                        vs("{hosts: [a], http: [{match: [{uri: {prefix: /debugs}}], " + ROUTE + "}, {match: [{uri: {prefix: /debug}}], " + ROUTE + "}]}"),
+                        vs("{hosts: [a], http: [{match: [{uri: {prefix: /debug}}], " + ROUTE + "}, {match: [{uri: {prefix: /debugs}}], " + ROUTE + "}]}"),
                         "spec.http[1].match[0]"));
     }
 
