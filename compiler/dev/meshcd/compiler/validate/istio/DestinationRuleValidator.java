@@ -321,8 +321,4 @@ public final class DestinationRuleValidator implements ResourceValidator {
         }
         return null;
     }
-
-    static int sizeOf(JsonNode n, String field) {
-        return size(n, field);
-    }
 }

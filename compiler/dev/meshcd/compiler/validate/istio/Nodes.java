@@ -38,15 +38,15 @@ final class Nodes {
         return asLong(v);
     }
 
+    /** Unwraps protobuf wrapper types written as {@code {value: x}}; null stays null. */
+    private static JsonNode unwrap(JsonNode v) {
+        return v != null && v.isObject() ? v.get("value") : v;
+    }
+
     static long asLong(JsonNode v) {
+        v = unwrap(v);
         if (v == null) {
             return 0;
-        }
-        if (v.isObject()) {
-            v = v.get("value");
-            if (v == null) {
-                return 0;
-            }
         }
         if (v.isNumber()) {
             return v.asLong();
@@ -61,24 +61,12 @@ final class Nodes {
     }
 
     static double number(JsonNode node, String field) {
-        JsonNode v = get(node, field);
-        if (v == null) {
-            return 0;
-        }
-        if (v.isObject()) {
-            v = v.get("value");
-            if (v == null) {
-                return 0;
-            }
-        }
-        return v.isNumber() ? v.asDouble() : 0;
+        JsonNode v = unwrap(get(node, field));
+        return v != null && v.isNumber() ? v.asDouble() : 0;
     }
 
     static boolean bool(JsonNode node, String field) {
-        JsonNode v = get(node, field);
-        if (v != null && v.isObject()) {
-            v = v.get("value");
-        }
+        JsonNode v = unwrap(get(node, field));
         return v != null && v.isBoolean() && v.asBoolean();
     }
 

@@ -13,7 +13,6 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /** istiod's ValidateServiceEntry: hosts, addresses, ports, resolution versus endpoints, exportTo. */
@@ -144,15 +143,7 @@ public final class ServiceEntryValidator implements ResourceValidator {
                         f.error(ep.key("address"), "endpoint address \"" + addr + "\" is not a valid FQDN or an IP address");
                     }
                     Common.labels(f, e, "labels", ep);
-                    for (Map.Entry<String, JsonNode> pe : Nodes.entries(e, "ports")) {
-                        FieldPath pp = ep.key("ports").key(pe.getKey());
-                        long port = Nodes.asLong(pe.getValue());
-                        if (!portNames.contains(pe.getKey())) {
-                            f.error(pp, "endpoint port " + port + " is not defined by the service entry");
-                        }
-                        f.check(pp, Checks.portName(pe.getKey()));
-                        f.check(pp, Checks.port(port));
-                    }
+                    WorkloadEntryValidator.endpointPorts(f, e, ep, portNames);
                 }
                 if (has(spec, "workloadSelector")) {
                     f.warn(SPEC.key("workloadSelector"), "workloadSelector should not be set when resolution mode is "

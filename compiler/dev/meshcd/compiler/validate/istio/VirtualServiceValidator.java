@@ -214,7 +214,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
         retries(f, get(http, "retries"), p.key("retries"));
         rewrite(f, get(http, "rewrite"), p.key("rewrite"));
         authorityRewrite(f, http, p);
-        httpDestinations(f, list(http, "route"), p.key("route"), gatewaySemantics);
+        destinations(f, list(http, "route"), p.key("route"), gatewaySemantics, true);
         Common.duration(f, http, "timeout", p);
     }
 
@@ -587,7 +587,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
         }
     }
 
-    private static void httpDestinations(Findings f, JsonNode routes, FieldPath p, boolean gatewaySemantics) {
+    /** HTTP, TLS and TCP route destinations: weights not negative, not all zero; HTTP ones may manipulate headers. */
+    private static void destinations(Findings f, JsonNode routes, FieldPath p, boolean gatewaySemantics, boolean http) {
         long total = 0;
         for (int i = 0; i < routes.size(); i++) {
             JsonNode w = routes.get(i);
@@ -600,7 +601,9 @@ public final class VirtualServiceValidator implements ResourceValidator {
             if (dest == null) {
                 f.error(wp.key("destination"), "destination is required");
             }
-            headerOps(f, get(w, "headers"), wp.key("headers"));
+            if (http) {
+                headerOps(f, get(w, "headers"), wp.key("headers"));
+            }
             if (!gatewaySemantics) {
                 Common.destination(f, dest, wp.key("destination"));
             }
@@ -645,7 +648,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
         if (size(tls, "route") == 0) {
             f.error(p.key("route"), "TLS route is required");
         }
-        routeDestinations(f, list(tls, "route"), p.key("route"), gatewaySemantics);
+        destinations(f, list(tls, "route"), p.key("route"), gatewaySemantics, false);
     }
 
     private static void sniHost(Findings f, String sni, FieldPath p, JsonNode hosts, boolean gateway) {
@@ -700,34 +703,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
         if (size(tcp, "route") == 0) {
             f.error(p.key("route"), "TCP route is required");
         }
-        routeDestinations(f, list(tcp, "route"), p.key("route"), gatewaySemantics);
-    }
-
-    private static void routeDestinations(Findings f, JsonNode routes, FieldPath p, boolean gatewaySemantics) {
-        long total = 0;
-        for (int i = 0; i < routes.size(); i++) {
-            JsonNode w = routes.get(i);
-            FieldPath wp = p.index(i);
-            if (w == null || !w.isObject()) {
-                f.error(wp, "weight may not be nil");
-                continue;
-            }
-            JsonNode dest = get(w, "destination");
-            if (dest == null) {
-                f.error(wp.key("destination"), "destination is required");
-            }
-            if (!gatewaySemantics) {
-                Common.destination(f, dest, wp.key("destination"));
-            }
-            long weight = integer(w, "weight");
-            if (weight < 0) {
-                f.error(wp.key("weight"), "weight " + weight + " < 0");
-            }
-            total += weight;
-        }
-        if (routes.size() > 1 && total == 0) {
-            f.error(p, "total destination weight = 0");
-        }
+        destinations(f, list(tcp, "route"), p.key("route"), gatewaySemantics, false);
     }
 
     // ------------------------------------------------------------------ unreachable rules (warnings)

@@ -50,6 +50,15 @@ public final class WorkloadEntryValidator implements ResourceValidator {
                 f.error(p.key("address"), "endpoint address \"" + addr + "\" is not a valid FQDN or an IP address");
             }
         }
+        endpointPorts(f, we, p, servicePorts);
+        Common.labels(f, we, "labels", p);
+        if (unix && servicePorts != null && servicePorts.size() != 1) {
+            f.error(p.key("address"), "exactly 1 service port required for unix endpoints");
+        }
+    }
+
+    /** Named endpoint ports: DNS-label names in range, defined by the ServiceEntry when there is one. */
+    static void endpointPorts(Findings f, JsonNode we, FieldPath p, Set<String> servicePorts) {
         for (Map.Entry<String, JsonNode> e : Nodes.entries(we, "ports")) {
             FieldPath pp = p.key("ports").key(e.getKey());
             long port = Nodes.asLong(e.getValue());
@@ -58,10 +67,6 @@ public final class WorkloadEntryValidator implements ResourceValidator {
             }
             f.check(pp, Checks.portName(e.getKey()));
             f.check(pp, Checks.port(port));
-        }
-        Common.labels(f, we, "labels", p);
-        if (unix && servicePorts != null && servicePorts.size() != 1) {
-            f.error(p.key("address"), "exactly 1 service port required for unix endpoints");
         }
     }
 
