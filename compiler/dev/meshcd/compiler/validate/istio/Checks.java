@@ -575,9 +575,9 @@ public final class Checks {
 
     // ---------------------------------------------------------------- labels
 
-    /** Kubernetes qualified name part: 1..63 of [A-Za-z0-9-_.], starting and ending alphanumeric. */
+    /** Kubernetes qualified name part: [A-Za-z0-9-_.], starting and ending alphanumeric (no length limit here). */
     static boolean isQualifiedName(String s) {
-        if (s.isEmpty() || s.length() > DNS1123_LABEL_MAX) {
+        if (s.isEmpty()) {
             return false;
         }
         if (!isAlnum(s.charAt(0)) || !isAlnum(s.charAt(s.length() - 1))) {
@@ -592,21 +592,32 @@ public final class Checks {
         return true;
     }
 
-    /** A label key: optional DNS-1123 subdomain prefix and "/", then a qualified name. */
+    /**
+     * Istio's label key rule (labels.validateTagKey): an optional prefix of dot-separated DNS-1123
+     * labels (upper case allowed, at most 253 characters) and "/", then a qualified name of at most 63.
+     */
     public static String labelKey(String key) {
         int slash = key.indexOf('/');
+        String name = key;
         if (slash >= 0) {
-            if (key.indexOf('/', slash + 1) >= 0) {
-                return "invalid tag key: \"" + key + "\"";
+            String prefix = key.substring(0, slash);
+            name = key.substring(slash + 1);
+            for (String label : prefix.split("\\.", -1)) {
+                if (!isDns1123Label(label)) {
+                    return "invalid tag key: \"" + key + "\"";
+                }
             }
-            if (!isDns1123Subdomain(key.substring(0, slash))) {
-                return "invalid tag key: \"" + key + "\" (prefix must be a DNS-1123 subdomain)";
+            if (prefix.length() > DNS1123_SUBDOMAIN_MAX) {
+                return "invalid tag key: \"" + key + "\" (DNS prefix is too long)";
             }
-            key = key.substring(slash + 1);
         }
-        return isQualifiedName(key) ? null : "invalid tag key: \"" + key + "\"";
+        if (!isQualifiedName(name)) {
+            return "invalid tag key: \"" + key + "\"";
+        }
+        return name.length() > DNS1123_LABEL_MAX ? "invalid tag key: \"" + key + "\" (name is too long)" : null;
     }
 
+    /** Istio's label value rule: empty, or a qualified name (Istio sets no length limit). */
     public static String labelValue(String value) {
         return value.isEmpty() || isQualifiedName(value) ? null : "invalid tag value: \"" + value + "\"";
     }

@@ -33,6 +33,12 @@ class ChecksTest {
         assertThat(Checks.isDns1123Label(s)).isEqualTo(valid);
     }
 
+    @ParameterizedTest(name = "DNS-1123 subdomain {0} valid={1}")
+    @CsvSource({"a.b-c.d, true", "a, true", "A.b, false", "a..b, false", "a.-b, false", "'', false"})
+    void dnsSubdomains(String s, boolean valid) {
+        assertThat(Checks.isDns1123Subdomain(s)).isEqualTo(valid);
+    }
+
     @ParameterizedTest(name = "long label")
     @CsvSource({"63, true", "64, false"})
     void labelLength(int n, boolean valid) {
@@ -93,8 +99,8 @@ class ChecksTest {
     }
 
     @ParameterizedTest(name = "label key {0} valid={1}")
-    @CsvSource({"app, true", "app.kubernetes.io/name, true", "., false", "a/b/c, false", "Bad_Prefix/x, false",
-            "-a, false"})
+    @CsvSource({"app, true", "app.kubernetes.io/name, true", "MyCorp.com/tier, true", "., false", "a/b/c, false",
+            "Bad_Prefix/x, false", "-a, false", "a..b/x, false", "/x, false"})
     void labelKeys(String s, boolean valid) {
         assertThat(Checks.labelKey(s) == null).isEqualTo(valid);
     }
