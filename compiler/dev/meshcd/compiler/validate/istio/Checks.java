@@ -477,6 +477,25 @@ public final class Checks {
         }
     }
 
+    // ---------------------------------------------------------------- CEL (Telemetry access-log filters)
+
+    private static final dev.cel.parser.CelParser CEL = dev.cel.parser.CelParserFactory.standardCelParserBuilder().build();
+    private static final Map<String, String> CEL_CACHE = new ConcurrentHashMap<>();
+
+    /** istiod parses access-log filter expressions with cel-go; a syntax error rejects the Telemetry. Cached. */
+    public static String celExpression(String expr) {
+        String err = CEL_CACHE.get(expr);
+        if (err == null) {
+            dev.cel.common.CelValidationResult result = CEL.parse(expr);
+            err = result.hasError() ? result.getErrorString() : "";
+            if (CEL_CACHE.size() >= REGEX_CACHE_MAX) {
+                CEL_CACHE.clear();
+            }
+            CEL_CACHE.put(expr, err);
+        }
+        return err.isEmpty() ? null : "must be a valid CEL expression, " + err;
+    }
+
     // ---------------------------------------------------------------- headers
 
     /** [-_A-Za-z0-9]+ */

@@ -129,8 +129,8 @@ public final class ExtensionsValidator implements ResourceValidator {
             }
             FieldPath lp = SPEC.key("accessLogging").index(i);
             JsonNode filter = get(l, "filter");
-            if (filter != null && text(filter, "expression").isEmpty()) {
-                f.error(lp.key("filter").key("expression"), "filter expression must be set");
+            if (filter != null) {
+                f.check(lp.key("filter").key("expression"), Checks.celExpression(text(filter, "expression")));
             }
             providers(f, l, lp);
         }
