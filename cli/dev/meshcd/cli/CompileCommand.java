@@ -7,21 +7,25 @@ import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.SourceTree;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** What validate and check share: the paths to read, the output format, and running the compiler. */
 abstract class CompileCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively: *.yaml, *.yml, *.json).")
     List<Path> paths;
 
-    @Option(names = {"-o", "--format"}, defaultValue = "text", description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "text", description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     OutputFormat format;
 
     @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
@@ -37,15 +41,15 @@ abstract class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         SourceTree tree;
         try {
             tree = DirectorySource.read(paths);
         } catch (NoSuchFileException e) {
-            System.err.println("meshcd: " + e.getFile() + ": no such file or directory");
+            spec.commandLine().getErr().println("meshcd: " + e.getFile() + ": no such file or directory");
             return ExitCodes.USAGE;
         } catch (IOException e) {
-            System.err.println("meshcd: cannot read input: " + e.getMessage());
+            spec.commandLine().getErr().println("meshcd: cannot read input: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT.withDefaultNamespace(namespace));
