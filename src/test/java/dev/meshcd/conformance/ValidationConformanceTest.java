@@ -15,6 +15,7 @@ import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import dev.meshcd.compiler.validate.istio.MetadataValidator;
+import dev.meshcd.testing.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,19 +44,10 @@ class ValidationConformanceTest {
         }
     }
 
-    static Path root() {
-        Path rel = Path.of("..", "shared", "conformance", "istio");
-        if (Files.isDirectory(rel)) {
-            return rel;
-        }
-        return Path.of("/work/shared/conformance/istio");
-    }
-
     @Test
     void agreesWithIstioVerdicts() throws IOException {
-        Path root = root();
-        Assumptions.assumeTrue(Files.isRegularFile(root.resolve("validation/MANIFEST.json")),
-                "Istio conformance data not present");
+        SharedData.istio("validation/MANIFEST.json");
+        Path root = SharedData.istioRoot();
         List<Outcome> outcomes = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<String> missingWarnings = new ArrayList<>();
