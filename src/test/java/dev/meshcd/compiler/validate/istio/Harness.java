@@ -63,6 +63,30 @@ final class Harness {
         return doc("networking.istio.io/v1", "Sidecar", spec);
     }
 
+    static String ap(String spec) {
+        return doc("security.istio.io/v1", "AuthorizationPolicy", spec);
+    }
+
+    static String pa(String spec) {
+        return doc("security.istio.io/v1", "PeerAuthentication", spec);
+    }
+
+    static String ra(String spec) {
+        return doc("security.istio.io/v1", "RequestAuthentication", spec);
+    }
+
+    static String tel(String spec) {
+        return doc("telemetry.istio.io/v1", "Telemetry", spec);
+    }
+
+    static String wasm(String spec) {
+        return doc("extensions.istio.io/v1alpha1", "WasmPlugin", spec);
+    }
+
+    static String ef(String spec) {
+        return doc("networking.istio.io/v1alpha3", "EnvoyFilter", spec);
+    }
+
     static List<Diagnostic> run(String yaml) {
         return COMPILER.compile(SourceTree.of(SourceFile.ofString("t-" + yaml.hashCode() + ".yaml", yaml)),
                 Compiler.Mode.VALIDATE).diagnostics().stream().filter(d -> d.severity() != Severity.INFO).toList();

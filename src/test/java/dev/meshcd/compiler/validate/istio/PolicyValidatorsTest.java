@@ -1,7 +1,13 @@
 package dev.meshcd.compiler.validate.istio;
 
+import static dev.meshcd.compiler.validate.istio.Harness.ap;
 import static dev.meshcd.compiler.validate.istio.Harness.doc;
+import static dev.meshcd.compiler.validate.istio.Harness.ef;
 import static dev.meshcd.compiler.validate.istio.Harness.error;
+import static dev.meshcd.compiler.validate.istio.Harness.pa;
+import static dev.meshcd.compiler.validate.istio.Harness.ra;
+import static dev.meshcd.compiler.validate.istio.Harness.tel;
+import static dev.meshcd.compiler.validate.istio.Harness.wasm;
 import static dev.meshcd.compiler.validate.istio.Harness.warning;
 
 import java.util.List;
@@ -10,30 +16,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry, WasmPlugin, ProxyConfig, EnvoyFilter. */
 class PolicyValidatorsTest {
-    static String ap(String spec) {
-        return doc("security.istio.io/v1", "AuthorizationPolicy", spec);
-    }
-
-    static String pa(String spec) {
-        return doc("security.istio.io/v1", "PeerAuthentication", spec);
-    }
-
-    static String ra(String spec) {
-        return doc("security.istio.io/v1", "RequestAuthentication", spec);
-    }
-
-    static String tel(String spec) {
-        return doc("telemetry.istio.io/v1", "Telemetry", spec);
-    }
-
-    static String wasm(String spec) {
-        return doc("extensions.istio.io/v1alpha1", "WasmPlugin", spec);
-    }
-
-    static String ef(String spec) {
-        return doc("networking.istio.io/v1alpha3", "EnvoyFilter", spec);
-    }
-
     static List<Harness.Rule> authorizationPolicies() {
         return List.of(
                 error("DENY needs rules",
