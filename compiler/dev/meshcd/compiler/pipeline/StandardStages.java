@@ -18,6 +18,8 @@ public final class StandardStages {
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
+        v.addAll(dev.meshcd.compiler.validate.istio.IstioValidators.all(
+                dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE));
         return v;
     }
 
