@@ -4,6 +4,8 @@ import dev.meshcd.compiler.analyze.Analyzer;
 import dev.meshcd.compiler.analyze.DiagnosticFilter;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.validate.ResourceValidator;
+import dev.meshcd.compiler.validate.cel.CelValidator;
+import dev.meshcd.compiler.validate.schema.SchemaValidator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +20,8 @@ public final class StandardStages {
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
+        v.add(new SchemaValidator()); // CRD openAPIV3Schema + strict fields (IST0106)
+        v.add(new CelValidator()); // CRD x-kubernetes-validations (IST0106)
         return v;
     }
 
