@@ -33,6 +33,10 @@ public final class CelRules {
             .enableHeterogeneousNumericComparisons(true) // as the Kubernetes environment
             .build();
 
+    /** A private rule cache (tests); production code uses {@link #shared()}. */
+    public CelRules() {
+    }
+
     private final Map<CelType, Cel> environments = new ConcurrentHashMap<>();
     private final Map<String, CompiledRule> compiled = new ConcurrentHashMap<>();
 

@@ -104,6 +104,16 @@ public final class CrdCatalog {
         return index().containsKey(kind);
     }
 
+    /** Whether the bundle has been read yet (it is read on the first lookup, never at construction). */
+    public boolean loaded() {
+        return index != null;
+    }
+
+    /** How many CRDs have been parsed so far. */
+    public int parsedCount() {
+        return (int) parsed.values().stream().filter(Optional::isPresent).count();
+    }
+
     /** Every CRD, parsed (for tests and tooling; validation never needs all of them). */
     public Collection<Crd> all() {
         List<Crd> out = new ArrayList<>();
