@@ -2,6 +2,7 @@ package dev.meshcd.compiler.validate.cel;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
+import dev.cel.checker.CelStandardDeclarations;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationResult;
@@ -12,7 +13,9 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelStandardFunctions;
 import dev.meshcd.compiler.validate.schema.SchemaNode;
 import dev.meshcd.compiler.validate.schema.ValidationRule;
 import java.util.Map;
@@ -123,6 +126,14 @@ public final class CelRules {
                 .addVar("oldSelf", selfType)
                 .addCompilerLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), KubernetesCelLibrary.INSTANCE)
                 .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.sets(OPTIONS), KubernetesCelLibrary.INSTANCE)
+                // matches() with compiled patterns cached, and RE2's meaning of '$' (see RegexCache)
+                .setStandardEnvironmentEnabled(false)
+                .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
+                .setStandardFunctions(CelStandardFunctions.newBuilder()
+                        .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES).build())
+                .addFunctionBindings(
+                        CelFunctionBinding.from("matches", String.class, String.class, RegexCache::matches),
+                        CelFunctionBinding.from("matches_string", String.class, String.class, RegexCache::matches))
                 .build();
     }
 }

@@ -148,45 +148,63 @@ public final class CelValidator implements ResourceValidator {
             }
             Object self = null;
             Object oldSelf = null;
-            for (CompiledRule rule : plan.rules) {
+            Map<String, Object> vars = null;
+            boolean scalar = value.isValueNode();
+            for (int i = 0; i < plan.rules.length; i++) {
+                CompiledRule rule = plan.rules[i];
                 if (!rule.compiled()) {
                     continue; // reported by the compile check; never blocks a resource
                 }
                 if (rule.transition() && old == null) {
                     continue;
                 }
-                if (self == null) {
-                    self = CelValues.of(value, plan.schema);
-                }
-                Map<String, Object> vars;
-                if (old != null) {
-                    if (oldSelf == null) {
-                        oldSelf = CelValues.of(old, plan.schema);
+                // A rule over a scalar without oldSelf is a pure function of the value: remember outcomes.
+                Map<JsonNode, String> memo = scalar && !rule.transition() ? plan.memo[i] : null;
+                if (memo != null) {
+                    String known = memo.get(value);
+                    if (known != null) {
+                        if (!known.isEmpty()) {
+                            report(rule, known);
+                        }
+                        continue;
                     }
-                    vars = Map.of("self", self, "oldSelf", oldSelf);
-                } else {
-                    vars = Map.of("self", self);
                 }
-                Object result;
-                try {
-                    result = rule.program().eval(vars);
-                } catch (Exception e) {
-                    report(rule, "rule evaluation error: " + evaluationMessage(e) + " (rule: " + oneLine(rule) + ")");
-                    continue;
-                } catch (StackOverflowError e) {
-                    report(rule, "rule evaluation error: expression too deep (rule: " + oneLine(rule) + ")");
-                    continue;
+                if (vars == null) {
+                    self = CelValues.of(value, plan.schema);
+                    if (old != null) {
+                        oldSelf = CelValues.of(old, plan.schema);
+                        vars = Map.of("self", self, "oldSelf", oldSelf);
+                    } else {
+                        vars = Map.of("self", self);
+                    }
                 }
-                if (Boolean.TRUE.equals(result)) {
-                    continue;
+                String failure = evaluate(rule, vars);
+                if (memo != null && memo.size() < RulePlan.MEMO_LIMIT) {
+                    memo.put(value, failure == null ? "" : failure);
                 }
-                if (!(result instanceof Boolean)) {
-                    report(rule, "rule evaluation error: rule returned " + result + ", not a bool (rule: "
-                            + oneLine(rule) + ")");
-                    continue;
+                if (failure != null) {
+                    report(rule, failure);
                 }
-                report(rule, failureMessage(rule, vars));
             }
+        }
+
+        /** Runs one rule; returns null when it holds, else the message to report. */
+        private static String evaluate(CompiledRule rule, Map<String, Object> vars) {
+            Object result;
+            try {
+                result = rule.program().eval(vars);
+            } catch (Exception e) {
+                return "rule evaluation error: " + evaluationMessage(e) + " (rule: " + oneLine(rule) + ")";
+            } catch (StackOverflowError e) {
+                return "rule evaluation error: expression too deep (rule: " + oneLine(rule) + ")";
+            }
+            if (Boolean.TRUE.equals(result)) {
+                return null;
+            }
+            if (!(result instanceof Boolean)) {
+                return "rule evaluation error: rule returned " + result + ", not a bool (rule: " + oneLine(rule) + ")";
+            }
+            return failureMessage(rule, vars);
         }
 
         private void report(CompiledRule rule, String message) {

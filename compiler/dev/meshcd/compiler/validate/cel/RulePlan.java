@@ -1,11 +1,15 @@
 package dev.meshcd.compiler.validate.cel;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.validate.schema.SchemaNode;
 import dev.meshcd.compiler.validate.schema.ValidationRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The part of a schema that carries CEL rules: the compiled rules of each node and the children that
@@ -13,8 +17,15 @@ import java.util.Map;
  * rules and never recompiles.
  */
 final class RulePlan {
+    private static final Logger LOG = LoggerFactory.getLogger(RulePlan.class);
     final SchemaNode schema;
     final CompiledRule[] rules;
+    /**
+     * Per rule, outcomes by scalar value ("" when the rule holds, else the message): a rule over a
+     * string or number without oldSelf depends on nothing else, and mesh config repeats its values.
+     */
+    final Map<JsonNode, String>[] memo;
+    static final int MEMO_LIMIT = 4096;
     /** Children with rules at or below them: named properties. */
     final String[] propertyNames;
     final RulePlan[] propertyPlans;
@@ -27,9 +38,23 @@ final class RulePlan {
         this.schema = schema;
         List<CompiledRule> compiled = new ArrayList<>();
         for (ValidationRule r : schema.rules()) {
-            compiled.add(rules.compile(r, schema));
+            CompiledRule c = rules.compile(r, schema);
+            if (!c.compiled()) {
+                LOG.warn("CRD rule does not compile and is not enforced: {}: {}", r.rule(), c.error());
+            }
+            compiled.add(c);
         }
         this.rules = compiled.toArray(new CompiledRule[0]);
+        @SuppressWarnings("unchecked")
+        Map<JsonNode, String>[] m = new Map[this.rules.length];
+        boolean scalar = switch (schema.type()) {
+            case STRING, INTEGER, NUMBER, BOOLEAN -> true;
+            default -> schema.intOrString();
+        };
+        for (int i = 0; i < m.length; i++) {
+            m[i] = scalar ? new ConcurrentHashMap<>() : null;
+        }
+        this.memo = m;
         Map<String, RulePlan> props = new LinkedHashMap<>();
         for (Map.Entry<String, SchemaNode> e : schema.properties().entrySet()) {
             if (e.getValue().rulesBelow()) {
