@@ -76,6 +76,17 @@ public final class CelRules {
         };
     }
 
+    /** How many distinct rules have been compiled so far (CEL is loaded on the first). */
+    public int compiledCount() {
+        return compiled.size();
+    }
+
+    /** Whether a rule reads {@code oldSelf} (a transition rule, evaluated only on updates). */
+    public static boolean isTransition(ValidationRule rule) {
+        return OLD_SELF.matcher(rule.rule()).find()
+                || (rule.messageExpression() != null && OLD_SELF.matcher(rule.messageExpression()).find());
+    }
+
     /** Compiles (or returns the cached compilation of) one rule for the node that carries it. */
     public CompiledRule compile(ValidationRule rule, SchemaNode node) {
         CelType type = typeOf(node);
@@ -90,7 +101,7 @@ public final class CelRules {
 
     private CompiledRule doCompile(ValidationRule rule, CelType type) {
         Cel cel = environments.computeIfAbsent(type, CelRules::environment);
-        boolean transition = OLD_SELF.matcher(rule.rule()).find();
+        boolean transition = isTransition(rule);
         try {
             CelValidationResult result = cel.compile(rule.rule());
             if (result.hasError()) {

@@ -13,6 +13,7 @@ import dev.meshcd.compiler.validate.schema.PathStack;
 import dev.meshcd.compiler.validate.schema.SchemaNode;
 import dev.meshcd.compiler.validate.schema.SchemaValidator;
 import dev.meshcd.compiler.validate.schema.StructuralValidator;
+import dev.meshcd.compiler.validate.schema.ValidationRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -143,31 +144,31 @@ public final class CelValidator implements ResourceValidator {
         }
 
         void evalRules(RulePlan plan, JsonNode value, JsonNode old) {
-            if (plan.rules.length == 0) {
+            if (plan.size() == 0) {
                 return;
             }
             Object self = null;
             Object oldSelf = null;
             Map<String, Object> vars = null;
             boolean scalar = value.isValueNode();
-            for (int i = 0; i < plan.rules.length; i++) {
-                CompiledRule rule = plan.rules[i];
-                if (!rule.compiled()) {
-                    continue; // reported by the compile check; never blocks a resource
-                }
-                if (rule.transition() && old == null) {
+            for (int i = 0; i < plan.size(); i++) {
+                if (plan.transition[i] && old == null) {
                     continue;
                 }
                 // A rule over a scalar without oldSelf is a pure function of the value: remember outcomes.
-                Map<JsonNode, String> memo = scalar && !rule.transition() ? plan.memo[i] : null;
+                Map<JsonNode, String> memo = scalar && !plan.transition[i] ? plan.memo[i] : null;
                 if (memo != null) {
                     String known = memo.get(value);
                     if (known != null) {
                         if (!known.isEmpty()) {
-                            report(rule, known);
+                            report(plan.declared[i], known);
                         }
                         continue;
                     }
+                }
+                CompiledRule rule = plan.rule(i);
+                if (!rule.compiled()) {
+                    continue; // logged once and caught by the compile test; never blocks a resource
                 }
                 if (vars == null) {
                     self = CelValues.of(value, plan.schema);
@@ -183,7 +184,7 @@ public final class CelValidator implements ResourceValidator {
                     memo.put(value, failure == null ? "" : failure);
                 }
                 if (failure != null) {
-                    report(rule, failure);
+                    report(rule.rule(), failure);
                 }
             }
         }
@@ -207,9 +208,9 @@ public final class CelValidator implements ResourceValidator {
             return failureMessage(rule, vars);
         }
 
-        private void report(CompiledRule rule, String message) {
+        private void report(ValidationRule rule, String message) {
             int depth = path.depth();
-            String fp = rule.rule().fieldPath();
+            String fp = rule.fieldPath();
             if (fp != null) {
                 pushFieldPath(fp);
             }

@@ -3,7 +3,6 @@ package dev.meshcd.compiler.validate.cel;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.validate.schema.SchemaNode;
 import dev.meshcd.compiler.validate.schema.ValidationRule;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +13,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The part of a schema that carries CEL rules: the compiled rules of each node and the children that
  * lead to more rules. Built once per root schema, so evaluation visits only the fields that can have
- * rules and never recompiles.
+ * rules; each rule is compiled when it is first evaluated (a repo that never sets a field with a rule
+ * never loads CEL at all).
  */
 final class RulePlan {
     private static final Logger LOG = LoggerFactory.getLogger(RulePlan.class);
     final SchemaNode schema;
-    final CompiledRule[] rules;
+    private final CelRules celRules;
+    /** The node's rules as declared, and whether each reads oldSelf. */
+    final ValidationRule[] declared;
+    final boolean[] transition;
+    /** Compiled on first evaluation (benign race: compilation is cached and CompiledRule immutable). */
+    private final CompiledRule[] compiled;
     /**
      * Per rule, outcomes by scalar value ("" when the rule holds, else the message): a rule over a
      * string or number without oldSelf depends on nothing else, and mesh config repeats its values.
@@ -36,17 +41,15 @@ final class RulePlan {
 
     private RulePlan(SchemaNode schema, CelRules rules) {
         this.schema = schema;
-        List<CompiledRule> compiled = new ArrayList<>();
-        for (ValidationRule r : schema.rules()) {
-            CompiledRule c = rules.compile(r, schema);
-            if (!c.compiled()) {
-                LOG.warn("CRD rule does not compile and is not enforced: {}: {}", r.rule(), c.error());
-            }
-            compiled.add(c);
+        this.celRules = rules;
+        this.declared = schema.rules().toArray(new ValidationRule[0]);
+        this.transition = new boolean[declared.length];
+        for (int i = 0; i < declared.length; i++) {
+            transition[i] = CelRules.isTransition(declared[i]);
         }
-        this.rules = compiled.toArray(new CompiledRule[0]);
+        this.compiled = new CompiledRule[declared.length];
         @SuppressWarnings("unchecked")
-        Map<JsonNode, String>[] m = new Map[this.rules.length];
+        Map<JsonNode, String>[] m = new Map[declared.length];
         boolean scalar = switch (schema.type()) {
             case STRING, INTEGER, NUMBER, BOOLEAN -> true;
             default -> schema.intOrString();
@@ -69,13 +72,30 @@ final class RulePlan {
         this.items = it != null && it.rulesBelow() ? new RulePlan(it, rules) : null;
     }
 
+    int size() {
+        return declared.length;
+    }
+
+    /** The compiled rule {@code i}, compiling it on first use. */
+    CompiledRule rule(int i) {
+        CompiledRule c = compiled[i];
+        if (c == null) {
+            c = celRules.compile(declared[i], schema);
+            if (!c.compiled()) {
+                LOG.warn("CRD rule does not compile and is not enforced: {}: {}", declared[i].rule(), c.error());
+            }
+            compiled[i] = c;
+        }
+        return c;
+    }
+
     static RulePlan build(SchemaNode root, CelRules rules) {
         return new RulePlan(root, rules);
     }
 
     void collect(List<CompiledRule> out) {
-        for (CompiledRule r : rules) {
-            out.add(r);
+        for (int i = 0; i < declared.length; i++) {
+            out.add(rule(i));
         }
         for (RulePlan p : propertyPlans) {
             p.collect(out);

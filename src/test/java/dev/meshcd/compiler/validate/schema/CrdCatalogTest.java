@@ -41,7 +41,8 @@ class CrdCatalogTest {
     void nothingIsReadUntilAnIstioResourceIsValidated() {
         CrdCatalog catalog = CrdCatalog.fromClasspath(CrdCatalog.ISTIO_RESOURCE);
         SchemaValidator schema = new SchemaValidator(KindRegistry.standard(), catalog);
-        CelValidator cel = new CelValidator(KindRegistry.standard(), catalog, new CelRules());
+        CelRules celRules = new CelRules();
+        CelValidator cel = new CelValidator(KindRegistry.standard(), catalog, celRules);
         Diagnostics sink = new Diagnostics();
         for (Resource r : ValidationTestSupport.resources("k8s.yaml", """
                 apiVersion: v1
@@ -69,6 +70,19 @@ class CrdCatalogTest {
         cel.validate(dr, sink);
         assertThat(catalog.loaded()).isTrue();
         assertThat(catalog.parsedCount()).as("only the DestinationRule CRD is parsed").isEqualTo(1);
+        assertThat(celRules.compiledCount()).as("no field with a rule was set: CEL not needed yet").isZero();
+
+        Resource vs = ValidationTestSupport.resource("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: vs}
+                spec:
+                  hosts: [reviews]
+                  http: [{timeout: 5s, route: [{destination: {host: reviews}}]}]
+                """);
+        schema.validate(vs, sink);
+        cel.validate(vs, sink);
+        assertThat(celRules.compiledCount()).as("only the timeout rule").isEqualTo(1);
         assertThat(sink.sorted()).isEmpty();
     }
 
