@@ -37,7 +37,52 @@ public final class CrdCatalog {
     private final Map<Kind, Optional<Crd>> parsed = new ConcurrentHashMap<>();
 
     /** One served (or not) version of a CRD and its compiled schema. */
-    public record Version(String name, boolean served, boolean storage, boolean deprecated, SchemaNode schema) {
+    public static final class Version {
+        private final String name;
+        private final boolean served;
+        private final boolean storage;
+        private final boolean deprecated;
+        private final Supplier<SchemaNode> source;
+        private volatile SchemaNode schema;
+
+        Version(String name, boolean served, boolean storage, boolean deprecated, Supplier<SchemaNode> source) {
+            this.name = name;
+            this.served = served;
+            this.storage = storage;
+            this.deprecated = deprecated;
+            this.source = source;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public boolean served() {
+            return served;
+        }
+
+        public boolean storage() {
+            return storage;
+        }
+
+        public boolean deprecated() {
+            return deprecated;
+        }
+
+        /** The compiled openAPIV3Schema; parsed and compiled on first use. */
+        public SchemaNode schema() {
+            SchemaNode s = schema;
+            if (s == null) {
+                synchronized (this) {
+                    s = schema;
+                    if (s == null) {
+                        s = source.get();
+                        schema = s;
+                    }
+                }
+            }
+            return s;
+        }
     }
 
     /** A CRD: its kind, scope and versions by name. */
@@ -95,7 +140,11 @@ public final class CrdCatalog {
         }
         return parsed.computeIfAbsent(kind, k -> {
             String doc = index().get(k);
-            return doc == null ? Optional.empty() : Optional.of(parse(doc));
+            if (doc == null) {
+                return Optional.empty();
+            }
+            Crd quick = splitVersions(k, doc);
+            return Optional.of(quick != null ? quick : parse(doc));
         });
     }
 
@@ -158,6 +207,65 @@ public final class CrdCatalog {
         return Map.copyOf(out);
     }
 
+    private static final Pattern VERSIONS = Pattern.compile("(?m)^  versions:[ \\t]*$");
+    private static final Pattern VERSION_ITEM = Pattern.compile("(?m)^  - ");
+    private static final Pattern SCOPE = Pattern.compile("(?m)^  scope: *(\\S+)\\s*$");
+
+    /**
+     * Splits a CRD in the generated layout into its versions by text, so that only the version a
+     * resource uses is parsed (Istio's networking CRDs carry three large copies of one schema).
+     * Returns null when the layout is not the expected one; the caller then parses the whole document.
+     */
+    private static Crd splitVersions(Kind kind, String doc) {
+        Matcher vm = VERSIONS.matcher(doc);
+        if (!vm.find()) {
+            return null;
+        }
+        String rest = doc.substring(vm.end());
+        // the versions list runs to the next key at the indentation of "versions:" (or the end)
+        Matcher next = Pattern.compile("(?m)^  [^ -]").matcher(rest);
+        String list = next.find() ? rest.substring(0, next.start()) : rest;
+        Matcher item = VERSION_ITEM.matcher(list);
+        List<Integer> starts = new ArrayList<>();
+        while (item.find()) {
+            starts.add(item.start());
+        }
+        if (starts.isEmpty()) {
+            return null;
+        }
+        Map<String, Version> versions = new LinkedHashMap<>();
+        for (int i = 0; i < starts.size(); i++) {
+            String chunk = list.substring(starts.get(i), i + 1 < starts.size() ? starts.get(i + 1) : list.length());
+            String name = field(chunk, "name");
+            String served = field(chunk, "served");
+            if (name == null || served == null) {
+                return null;
+            }
+            versions.put(name, new Version(name, "true".equals(served), "true".equals(field(chunk, "storage")),
+                    "true".equals(field(chunk, "deprecated")), () -> parseVersion(chunk)));
+        }
+        Matcher scope = SCOPE.matcher(doc);
+        boolean namespaced = !(scope.find() && scope.group(1).equals("Cluster"));
+        return new Crd(kind, namespaced, Map.copyOf(versions));
+    }
+
+    /** A top-level field of one versions[] item ("  - name: v1" or "    name: v1"). */
+    private static String field(String chunk, String name) {
+        Matcher m = Pattern.compile("(?m)^(?:  - |    )" + name + ": *[\"']?([^\"'\\s]+)[\"']? *$").matcher(chunk);
+        return m.find() ? m.group(1) : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SchemaNode parseVersion(String chunk) {
+        Object loaded = new Load(LoadSettings.builder().setCodePointLimit(Math.max(chunk.length() * 2, 1024)).build())
+                .loadFromString(chunk);
+        if (loaded instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map<?, ?> v
+                && v.get("schema") instanceof Map<?, ?> s && s.get("openAPIV3Schema") instanceof Map<?, ?> oas) {
+            return SchemaNode.compile((Map<String, Object>) oas);
+        }
+        return SchemaNode.compile(Map.of());
+    }
+
     @SuppressWarnings("unchecked")
     private static Crd parse(String doc) {
         Object loaded = new Load(LoadSettings.builder().setCodePointLimit(Math.max(doc.length() * 2, 1024)).build())
@@ -180,9 +288,10 @@ public final class CrdCatalog {
                     schema = (Map<String, Object>) oas;
                 }
                 String name = String.valueOf(v.get("name"));
+                SchemaNode compiled = SchemaNode.compile(schema);
                 versions.put(name, new Version(name, Boolean.TRUE.equals(v.get("served")),
                         Boolean.TRUE.equals(v.get("storage")), Boolean.TRUE.equals(v.get("deprecated")),
-                        SchemaNode.compile(schema)));
+                        () -> compiled));
             }
         }
         return new Crd(kind, namespaced, Map.copyOf(versions));
