@@ -241,22 +241,33 @@ public final class StructuralValidator {
                 if (!item.isObject()) {
                     continue;
                 }
-                StringBuilder k = new StringBuilder();
-                StringBuilder s = new StringBuilder();
-                for (String mk : schema.listMapKeys) {
-                    JsonNode kv = item.get(mk);
-                    k.append(kv == null ? "\u0000" : kv.toString()).append('\u0001');
-                    s.append(s.length() == 0 ? "" : ", ").append(mk).append('=')
-                            .append(kv == null ? "<unset>" : kv.toString());
+                if (schema.listMapKeys.length == 1) {
+                    JsonNode kv = item.get(schema.listMapKeys[0]);
+                    key = kv == null ? "\u0000" : kv.isValueNode() ? kv.getNodeType() + ":" + kv.asText() : kv.toString();
+                } else {
+                    StringBuilder k = new StringBuilder();
+                    for (String mk : schema.listMapKeys) {
+                        JsonNode kv = item.get(mk);
+                        k.append(kv == null ? "\u0000" : kv.toString()).append('\u0001');
+                    }
+                    key = k.toString();
                 }
-                key = k.toString();
-                shown = s.toString();
+                shown = null;
             } else {
                 key = item;
                 shown = describeValue(item);
             }
             Integer first = seen.putIfAbsent(key, i);
             if (first != null) {
+                if (shown == null) {
+                    StringBuilder sb = new StringBuilder();
+                    for (String mk : schema.listMapKeys) {
+                        JsonNode kv = item.get(mk);
+                        sb.append(sb.length() == 0 ? "" : ", ").append(mk).append('=')
+                                .append(kv == null ? "<unset>" : kv.toString());
+                    }
+                    shown = sb.toString();
+                }
                 path.pushIndex(i);
                 errors.error(path, "duplicate entry " + shown + " (also at index " + first + ")");
                 path.pop();
