@@ -42,6 +42,9 @@ public final class AdmissionReviews {
     }
 
     public static AdmissionRequest parse(byte[] body) throws BadReview {
+        if (body.length == 0) {
+            throw new BadReview("malformed JSON: empty body");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(body);
