@@ -51,8 +51,13 @@ public final class Certificates {
             return pem(cert);
         }
 
+        /** The private key as PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
         public String keyPem() {
-            return pem(key);
+            try {
+                return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+            } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         public Instant notAfter() {
@@ -155,7 +160,7 @@ public final class Certificates {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             PrivateKey key;
             if (k instanceof PEMKeyPair pair) {
-                key = conv.getKeyPair(pair).getPrivate();
+                key = conv.getPrivateKey(pair.getPrivateKeyInfo());
             } else if (k instanceof PrivateKeyInfo info) {
                 key = conv.getPrivateKey(info);
             } else {

@@ -37,7 +37,7 @@ public final class AdmissionMessageRenderer {
             }
         }
         String msg = "meshcd denied " + resource + ": " + String.join("; ", items);
-        return msg.length() <= MAX_MESSAGE ? msg : msg.substring(0, MAX_MESSAGE - 15) + " ... (truncated)";
+        return msg.length() <= MAX_MESSAGE ? msg : msg.substring(0, MAX_MESSAGE - 16) + " ... (truncated)";
     }
 
     /** {@code AdmissionResponse.warnings}: one entry per warning. */

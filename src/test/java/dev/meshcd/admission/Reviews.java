@@ -75,7 +75,7 @@ public final class Reviews {
             tmf.init(ts);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5))
+            return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(30))
                     .version(HttpClient.Version.HTTP_1_1).build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -85,7 +85,7 @@ public final class Reviews {
     public static HttpResponse<String> post(HttpClient client, int port, String path, byte[] body) {
         try {
             return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -98,7 +98,7 @@ public final class Reviews {
     public static HttpResponse<String> get(HttpClient client, int port, String path) {
         try {
             return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
