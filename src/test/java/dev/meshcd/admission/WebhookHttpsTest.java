@@ -305,4 +305,50 @@ class WebhookHttpsTest {
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class)
                 .hasMessageContaining("PKIX path building failed");
     }
+
+    @Test
+    void rotatingTheServingCertificateDropsNoRequest() throws Exception {
+        java.util.List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        byte[] body = Reviews.review("CREATE", "alice", Reviews.yaml(VALID_VS), null, false);
+        java.util.List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            boolean freshConnections = t == 0; // one worker opens a new connection (new handshake) per request
+            Thread w = new Thread(() -> {
+                HttpClient c = Reviews.client(certs.current().ca().cert());
+                while (running.get()) {
+                    try {
+                        HttpClient use = freshConnections ? Reviews.client(certs.current().ca().cert()) : c;
+                        HttpResponse<String> r = Reviews.post(use, server.port(), "/validate", body);
+                        if (r.statusCode() != 200 || !Reviews.response(r).path("allowed").asBoolean()) {
+                            failures.add(r.statusCode() + " " + r.body());
+                        }
+                        done.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+            w.start();
+            workers.add(w);
+        }
+        java.math.BigInteger first = certs.current().serving().cert().getSerialNumber();
+        for (int k = 1; k <= 6; k++) {
+            int target = k * 4;
+            // requests keep flowing between rotations (however slow the machine is)
+            dev.meshcd.testing.Await.until(java.time.Duration.ofSeconds(60), target + " requests", () -> done.get() >= target);
+            if (k < 6) {
+                certs.rotate();
+            }
+        }
+        running.set(false);
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(failures).isEmpty();
+        java.security.cert.X509Certificate served = AdmissionClusterTest.servedCertificate(server.port());
+        assertThat(served.getSerialNumber()).isNotEqualTo(first)
+                .isEqualTo(certs.current().serving().cert().getSerialNumber());
+    }
 }
