@@ -3,9 +3,7 @@ package dev.meshcd.cli;
 import dev.meshcd.admission.install.CrdInstaller;
 import dev.meshcd.admission.install.InstallManifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,10 +56,7 @@ final class InstallCommand implements Callable<Integer> {
             System.out.print(InstallManifests.yaml(objects));
             return ExitCodes.OK;
         }
-        Config cfg = kubeconfig != null
-                ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
-                : Config.autoConfigure(null);
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg).build()) {
+        try (KubernetesClient client = RunCommand.client(kubeconfig)) {
             if (crds) {
                 var bundled = CrdInstaller.bundled();
                 if (bundled == null) {

@@ -67,14 +67,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--port-file", hidden = true, description = "write the bound port to this file once serving")
     Path portFile;
 
+    /** A client for the cluster in {@code kubeconfig}, or from $KUBECONFIG / ~/.kube/config / in-cluster. */
+    static KubernetesClient client(Path kubeconfig) throws java.io.IOException {
+        Config cfg = kubeconfig != null
+                ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
+                : Config.autoConfigure(null);
+        return new KubernetesClientBuilder().withConfig(cfg).build();
+    }
+
     @Override
     public Integer call() throws Exception {
         KubernetesClient client = null;
         if (!noCluster) {
-            Config cfg = kubeconfig != null
-                    ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
-                    : Config.autoConfigure(null);
-            client = new KubernetesClientBuilder().withConfig(cfg).build();
+            client = client(kubeconfig);
         }
         CertStore store;
         if (tlsSecret != null) {
