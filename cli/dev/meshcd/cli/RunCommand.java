@@ -77,6 +77,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // A server logs what it does: the audit trail and lifecycle at INFO (unless configured otherwise).
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         KubernetesClient client = null;
         if (!noCluster) {
             client = client(kubeconfig);

@@ -215,8 +215,24 @@ public final class InstallManifests {
 
     /** Applies (creates or replaces) every object, in order. */
     public static void apply(KubernetesClient client, List<HasMetadata> objects) {
+        apply(client, objects, false);
+    }
+
+    /**
+     * Applies every object, in order ({@code dryRun}: server-side dry run). A PodDisruptionBudget goes in as
+     * {@code policy/v1beta1} on servers older than 1.21, which do not serve {@code policy/v1}.
+     */
+    public static void apply(KubernetesClient client, List<HasMetadata> objects, boolean dryRun) {
         for (HasMetadata h : objects) {
-            client.resource(h).createOr(existing -> existing.update());
+            HasMetadata obj = h;
+            if (h instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget
+                    && !client.supports("policy/v1", "PodDisruptionBudget")) {
+                io.fabric8.kubernetes.api.model.GenericKubernetesResource old = Serialization.jsonMapper()
+                        .convertValue(h, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                old.setApiVersion("policy/v1beta1");
+                obj = old;
+            }
+            client.resource(obj).dryRun(dryRun).createOr(existing -> existing.update());
         }
     }
 
