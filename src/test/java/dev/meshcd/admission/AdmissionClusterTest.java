@@ -325,16 +325,7 @@ class AdmissionClusterTest {
     }
 
     static java.security.cert.X509Certificate servedCertificate(int port) throws Exception {
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) { }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) { }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
+        javax.net.ssl.SSLContext ctx = Reviews.trustAll();
         try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.startHandshake();
             return (java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0];

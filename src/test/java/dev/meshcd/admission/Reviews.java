@@ -114,4 +114,23 @@ public final class Reviews {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** An SSL context that accepts any server certificate: for tests that inspect what the server presents. */
+    public static SSLContext trustAll() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] c, String a) { }
+
+                public void checkServerTrusted(X509Certificate[] c, String a) { }
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

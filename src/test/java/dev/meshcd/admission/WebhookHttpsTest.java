@@ -270,16 +270,7 @@ class WebhookHttpsTest {
 
     @Test
     void onlyTls12AndNewerAndNoPlainHttp() throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) { }
-
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) { }
-
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
+        javax.net.ssl.SSLContext ctx = Reviews.trustAll();
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", server.port())) {
             s.setEnabledProtocols(new String[]{"TLSv1.1"});
             org.assertj.core.api.Assertions.assertThatThrownBy(s::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
