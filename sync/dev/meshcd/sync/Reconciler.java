@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jgit.lib.ObjectId;
@@ -63,6 +62,7 @@ public final class Reconciler implements AutoCloseable {
     private final Clock clock;
 
     private String compileFailedCommit;
+    private volatile String lastAppliedCommit;
     private List<DesiredObject> appliedDesired;
     private String appliedDesiredCommit;
     private final Map<String, String> published = new HashMap<>();
@@ -105,17 +105,16 @@ public final class Reconciler implements AutoCloseable {
             return new SyncResult(null, SyncResult.Phase.FETCH_FAILED, e.getMessage(), 0, 0, 0, List.of());
         }
         String sha = head.name();
-        Optional<SyncStateStore.State> last;
+        String lastCommit = lastAppliedCommit;
+        boolean clusterReachable = true;
         try {
-            last = store.load();
+            lastCommit = store.load().map(SyncStateStore.State::commit).orElse(null);
         } catch (KubernetesClientException e) {
-            String msg = "cluster unreachable: " + shortMessage(e);
-            LOG.warn("sync {}: {}", options.name(), msg);
-            publishOnce(sha, CommitStatus.SYNC, State.ERROR, msg);
-            return new SyncResult(sha, SyncResult.Phase.APPLY_FAILED, msg, 0, 0, 0, List.of());
+            // Compile anyway (the compile status does not need the cluster); applying will report it.
+            clusterReachable = false;
+            LOG.warn("sync {}: cannot read the applied commit: {}", options.name(), shortMessage(e));
         }
-        String lastCommit = last.map(SyncStateStore.State::commit).orElse(null);
-        if (sha.equals(lastCommit)) {
+        if (clusterReachable && sha.equals(lastCommit)) {
             List<Drift> drift = checkDrift(sha);
             return new SyncResult(sha, SyncResult.Phase.UP_TO_DATE, "up to date", 0, 0, 0, drift);
         }
@@ -198,6 +197,7 @@ public final class Reconciler implements AutoCloseable {
         }
         appliedDesired = desired;
         appliedDesiredCommit = sha;
+        lastAppliedCommit = sha;
         String msg = "applied " + outcome.applied().size() + ", pruned " + outcome.pruned().size() + ", unchanged "
                 + plan.unchanged().size() + note;
         LOG.info("sync {}: {} {}", options.name(), sha, msg);
