@@ -291,8 +291,16 @@ public final class Reconciler implements AutoCloseable {
                 + (d.path().isEmpty() ? "" : " (" + d.path() + ")");
     }
 
-    private static String shortMessage(KubernetesClientException e) {
-        String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    static String shortMessage(KubernetesClientException e) {
+        String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : null;
+        if (m == null) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            m = root == e ? e.getMessage() : root.getClass().getSimpleName()
+                    + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        }
         return m == null ? e.getClass().getSimpleName() : m.length() > 80 ? m.substring(0, 80) : m;
     }
 
