@@ -83,6 +83,26 @@ class GitRemoteTest {
     }
 
     @Test
+    void fetchesOverSmartHttpWithAToken() throws Exception {
+        String c1 = GitServer.commit(work, "first", "a.yaml", VS);
+        String token = "glpat-HttpToken0987654321";
+        try (GitHttpBackend http = new GitHttpBackend(server.base, "bot", token)) {
+            try (GitRemote remote = new GitRemote(http.url("mesh"), "main", tmp.resolve("c1"),
+                    GitCredentials.token("bot", token))) {
+                assertThat(remote.fetch().name()).isEqualTo(c1);
+            }
+            try (GitRemote anonymous = new GitRemote(http.url("mesh"), "main", tmp.resolve("c2"), GitCredentials.NONE)) {
+                assertThatThrownBy(anonymous::fetch).isInstanceOf(GitException.class).hasMessageContaining("127.0.0.1");
+            }
+            try (GitRemote wrong = new GitRemote(http.url("mesh"), "main", tmp.resolve("c3"),
+                    GitCredentials.token("bot", "wrong-" + token))) {
+                assertThatThrownBy(wrong::fetch).isInstanceOf(GitException.class)
+                        .hasMessageNotContaining(token);
+            }
+        }
+    }
+
+    @Test
     void tracksTheConfiguredBranchAndRejectsAMissingOne() throws Exception {
         GitServer.commit(work, "main", "a.yaml", VS);
         GitServer.git(work, "checkout", "-q", "-b", "staging");
