@@ -66,42 +66,37 @@ public final class Applier implements AutoCloseable {
         List<Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger attempts = new AtomicInteger();
         for (List<DesiredObject> wave : plan.applyWaves()) {
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
-            for (DesiredObject d : wave) {
-                futures.add(CompletableFuture.runAsync(() -> {
-                    Failure f = withRetry("apply", d.key(), attempts, () -> apply(d));
-                    if (f == null) {
-                        applied.add(d.key());
-                    } else {
-                        failures.add(f);
-                    }
-                }, pool));
-            }
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-            if (!failures.isEmpty()) {
+            if (!runWave(wave, "apply", DesiredObject::key, this::apply, applied, failures, attempts)) {
                 return new Outcome(List.copyOf(applied), List.of(), List.copyOf(failures), attempts.get());
             }
         }
         if (prune) {
             for (List<Plan.LiveObject> wave : plan.pruneWaves()) {
-                List<CompletableFuture<Void>> futures = new ArrayList<>();
-                for (Plan.LiveObject l : wave) {
-                    futures.add(CompletableFuture.runAsync(() -> {
-                        Failure f = withRetry("delete", l.key(), attempts, () -> delete(l));
-                        if (f == null) {
-                            pruned.add(l.key());
-                        } else {
-                            failures.add(f);
-                        }
-                    }, pool));
-                }
-                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-                if (!failures.isEmpty()) {
+                if (!runWave(wave, "delete", Plan.LiveObject::key, this::delete, pruned, failures, attempts)) {
                     break;
                 }
             }
         }
         return new Outcome(List.copyOf(applied), List.copyOf(pruned), List.copyOf(failures), attempts.get());
+    }
+
+    /** Runs one wave on the pool; false when any item failed. */
+    private <T> boolean runWave(List<T> wave, String action, java.util.function.Function<T, ResourceKey> key,
+                                java.util.function.Consumer<T> op, List<ResourceKey> done, List<Failure> failures,
+                                AtomicInteger attempts) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (T item : wave) {
+            futures.add(CompletableFuture.runAsync(() -> {
+                Failure f = withRetry(action, key.apply(item), attempts, () -> op.accept(item));
+                if (f == null) {
+                    done.add(key.apply(item));
+                } else {
+                    failures.add(f);
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        return failures.isEmpty();
     }
 
     /** Server-side apply of one object (also used by self-heal, always forcing conflicts then). */

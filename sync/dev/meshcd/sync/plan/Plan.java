@@ -33,21 +33,18 @@ public record Plan(List<List<DesiredObject>> applyWaves, List<ResourceKey> uncha
 
     /** The wave an object is applied in, or -1. */
     public int applyWaveOf(ResourceKey key) {
-        for (int i = 0; i < applyWaves.size(); i++) {
-            for (DesiredObject d : applyWaves.get(i)) {
-                if (d.key().equals(key)) {
-                    return i;
-                }
-            }
-        }
-        return -1;
+        return waveOf(applyWaves, key, DesiredObject::key);
     }
 
     /** The wave an object is pruned in, or -1. */
     public int pruneWaveOf(ResourceKey key) {
-        for (int i = 0; i < pruneWaves.size(); i++) {
-            for (LiveObject l : pruneWaves.get(i)) {
-                if (l.key().equals(key)) {
+        return waveOf(pruneWaves, key, LiveObject::key);
+    }
+
+    private static <T> int waveOf(List<List<T>> waves, ResourceKey key, java.util.function.Function<T, ResourceKey> keyOf) {
+        for (int i = 0; i < waves.size(); i++) {
+            for (T item : waves.get(i)) {
+                if (keyOf.apply(item).equals(key)) {
                     return i;
                 }
             }

@@ -1,5 +1,6 @@
 package dev.meshcd.sync;
 
+import static dev.meshcd.sync.MeshDocs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,12 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** GitRemote and GitTreeSource against a real git daemon, local paths and the OpenSSH transport. */
 class GitRemoteTest {
-    static final String VS = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: cart, namespace: shop}
-            spec: {hosts: [cart], http: [{route: [{destination: {host: cart}}]}]}
-            """;
 
     @TempDir
     Path tmp;
@@ -53,28 +48,28 @@ class GitRemoteTest {
     @Test
     void fetchesOverGitDaemonAndReadsSubPathWithoutCheckout() throws Exception {
         String c1 = GitServer.commit(work, "first",
-                "clusters/prod/shop/cart.yaml", VS,
+                "clusters/prod/shop/cart.yaml", VS_SIMPLE,
                 "clusters/prod/README.md", "not config",
-                "clusters/prod/.hidden/x.yaml", VS,
-                "clusters/dev/other.yaml", VS);
+                "clusters/prod/.hidden/x.yaml", VS_SIMPLE,
+                "clusters/dev/other.yaml", VS_SIMPLE);
         try (GitRemote remote = new GitRemote(server.url("mesh"), "main", tmp.resolve("cache"), GitCredentials.NONE)) {
             ObjectId head = remote.fetch();
             assertThat(head.name()).isEqualTo(c1);
             SourceTree tree = GitTreeSource.read(remote.repository(), head.name(), "clusters/prod");
             assertThat(tree.files()).extracting(SourceFile::name).containsExactly("clusters/prod/shop/cart.yaml");
-            assertThat(new String(tree.files().get(0).content(), StandardCharsets.UTF_8)).isEqualTo(VS);
+            assertThat(new String(tree.files().get(0).content(), StandardCharsets.UTF_8)).isEqualTo(VS_SIMPLE);
             assertThat(GitTreeSource.read(remote.repository(), head.name(), "").files()).extracting(SourceFile::name)
                     .containsExactly("clusters/dev/other.yaml", "clusters/prod/shop/cart.yaml");
             assertThat(Files.exists(tmp.resolve("cache/clusters"))).as("no checkout").isFalse();
 
-            String c2 = GitServer.commit(work, "second", "clusters/prod/shop/cart.yaml", VS.replace("cart]", "cart, shop]"));
+            String c2 = GitServer.commit(work, "second", "clusters/prod/shop/cart.yaml", VS_SIMPLE.replace("cart]", "cart, shop]"));
             ObjectId head2 = remote.fetch();
             assertThat(head2.name()).isEqualTo(c2);
             assertThat(remote.isAncestor(head, head2)).isTrue();
 
             // Force-push: rewrite history; the old head is no longer an ancestor.
             GitServer.git(work, "reset", "-q", "--hard", c1);
-            String c3 = GitServer.commit(work, "rewritten", "clusters/prod/x.yaml", VS.replace("cart", "pay"));
+            String c3 = GitServer.commit(work, "rewritten", "clusters/prod/x.yaml", VS_SIMPLE.replace("cart", "pay"));
             ObjectId head3 = remote.fetch();
             assertThat(head3.name()).isEqualTo(c3);
             assertThat(remote.isAncestor(head2, head3)).isFalse();
@@ -84,7 +79,7 @@ class GitRemoteTest {
 
     @Test
     void fetchesOverSmartHttpWithAToken() throws Exception {
-        String c1 = GitServer.commit(work, "first", "a.yaml", VS);
+        String c1 = GitServer.commit(work, "first", "a.yaml", VS_SIMPLE);
         String token = "glpat-HttpToken0987654321";
         try (GitHttpBackend http = new GitHttpBackend(server.base, "bot", token)) {
             try (GitRemote remote = new GitRemote(http.url("mesh"), "main", tmp.resolve("c1"),
@@ -104,9 +99,9 @@ class GitRemoteTest {
 
     @Test
     void tracksTheConfiguredBranchAndRejectsAMissingOne() throws Exception {
-        GitServer.commit(work, "main", "a.yaml", VS);
+        GitServer.commit(work, "main", "a.yaml", VS_SIMPLE);
         GitServer.git(work, "checkout", "-q", "-b", "staging");
-        GitServer.commit(work, "staging only", "b.yaml", VS.replace("cart", "pay"));
+        GitServer.commit(work, "staging only", "b.yaml", VS_SIMPLE.replace("cart", "pay"));
         GitServer.git(work, "push", "-q", "origin", "staging");
         String staging = GitServer.git(work, "rev-parse", "HEAD").strip();
         try (GitRemote remote = new GitRemote(server.url("mesh"), "staging", tmp.resolve("c1"), GitCredentials.NONE)) {
@@ -119,7 +114,7 @@ class GitRemoteTest {
 
     @Test
     void fetchesFromLocalPathAndFileUrl() throws Exception {
-        String c1 = GitServer.commit(work, "first", "a.yaml", VS);
+        String c1 = GitServer.commit(work, "first", "a.yaml", VS_SIMPLE);
         Path bare = server.base.resolve("mesh.git");
         try (GitRemote byPath = new GitRemote(bare.toString(), "main", tmp.resolve("c1"), GitCredentials.NONE);
              GitRemote byUrl = new GitRemote(bare.toUri().toString(), "main", tmp.resolve("c2"), GitCredentials.NONE)) {
@@ -130,7 +125,7 @@ class GitRemoteTest {
 
     @Test
     void sshTransportRunsOpenSshWithTheConfiguredKey() throws Exception {
-        String c1 = GitServer.commit(work, "first", "a.yaml", VS);
+        String c1 = GitServer.commit(work, "first", "a.yaml", VS_SIMPLE);
         // A stand-in for the ssh client that records its arguments and runs the remote command locally
         // (git-upload-pack '<path>'): the Git protocol over the process pipes is real.
         Path argsFile = tmp.resolve("ssh-args");

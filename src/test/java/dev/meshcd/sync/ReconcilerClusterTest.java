@@ -1,5 +1,6 @@
 package dev.meshcd.sync;
 
+import static dev.meshcd.sync.MeshDocs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshcd.sync.apply.KubeObjects;
@@ -39,40 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReconcilerClusterTest {
     static KubernetesClient client;
 
-    static final String GW = """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: gw, namespace: shop}
-            spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
-            """;
-    static final String SE = """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: api, namespace: shop}
-            spec: {hosts: [api.example.com], ports: [{number: 443, name: https, protocol: TLS}], resolution: DNS}
-            """;
-    static final String DR = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: cart, namespace: shop}
-            spec:
-              host: cart
-              subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
-            """;
-    static final String VS = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: cart, namespace: shop}
-            spec:
-              hosts: [cart]
-              gateways: [shop/gw]
-              http:
-              - route:
-                - destination: {host: cart, subset: v1}
-                  weight: 90
-                - destination: {host: cart, subset: v2}
-                  weight: 10
-            """;
 
     @TempDir
     Path tmp;
@@ -146,7 +113,7 @@ class ReconcilerClusterTest {
                         .append("], http: [{route: [{destination: {host: svc-").append(i).append("}}]}]}\n");
             }
             String c1 = GitServer.commit(work, "initial", "clusters/prod/gw.yaml", GW, "clusters/prod/se.yaml", SE,
-                    "clusters/prod/cart.yaml", DR + "---\n" + VS, "clusters/prod/many.yaml", many.toString());
+                    "clusters/prod/cart.yaml", DR_CART + "---\n" + VS, "clusters/prod/many.yaml", many.toString());
             // Another repo's object must survive prune.
             GenericKubernetesResource foreign = new GenericKubernetesResource();
             foreign.setApiVersion("networking.istio.io/v1");
@@ -184,7 +151,7 @@ class ReconcilerClusterTest {
 
                 // One change: only that object is applied.
                 String c2 = GitServer.commit(work, "shift weight", "clusters/prod/cart.yaml",
-                        DR + "---\n" + VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"));
+                        DR_CART + "---\n" + VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"));
                 SyncResult second = r.reconcile();
                 assertThat(second.phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 assertThat(second.applied()).isEqualTo(1);

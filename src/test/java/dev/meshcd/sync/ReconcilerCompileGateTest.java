@@ -1,5 +1,6 @@
 package dev.meshcd.sync;
 
+import static dev.meshcd.sync.MeshDocs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshcd.sync.status.CommitStatus;
@@ -25,12 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * daemon); the Kubernetes client points at a closed port.
  */
 class ReconcilerCompileGateTest {
-    static final String VS = """
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: cart, namespace: shop}
-            spec: {hosts: [cart], http: [{route: [{destination: {host: cart}}]}]}
-            """;
 
     @TempDir
     Path tmp;
@@ -47,7 +42,7 @@ class ReconcilerCompileGateTest {
         try (GitServer server = new GitServer(tmp.resolve("srv")); KubernetesClient client = unreachableCluster()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             String broken = GitServer.commit(work, "broken",
-                    "clusters/prod/cart.yaml", VS,
+                    "clusters/prod/cart.yaml", VS_SIMPLE,
                     "clusters/prod/bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n",
                     "clusters/dev/ignored.yaml", "this: [is not: valid");
             SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
@@ -92,7 +87,7 @@ class ReconcilerCompileGateTest {
     void verifiedPushWebhookTriggersTheLoopNow() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("srv")); KubernetesClient client = unreachableCluster()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
-            GitServer.commit(work, "first", "a.yaml", VS);
+            GitServer.commit(work, "first", "a.yaml", VS_SIMPLE);
             SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
                     .withInterval(Duration.ofHours(1)).withRetry(1, Duration.ofMillis(10));
             LinkedBlockingQueue<SyncResult> results = new LinkedBlockingQueue<>();
@@ -101,7 +96,7 @@ class ReconcilerCompileGateTest {
                 loop.start();
                 SyncResult first = results.poll(60, TimeUnit.SECONDS);
                 assertThat(first).isNotNull();
-                String second = GitServer.commit(work, "second", "b.yaml", VS.replace("cart", "pay"));
+                String second = GitServer.commit(work, "second", "b.yaml", VS_SIMPLE.replace("cart", "pay"));
                 String body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + second + "\"}";
                 PushWebhook hook = new PushWebhook("s3cret", "main", loop::trigger);
                 int code = hook.handle("POST", "/hooks/gitea", Map.of("X-Gitea-Event", "push",
