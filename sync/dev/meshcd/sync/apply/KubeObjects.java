@@ -97,15 +97,26 @@ public final class KubeObjects {
             if (version.isEmpty()) {
                 continue;
             }
-            List<GenericKubernetesResource> items;
-            try {
-                items = client.genericKubernetesResources(context(kind.group(), version.get(), kind.kind(), true))
-                        .inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MESHCD).list().getItems();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    continue; // group served, kind not (older Istio CRD set)
+            List<GenericKubernetesResource> items = null;
+            // The group's preferred version first; kinds served only in older versions (EnvoyFilter: v1alpha3)
+            // are found under the versions the registry knows for them.
+            List<String> candidates = new ArrayList<>();
+            candidates.add(version.get());
+            KindRegistry.standard().lookup(kind).ifPresent(info -> info.versions().stream().sorted()
+                    .filter(v -> !candidates.contains(v)).forEach(candidates::add));
+            for (String v : candidates) {
+                try {
+                    items = client.genericKubernetesResources(context(kind.group(), v, kind.kind(), true))
+                            .inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MESHCD).list().getItems();
+                    break;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        throw e;
+                    }
                 }
-                throw e;
+            }
+            if (items == null) {
+                continue; // kind not served (older Istio CRD set)
             }
             for (GenericKubernetesResource r : items) {
                 ObjectNode body = toJson(r);
