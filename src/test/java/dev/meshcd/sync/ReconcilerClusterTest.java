@@ -41,6 +41,18 @@ class ReconcilerClusterTest {
     static KubernetesClient client;
 
 
+    static final String ENVOY_FILTER = """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: EnvoyFilter
+            metadata: {name: lua, namespace: shop}
+            spec:
+              workloadSelector: {labels: {app: cart}}
+              configPatches:
+              - applyTo: HTTP_FILTER
+                match: {context: SIDECAR_INBOUND}
+                patch: {operation: INSERT_BEFORE, value: {name: envoy.lua}}
+            """;
+
     @TempDir
     Path tmp;
 
@@ -113,7 +125,8 @@ class ReconcilerClusterTest {
                         .append("], http: [{route: [{destination: {host: svc-").append(i).append("}}]}]}\n");
             }
             String c1 = GitServer.commit(work, "initial", "clusters/prod/gw.yaml", GW, "clusters/prod/se.yaml", SE,
-                    "clusters/prod/cart.yaml", DR_CART + "---\n" + VS, "clusters/prod/many.yaml", many.toString());
+                    "clusters/prod/cart.yaml", DR_CART + "---\n" + VS, "clusters/prod/many.yaml", many.toString(),
+                    "clusters/prod/ef.yaml", ENVOY_FILTER);
             // Another repo's object must survive prune.
             GenericKubernetesResource foreign = new GenericKubernetesResource();
             foreign.setApiVersion("networking.istio.io/v1");
@@ -130,9 +143,9 @@ class ReconcilerClusterTest {
                 long t0 = System.nanoTime();
                 SyncResult first = r.reconcile();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                System.out.println("initial sync of 44 objects: " + ms + " ms");
+                System.out.println("initial sync of 45 objects: " + ms + " ms");
                 assertThat(first.phase()).as(first.message()).isEqualTo(SyncResult.Phase.SYNCED);
-                assertThat(first.applied()).isEqualTo(44);
+                assertThat(first.applied()).isEqualTo(45);
                 assertThat(first.drift()).isEmpty();
                 assertThat(statuses).filteredOn(s -> s.context().equals("meshcd/sync (test)"))
                         .extracting(CommitStatus::state).containsExactly(State.PENDING, State.SUCCESS);
@@ -155,14 +168,15 @@ class ReconcilerClusterTest {
                 SyncResult second = r.reconcile();
                 assertThat(second.phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 assertThat(second.applied()).isEqualTo(1);
-                assertThat(second.unchanged()).isEqualTo(43);
+                assertThat(second.unchanged()).isEqualTo(44);
                 assertThat(live("VirtualService", "shop", "cart").getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c2);
                 assertThat(live("Gateway", "shop", "gw").getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c1);
 
                 // Removal: pruned; the other repo's object stays.
-                GitServer.commit(work, "drop service entry", "clusters/prod/se.yaml", null);
+                GitServer.commit(work, "drop service entry and filter", "clusters/prod/se.yaml", null,
+                        "clusters/prod/ef.yaml", null);
                 SyncResult third = r.reconcile();
-                assertThat(third.pruned()).isEqualTo(1);
+                assertThat(third.pruned()).as("EnvoyFilter is served as v1alpha3 only").isEqualTo(2);
                 assertThat(live("ServiceEntry", "shop", "api")).isNull();
                 assertThat(live("VirtualService", "other", "foreign")).isNotNull();
 
