@@ -136,7 +136,11 @@ public final class Reconciler implements AutoCloseable {
         }
 
         // Compile.
-        publish(sha, CommitStatus.COMPILE, State.PENDING, "compiling");
+        boolean compiledBefore = published.containsKey(sha + " " + CommitStatus.context(CommitStatus.COMPILE,
+                options.clusterName())); // a retry after a failed apply: the compile statuses stand
+        if (!compiledBefore) {
+            publish(sha, CommitStatus.COMPILE, State.PENDING, "compiling");
+        }
         CompileResult result;
         try {
             SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
@@ -157,7 +161,7 @@ public final class Reconciler implements AutoCloseable {
             return new SyncResult(sha, SyncResult.Phase.COMPILE_FAILED, summary, 0, 0, 0, List.of());
         }
         long warnings = result.count(dev.meshcd.compiler.diag.Severity.WARNING);
-        publish(sha, CommitStatus.COMPILE, State.SUCCESS, result.resources().size() + " resources, "
+        publishOnce(sha, CommitStatus.COMPILE, State.SUCCESS, result.resources().size() + " resources, "
                 + warnings + " warnings");
 
         // Plan and apply.
@@ -306,6 +310,9 @@ public final class Reconciler implements AutoCloseable {
 
     private void publish(String sha, String base, State state, String description) {
         String context = CommitStatus.context(base, options.clusterName());
+        if (published.size() > 256) {
+            published.keySet().removeIf(k -> !k.startsWith(sha + " "));
+        }
         published.put(sha + " " + context, state + " " + description);
         try {
             statuses.publish(new CommitStatus(sha, context, state, description, options.targetUrl()));
