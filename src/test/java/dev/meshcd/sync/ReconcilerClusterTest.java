@@ -242,6 +242,10 @@ class ReconcilerClusterTest {
                         .extracting(CommitStatus::state).containsExactly(State.PENDING, State.FAILURE);
                 assertThat(statuses).noneMatch(s -> s.context().equals("meshcd/sync") && s.state() == State.SUCCESS);
                 assertThat(new SyncStateStore(client, "second").load().orElseThrow().commit()).isEqualTo(good);
+                // The next poll retries the apply; the compile statuses are not posted again.
+                statuses.clear();
+                assertThat(r.reconcile().phase()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
+                assertThat(statuses).extracting(CommitStatus::context).containsOnly("meshcd/sync");
 
                 // Force-push a new history without the recorded commit: applied normally, the rewrite noted.
                 GitServer.git(work, "checkout", "-q", "--orphan", "fresh");
