@@ -19,11 +19,13 @@ public final class LeaderElection implements AutoCloseable {
     public static final String LEASE_NAME = "meshcd-sync-leader";
     public static final String NAMESPACE = "meshcd-system";
 
+    private final KubernetesClient client;
     private final LeaderElector elector;
     private CompletableFuture<?> running;
 
     public LeaderElection(KubernetesClient client, String identity, Duration leaseDuration, Runnable onLead,
                           Runnable onLose) {
+        this.client = client;
         Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
         Duration retry = leaseDuration.dividedBy(5);
         this.elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
@@ -45,6 +47,7 @@ public final class LeaderElection implements AutoCloseable {
 
     public synchronized void start() {
         if (running == null) {
+            dev.meshcd.sync.apply.SyncStateStore.ensureNamespace(client);
             running = elector.start();
         }
     }

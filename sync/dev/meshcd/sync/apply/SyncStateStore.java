@@ -55,7 +55,7 @@ public final class SyncStateStore {
     }
 
     public void save(State state) {
-        ensureNamespace();
+        ensureNamespace(client);
         Map<String, String> data = new LinkedHashMap<>();
         data.put("commit", state.commit());
         data.put("branch", state.branch());
@@ -67,7 +67,8 @@ public final class SyncStateStore {
         client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager("meshcd").forceConflicts().serverSideApply();
     }
 
-    void ensureNamespace() {
+    /** Creates {@code meshcd-system} when missing. */
+    public static void ensureNamespace(KubernetesClient client) {
         if (client.namespaces().withName(NAMESPACE).get() == null) {
             try {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()

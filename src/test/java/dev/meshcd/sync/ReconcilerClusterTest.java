@@ -266,8 +266,6 @@ class ReconcilerClusterTest {
     void onlyOneReplicaLeads() throws Exception {
         AtomicInteger leadsA = new AtomicInteger();
         AtomicInteger leadsB = new AtomicInteger();
-        new SyncStateStore(client, "x").save(new SyncStateStore.State("0".repeat(40), "main", "u",
-                java.time.Instant.now(), 0)); // creates meshcd-system
         LeaderElection a = new LeaderElection(client, "replica-a", Duration.ofSeconds(3), leadsA::incrementAndGet, () -> { });
         LeaderElection b = new LeaderElection(client, "replica-b", Duration.ofSeconds(3), leadsB::incrementAndGet, () -> { });
         try {
