@@ -1,92 +1,88 @@
 package dev.meshcd.compiler.source;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 /**
- * Reads the configuration files of one commit straight from a Git object database into a
- * {@link SourceTree}, without a checkout: the same files {@link DirectorySource} would find in a
- * working tree at that commit (*.yaml, *.yml, *.json; hidden entries skipped). File names are
- * repository-relative ({@code clusters/prod/shop/cart.yaml}), so diagnostics and source annotations
- * point at the file as it is in the repository.
+ * Reads the configuration files of a local Git repository at a revision straight from the object
+ * database (no checkout, the working tree is never touched) into a {@link SourceTree}. File names
+ * are repository paths ({@code shop/cart.yaml}); hidden entries are skipped as in
+ * {@link DirectorySource}. Local only: no fetch, no network.
  */
 public final class GitTreeSource {
-    /** Files larger than this are skipped when read (the loader's limits would reject them anyway). */
-    private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
-
     private GitTreeSource() {
     }
 
-    /**
-     * @param repository the repository (bare or not)
-     * @param revision   anything {@link Repository#resolve} accepts: a commit id, a branch, {@code HEAD}
-     * @param subPath    only files under this directory ("" or null for the whole tree)
-     * @throws IOException when the revision does not resolve or an object cannot be read
-     */
-    public static SourceTree read(Repository repository, String revision, String subPath) throws IOException {
-        ObjectId id = repository.resolve(revision + "^{commit}");
-        if (id == null) {
-            throw new IOException("revision not found: " + revision);
+    /** A revision that does not resolve (bad ref, unknown commit). */
+    public static final class UnknownRevisionException extends IOException {
+        public UnknownRevisionException(String message) {
+            super(message);
         }
-        String prefix = normalize(subPath);
+    }
+
+    /** Opens the repository at (or above) {@code dir} and reads it at {@code revision}. */
+    public static SourceTree read(Path dir, String revision) throws IOException {
+        return read(dir, revision, "");
+    }
+
+    /**
+     * @param subPath only files under this repository path ("" for all)
+     */
+    public static SourceTree read(Path dir, String revision, String subPath) throws IOException {
+        FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
+        if (b.getGitDir() == null) {
+            throw new IOException(dir + " is not inside a Git repository");
+        }
+        try (Repository repo = b.setMustExist(true).build()) {
+            return read(repo, revision, subPath);
+        }
+    }
+
+    public static SourceTree read(Repository repo, String revision, String subPath) throws IOException {
+        ObjectId id;
+        try {
+            id = repo.resolve(revision);
+        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+            throw new UnknownRevisionException("bad revision \"" + revision + "\"");
+        }
+        if (id == null) {
+            throw new UnknownRevisionException("unknown revision \"" + revision + "\"");
+        }
         List<SourceFile> files = new ArrayList<>();
-        try (ObjectReader reader = repository.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
-            RevCommit commit = walk.parseCommit(id);
-            try (TreeWalk tree = new TreeWalk(repository, reader)) {
-                tree.addTree(commit.getTree());
-                tree.setRecursive(true);
-                if (!prefix.isEmpty()) {
-                    tree.setFilter(PathFilter.create(prefix));
+        try (RevWalk rw = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+             TreeWalk tw = new TreeWalk(reader)) {
+            RevCommit commit = rw.parseCommit(id);
+            tw.addTree(commit.getTree());
+            tw.setRecursive(true);
+            String prefix = subPath == null ? "" : subPath.replaceAll("^/+|/+$", "");
+            if (!prefix.isEmpty()) {
+                tw.setFilter(PathFilter.create(prefix));
+            }
+            while (tw.next()) {
+                String path = tw.getPathString();
+                if (hidden(path) || !SourceTree.isConfigFileName(path)
+                        || tw.getFileMode(0).getObjectType() != Constants.OBJ_BLOB) {
+                    continue;
                 }
-                while (tree.next()) {
-                    String path = tree.getPathString();
-                    FileMode mode = tree.getFileMode(0);
-                    if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
-                        continue; // symlinks and submodules are not followed
-                    }
-                    String relative = prefix.isEmpty() ? path : path.substring(Math.min(path.length(), prefix.length() + 1));
-                    if (isHidden(relative) || !SourceTree.isConfigFileName(path)) {
-                        continue;
-                    }
-                    ObjectId blob = tree.getObjectId(0);
-                    if (reader.getObjectSize(blob, org.eclipse.jgit.lib.Constants.OBJ_BLOB) > MAX_FILE_BYTES) {
-                        continue;
-                    }
-                    files.add(new SourceFile(path, reader.open(blob).getBytes()));
-                }
+                files.add(new SourceFile(path, reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes()));
             }
         }
         return new SourceTree(files);
     }
 
-    private static String normalize(String subPath) {
-        if (subPath == null) {
-            return "";
-        }
-        String p = subPath.replace('\\', '/');
-        while (p.startsWith("./")) {
-            p = p.substring(2);
-        }
-        while (p.startsWith("/")) {
-            p = p.substring(1);
-        }
-        while (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p.equals(".") ? "" : p;
-    }
-
-    private static boolean isHidden(String relative) {
-        for (String part : relative.split("/")) {
+    private static boolean hidden(String path) {
+        for (String part : path.split("/")) {
             if (part.startsWith(".")) {
                 return true;
             }
