@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
         subcommands = {ValidateCommand.class, CheckCommand.class, RunCommand.class, InstallCommand.class,
-                KubeInjectCommand.class, CommandLine.HelpCommand.class})
+                KubeInjectCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
