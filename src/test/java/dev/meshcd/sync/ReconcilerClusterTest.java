@@ -3,6 +3,8 @@ package dev.meshcd.sync;
 import static dev.meshcd.sync.MeshDocs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.testing.LocalCluster;
+import dev.meshcd.testing.LocalClusterExtension;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
 import dev.meshcd.sync.drift.Drift;
@@ -10,14 +12,11 @@ import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.status.CommitStatus.State;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,18 +24,19 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop against a real kube-apiserver with Istio's CRDs: apply, only-what-changed, prune, drift
  * (kubectl-edit style update), self-heal, restart resuming from the ConfigMap, a rejected apply keeping
- * the last good commit, force-push, and leader election. Kubeconfig from {@code MESHCD_TEST_KUBECONFIG}.
+ * the last good commit, force-push, and leader election. The cluster comes from {@link LocalClusterExtension}.
  */
 @Tag("cluster")
+@ExtendWith(LocalClusterExtension.class)
 class ReconcilerClusterTest {
     static KubernetesClient client;
 
@@ -57,11 +57,8 @@ class ReconcilerClusterTest {
     Path tmp;
 
     @BeforeAll
-    static void connect() throws Exception {
-        String kubeconfig = System.getenv("MESHCD_TEST_KUBECONFIG");
-        Assumptions.assumeTrue(kubeconfig != null && !kubeconfig.isBlank(), "MESHCD_TEST_KUBECONFIG not set");
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(kubeconfig))))
-                .build();
+    static void connect(LocalCluster cluster) throws Exception {
+        client = cluster.client(cfg -> { }); // our own client: closed after this class, the cluster's stays open
         installIstioCrds();
         for (String ns : List.of("shop", "other")) {
             if (client.namespaces().withName(ns).get() == null) {
@@ -71,29 +68,9 @@ class ReconcilerClusterTest {
         }
     }
 
+    /** LocalCluster installs Istio's CRDs with meshcd's CrdInstaller; wait until discovery serves them. */
     static void installIstioCrds() throws Exception {
         KubeObjects kube = new KubeObjects(client);
-        if (kube.servedVersion("networking.istio.io").isPresent()) {
-            return;
-        }
-        Path crds = Path.of("..", "shared", "conformance", "istio", "crds", "crd-all.gen.yaml");
-        if (!Files.exists(crds)) {
-            crds = Path.of("/work/shared/conformance/istio/crds/crd-all.gen.yaml");
-        }
-        Assumptions.assumeTrue(Files.exists(crds), "Istio CRDs not available");
-        try (InputStream in = Files.newInputStream(crds)) {
-            for (HasMetadata crd : client.load(in).items()) {
-                // create, not server-side apply: a 1.20 server's typed patch rejects fields newer than it
-                // (x-kubernetes-validations); create drops them.
-                try {
-                    client.resource(crd).create();
-                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                    if (e.getCode() != 409) {
-                        throw e;
-                    }
-                }
-            }
-        }
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             kube.resetDiscovery();
