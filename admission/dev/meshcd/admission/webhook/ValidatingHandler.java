@@ -18,18 +18,25 @@ import java.util.List;
 /**
  * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
  * cross-resource analyzers over the live snapshot with the incoming object in place of its old version.
- * Errors deny (each listed as {@code CODE path: message}); warnings go to {@code AdmissionResponse.warnings}.
+ * Validation errors deny (each listed as {@code CODE path: message}); analyzer errors deny only where
+ * {@link AnalysisPolicy} says; the rest go to {@code AdmissionResponse.warnings}.
  * A dry run is answered exactly like a real request.
  */
 public final class ValidatingHandler implements AdmissionHandler {
     private final Compiler compiler;
     private final Snapshot snapshot;
     private final OwnershipGuard guard;
+    private final AnalysisPolicy policy;
 
     public ValidatingHandler(Compiler compiler, Snapshot snapshot, OwnershipGuard guard) {
+        this(compiler, snapshot, guard, AnalysisPolicy.STANDARD);
+    }
+
+    public ValidatingHandler(Compiler compiler, Snapshot snapshot, OwnershipGuard guard, AnalysisPolicy policy) {
         this.compiler = compiler;
         this.snapshot = snapshot;
         this.guard = guard;
+        this.policy = policy;
     }
 
     @Override
@@ -75,7 +82,7 @@ public final class ValidatingHandler implements AdmissionHandler {
             String display = resource.key().display();
             for (Diagnostic d : result.diagnostics()) {
                 if (d.resource().equals(display)) {
-                    own.add(d);
+                    own.add(policy.apply(d));
                 }
             }
         }

@@ -66,6 +66,50 @@ final class MeshDocs {
             spec: {hosts: [cart], http: [{route: [{destination: {host: cart}}]}]}
             """;
 
+    /**
+     * The Kubernetes context the Istio documents refer to (Services, workloads, the ingress gateway):
+     * a repo is compiled and analyzed as a whole, so routes to hosts nobody defines would fail the gate.
+     * Only Istio kinds are applied; these stay context.
+     */
+    static final String CONTEXT = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: cart, namespace: shop}
+            spec: {ports: [{port: 80, name: http}], selector: {app: cart}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: cart-v1, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: cart, version: v1}}
+              template:
+                metadata: {labels: {app: cart, version: v1}}
+                spec: {containers: [{name: app, image: cart:1}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: cart-v2, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: cart, version: v2}}
+              template:
+                metadata: {labels: {app: cart, version: v2}}
+                spec: {containers: [{name: app, image: cart:2}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: istio-ingressgateway, namespace: istio-system}
+            spec:
+              selector: {matchLabels: {istio: ingressgateway}}
+              template:
+                metadata: {labels: {istio: ingressgateway}}
+                spec: {containers: [{name: istio-proxy, image: proxyv2}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: web}
+            spec: {ports: [{port: 80, name: http}], selector: {app: web}}
+            """;
+
     private MeshDocs() {
     }
 }

@@ -105,11 +105,13 @@ class ReconcilerClusterTest {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             StringBuilder many = new StringBuilder();
             for (int i = 0; i < 40; i++) {
+                many.append("---\napiVersion: v1\nkind: Service\nmetadata: {name: svc-").append(i)
+                        .append(", namespace: shop}\nspec: {ports: [{port: 80, name: http}]}\n");
                 many.append("---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: svc-")
                         .append(i).append(", namespace: shop}\nspec: {hosts: [svc-").append(i)
                         .append("], http: [{route: [{destination: {host: svc-").append(i).append("}}]}]}\n");
             }
-            String c1 = GitServer.commit(work, "initial", "clusters/prod/gw.yaml", GW, "clusters/prod/se.yaml", SE,
+            String c1 = GitServer.commit(work, "initial", "clusters/prod/context.yaml", CONTEXT, "clusters/prod/gw.yaml", GW, "clusters/prod/se.yaml", SE,
                     "clusters/prod/cart.yaml", DR_CART + "---\n" + VS, "clusters/prod/many.yaml", many.toString(),
                     "clusters/prod/ef.yaml", ENVOY_FILTER);
             // Another repo's object must survive prune.
@@ -158,8 +160,11 @@ class ReconcilerClusterTest {
                 assertThat(live("Gateway", "shop", "gw").getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c1);
 
                 // Removal: pruned; the other repo's object stays.
+                // (the route to the ServiceEntry's host goes with it, or the commit would not compile)
                 GitServer.commit(work, "drop service entry and filter", "clusters/prod/se.yaml", null,
-                        "clusters/prod/ef.yaml", null);
+                        "clusters/prod/ef.yaml", null, "clusters/prod/cart.yaml", DR_CART + "---\n"
+                                + VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20")
+                                .replace("  - route: [{destination: {host: api.example.com}}]\n", ""));
                 SyncResult third = r.reconcile();
                 assertThat(third.pruned()).as("EnvoyFilter is served as v1alpha3 only").isEqualTo(2);
                 assertThat(live("ServiceEntry", "shop", "api")).isNull();
@@ -211,17 +216,18 @@ class ReconcilerClusterTest {
         List<CommitStatus> statuses = new CopyOnWriteArrayList<>();
         try (GitServer server = new GitServer(tmp.resolve("srv"))) {
             Path work = server.createRepo("mesh2", tmp.resolve("work"));
-            String good = GitServer.commit(work, "good", "a.yaml", GW.replace("name: gw", "name: gw2"));
+            String good = GitServer.commit(work, "good", "context.yaml", CONTEXT, "a.yaml", GW.replace("name: gw", "name: gw2"));
             SyncOptions options = SyncOptions.of("second", server.url("mesh2"), tmp.resolve("cache"))
                     .withRetry(2, Duration.ofMillis(50));
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 assertThat(r.reconcile().phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 // The API server refuses an object in a namespace that does not exist (404, not retried).
-                GitServer.commit(work, "bad", "b.yaml", VS.replace("namespace: shop", "namespace: ghost"));
+                GitServer.commit(work, "bad", "b.yaml", GW.replace("namespace: shop", "namespace: ghost")
+                        .replace("number: 80, name: http", "number: 8080, name: http-alt"));
                 statuses.clear();
                 SyncResult failed = r.reconcile();
                 assertThat(failed.phase()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
-                assertThat(failed.message()).contains("0/1 applied").contains("VirtualService ghost/cart")
+                assertThat(failed.message()).contains("0/1 applied").contains("Gateway ghost/gw")
                         .contains("last good " + good.substring(0, 7));
                 assertThat(statuses).filteredOn(s -> s.context().equals("meshcd/sync"))
                         .extracting(CommitStatus::state).containsExactly(State.PENDING, State.FAILURE);
@@ -235,7 +241,8 @@ class ReconcilerClusterTest {
                 // Force-push a new history without the recorded commit: applied normally, the rewrite noted.
                 GitServer.git(work, "checkout", "-q", "--orphan", "fresh");
                 GitServer.git(work, "rm", "-q", "-rf", ".");
-                String fresh = GitServer.commit(work, "fresh history", "d.yaml", GW.replace("name: gw", "name: gw3"));
+                String fresh = GitServer.commit(work, "fresh history", "context.yaml", CONTEXT, "d.yaml",
+                        GW.replace("name: gw", "name: gw3"));
                 GitServer.git(work, "push", "-q", "-f", "origin", "fresh:main");
                 statuses.clear();
                 SyncResult rewritten = r.reconcile();

@@ -42,7 +42,7 @@ class ReconcilerCompileGateTest {
         try (GitServer server = new GitServer(tmp.resolve("srv")); KubernetesClient client = unreachableCluster()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             String broken = GitServer.commit(work, "broken",
-                    "clusters/prod/cart.yaml", VS_SIMPLE,
+                    "clusters/prod/cart.yaml", VS_SIMPLE, "clusters/prod/context.yaml", MeshDocs.CONTEXT,
                     "clusters/prod/bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n",
                     "clusters/dev/ignored.yaml", "this: [is not: valid");
             SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
@@ -77,7 +77,7 @@ class ReconcilerCompileGateTest {
                         org.assertj.core.groups.Tuple.tuple("meshcd/compile (prod-eu)", State.SUCCESS),
                         org.assertj.core.groups.Tuple.tuple("meshcd/sync (prod-eu)", State.PENDING),
                         org.assertj.core.groups.Tuple.tuple("meshcd/sync (prod-eu)", State.ERROR));
-                assertThat(statuses.get(1).description()).isEqualTo("1 resources, 0 warnings");
+                assertThat(statuses.get(1).description()).isEqualTo("6 resources, 0 warnings");
                 assertThat(statuses.get(3).description()).startsWith("not applied: cluster unreachable");
             }
         }
