@@ -97,7 +97,7 @@ class MeshDiffTest {
                 "CHANGED AuthorizationPolicy shop/payments-deny-admin");
         String vs = report.resources().get(1).diff();
         assertThat(vs).startsWith("--- a/istio/shop/virtualservice-cart.yaml\n+++ b/istio/shop/virtualservice-cart.yaml\n")
-                .contains("-      weight: 90\n").contains("+      weight: 50\n").contains("@@");
+                .contains("-          weight: 90\n").contains("+          weight: 50\n").contains("@@");
     }
 
     @Test
