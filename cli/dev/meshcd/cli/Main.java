@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code meshcd} command. Wiring only: each subcommand calls the compiler or starts a shell. */
 @Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
-        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class,
+                CompileToCommand.class, SimulateCommand.class, DiffCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -39,8 +39,8 @@ public record SimResult(boolean match, String proxy, String listener, String fil
         }
         put(o, "timeout", timeout);
         if (retry != null) {
-            o.putObject("retry").put("attempts", retry.attempts()).put("retryOn", retry.retryOn())
-                    .put("perTryTimeout", retry.perTryTimeout());
+            ObjectNode r = o.putObject("retry").put("attempts", retry.attempts()).put("retryOn", retry.retryOn());
+            put(r, "perTryTimeout", retry.perTryTimeout());
         }
         put(o, "action", action);
         put(o, "rewrite", rewrite);
@@ -107,7 +107,7 @@ public record SimResult(boolean match, String proxy, String listener, String fil
 
     private static void line(StringBuilder b, String k, String v) {
         if (v != null) {
-            b.append(String.format("%-13s%s%n", k + ":", v));
+            b.append(String.format("%-14s%s%n", k + ":", v));
         }
     }
 }
