@@ -97,6 +97,12 @@ public final class EnvoyTranslator {
             }
             virtualServices.add(new VsEntry(vs, hosts, gws, sourceScoped));
         }
+        for (Resource s : index.ofKind(Kind.SERVICE)) {
+            Map<String, String> sel = MeshIndex.stringMap(s.spec().path("selector"));
+            if (!sel.isEmpty()) {
+                selectingServices.computeIfAbsent(s.namespace(), n -> new ArrayList<>()).add(new SelectingService(s, sel));
+            }
+        }
         for (String host : new java.util.TreeSet<>(index.hosts())) {
             List<MeshService> svcs = index.servicesForHost(host);
             // a Kubernetes Service wins over a ServiceEntry for the same host, as in istiod
@@ -169,8 +175,7 @@ public final class EnvoyTranslator {
         boolean sourceScoped = virtualServices.stream().anyMatch(VsEntry::sourceScoped);
         String key = scope.key() + (sourceScoped ? "|" + proxy.id() + "|" + w.labels() : "");
         Outbound out = outboundCache.computeIfAbsent(key, k -> outbound(scope, w));
-        Provenance prov = new Provenance();
-        out.provenance().all().forEach((k, v) -> prov.put(k, v.resource(), v.path()));
+        Provenance prov = new Provenance(out.provenance());
         List<Listener> listeners = new ArrayList<>(out.listeners());
         List<Cluster> clusters = new ArrayList<>(out.clusters());
         inbound(w, listeners, clusters, prov);
@@ -256,9 +261,37 @@ public final class EnvoyTranslator {
     private record TcpTarget(MeshService svc, ServicePort port) {
     }
 
+    /** Clusters of one service port under one DestinationRule, and where each came from; shared by all proxies. */
+    private record ClusterSet(List<Cluster> clusters, List<Provenance.Source> sources) {
+    }
+
+    private final Map<String, ClusterSet> clusterCache = new ConcurrentHashMap<>();
+
     private void addServiceClusters(MeshService svc, ServicePort port, String proxyNamespace, List<Cluster> clusters,
                                     Provenance prov) {
         DestinationRules.Rule dr = destinationRules.lookup(svc.host(), svc.namespace(), proxyNamespace);
+        String key = svc.host() + "|" + port.number() + "|" + (dr == null ? "" : dr.resource().key().namespacedName());
+        ClusterSet set = clusterCache.computeIfAbsent(key, k -> {
+            List<Cluster> cs = new ArrayList<>();
+            Provenance p = new Provenance();
+            buildServiceClusters(svc, port, dr, cs, p);
+            List<Provenance.Source> src = new ArrayList<>();
+            for (Cluster c : cs) {
+                src.add(p.get(Provenance.cluster(c.getName())).orElse(null));
+            }
+            return new ClusterSet(List.copyOf(cs), src);
+        });
+        clusters.addAll(set.clusters());
+        for (int i = 0; i < set.clusters().size(); i++) {
+            Provenance.Source s = set.sources().get(i);
+            if (s != null) {
+                prov.put(Provenance.cluster(set.clusters().get(i).getName()), s.resource(), s.path());
+            }
+        }
+    }
+
+    private void buildServiceClusters(MeshService svc, ServicePort port, DestinationRules.Rule dr, List<Cluster> clusters,
+                                      Provenance prov) {
         JsonNode spec = dr == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : dr.resource().spec();
         Resource drRes = dr == null ? null : dr.resource();
         Cluster base = Clusters.outbound(svc, port, null, DestinationRules.effectivePolicy(spec, null, port.number()),
@@ -303,24 +336,50 @@ public final class EnvoyTranslator {
         return out;
     }
 
+    private record VhostEntry(VirtualHost vhost, Provenance provenance) {
+    }
+
+    private final Map<String, VhostEntry> vhostCache = new ConcurrentHashMap<>();
+
     private VirtualHost serviceVirtualHost(Scope scope, MeshService svc, ServicePort port, Workload w, String rc,
                                            Provenance prov) {
+        VsEntry vs = virtualServiceFor(scope, svc);
+        if (vs != null && vs.sourceScoped()) {
+            return buildVirtualHost(scope, svc, port, w, rc, prov, vs);
+        }
+        String key = svc.host() + "|" + port.number() + "|" + svc.namespace().equals(scope.namespace) + "|"
+                + (vs == null ? "" : vs.resource().key().namespacedName());
+        VhostEntry e = vhostCache.computeIfAbsent(key, k -> {
+            Provenance p = new Provenance();
+            return new VhostEntry(buildVirtualHost(scope, svc, port, w, rc, p, vs), p);
+        });
+        e.provenance().all().forEach((k, v) -> prov.put(k, v.resource(), v.path()));
+        return e.vhost();
+    }
+
+    /** The first VirtualService (by key) bound to the mesh, visible here and covering the service's host. */
+    private VsEntry virtualServiceFor(Scope scope, MeshService svc) {
+        for (VsEntry vs : virtualServices) {
+            if (!vs.gateways().contains("mesh") || !scope.sees(vs.resource(), vs.hosts())) {
+                continue;
+            }
+            if (vs.hosts().stream().anyMatch(h -> Hosts.covers(h, svc.host()))) {
+                return vs;
+            }
+        }
+        return null;
+    }
+
+    private VirtualHost buildVirtualHost(Scope scope, MeshService svc, ServicePort port, Workload w, String rc,
+                                         Provenance prov, VsEntry vs) {
         String vhName = svc.host() + ":" + port.number();
         VirtualHost.Builder vh = VirtualHost.newBuilder().setName(vhName)
                 .addAllDomains(domains(svc, port.number(), scope.namespace, index.domainSuffix()))
                 .setIncludeRequestAttemptCount(true);
         List<Routes.Built> built = new ArrayList<>();
-        for (VsEntry vs : virtualServices) {
-            if (!vs.gateways().contains("mesh") || !scope.sees(vs.resource(), vs.hosts())) {
-                continue;
-            }
-            boolean covers = vs.hosts().stream().anyMatch(h -> Hosts.covers(h, svc.host()));
-            if (!covers) {
-                continue;
-            }
+        if (vs != null) { // istiod uses the first VirtualService for a host
             built.addAll(routes.translate(vs.resource(), port.number(), "mesh", w));
             prov.put(Provenance.vhost(rc, vhName), vs.resource(), FieldPath.of("spec", "hosts"));
-            break; // istiod uses the first VirtualService for a host
         }
         if (built.isEmpty()) {
             vh.addRoutes(Routes.defaultRoute(Clusters.outboundName(port.number(), null, svc.host())));
@@ -338,9 +397,9 @@ public final class EnvoyTranslator {
 
     private void inbound(Workload w, List<Listener> listeners, List<Cluster> clusters, Provenance prov) {
         Map<Integer, Inbound> ports = new TreeMap<>();
-        for (Resource s : index.ofKind(Kind.SERVICE)) {
-            Map<String, String> sel = MeshIndex.stringMap(s.spec().path("selector"));
-            if (!s.namespace().equals(w.namespace()) || sel.isEmpty() || !w.matches(sel)) {
+        for (SelectingService ss : selectingServices.getOrDefault(w.namespace(), List.of())) {
+            Resource s = ss.service();
+            if (!w.matches(ss.selector())) {
                 continue;
             }
             String host = s.name() + "." + s.namespace() + ".svc." + index.domainSuffix();
@@ -397,6 +456,11 @@ public final class EnvoyTranslator {
         }
         listeners.add(l.build());
     }
+
+    private record SelectingService(Resource service, Map<String, String> selector) {
+    }
+
+    private final Map<String, List<SelectingService>> selectingServices = new java.util.HashMap<>();
 
     private record Inbound(int port, String protocol, List<String> services, Resource service) {
     }

@@ -19,6 +19,16 @@ public final class Provenance {
     }
 
     private final Map<String, Source> sources = new LinkedHashMap<>();
+    private final Provenance parent;
+
+    public Provenance() {
+        this(null);
+    }
+
+    /** A provenance that falls back to {@code parent} (shared, read-only) for keys it does not have. */
+    public Provenance(Provenance parent) {
+        this.parent = parent;
+    }
 
     public void put(String key, Resource resource, FieldPath path) {
         if (resource != null) {
@@ -27,13 +37,18 @@ public final class Provenance {
     }
 
     public Optional<Source> get(String key) {
-        return Optional.ofNullable(sources.get(key));
+        return Optional.ofNullable(find(key));
+    }
+
+    private Source find(String key) {
+        Source s = sources.get(key);
+        return s == null && parent != null ? parent.find(key) : s;
     }
 
     /** The source of the most specific key that has one: {@code route/a/b/3}, then {@code vhost/a/b}, ... */
     public Optional<Source> nearest(String... keys) {
         for (String k : keys) {
-            Source s = sources.get(k);
+            Source s = find(k);
             if (s != null) {
                 return Optional.of(s);
             }
@@ -42,7 +57,12 @@ public final class Provenance {
     }
 
     public Map<String, Source> all() {
-        return Collections.unmodifiableMap(sources);
+        if (parent == null) {
+            return Collections.unmodifiableMap(sources);
+        }
+        Map<String, Source> out = new LinkedHashMap<>(parent.all());
+        out.putAll(sources);
+        return Collections.unmodifiableMap(out);
     }
 
     public static String cluster(String name) {

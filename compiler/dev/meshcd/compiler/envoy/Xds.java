@@ -108,7 +108,13 @@ final class Xds {
     }
 
     /** "/apis/networking.istio.io/v1/namespaces/shop/virtual-service/cart", the form istiod writes. */
+    private static final java.util.Map<Resource, String> PATHS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     static String configPath(Resource r) {
+        return PATHS.computeIfAbsent(r, Xds::computeConfigPath);
+    }
+
+    private static String computeConfigPath(Resource r) {
         String kebab = r.key().kind().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
         return "/apis/" + r.key().group() + "/" + r.version() + "/namespaces/" + r.namespace() + "/" + kebab + "/"
                 + r.name();
