@@ -647,8 +647,11 @@ public final class EnvoyTranslator {
                         VirtualHost.Builder b = vhosts.get(vhName);
                         boolean fresh = b == null;
                         if (fresh) {
-                            b = VirtualHost.newBuilder().setName(vhName).addDomains(host).addDomains(host + ":*")
+                            b = VirtualHost.newBuilder().setName(vhName).addDomains(host)
                                     .setIncludeRequestAttemptCount(true);
+                            if (!host.equals("*")) {
+                                b.addDomains(host + ":*");
+                            }
                             if (redirect) {
                                 b.setRequireTls(VirtualHost.TlsRequirementType.ALL);
                             }
