@@ -44,8 +44,8 @@ final class CompileToCommand implements Callable<Integer> {
             description = "text: write files and print a summary; json: print resources and diagnostics to stdout, write nothing.")
     Format format;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
@@ -57,11 +57,8 @@ final class CompileToCommand implements Callable<Integer> {
             System.err.println("meshcd compile: -o OUT is required (or --format json)");
             return ExitCodes.USAGE;
         }
-        EffectiveMesh mesh;
-        try {
-            mesh = MeshLoading.build(MeshLoading.read(paths), namespace);
-        } catch (MeshLoading.UsageException e) {
-            System.err.println("meshcd: " + e.getMessage());
+        EffectiveMesh mesh = options.load(paths);
+        if (mesh == null) {
             return ExitCodes.USAGE;
         }
         List<Resource> istio = IstioOutput.LOWERING.apply(mesh.result());

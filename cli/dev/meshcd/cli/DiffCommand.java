@@ -38,8 +38,8 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text, markdown or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
 
     @Override
     public Integer call() throws Exception {
@@ -47,8 +47,8 @@ final class DiffCommand implements Callable<Integer> {
         EffectiveMesh b;
         EffectiveMesh h;
         try {
-            b = MeshLoading.build(tree(base), namespace);
-            h = MeshLoading.build(tree(head), namespace);
+            b = MeshLoading.build(tree(base), options.namespace);
+            h = MeshLoading.build(tree(head), options.namespace);
         } catch (MeshLoading.UsageException e) {
             System.err.println("meshcd diff: " + e.getMessage());
             return ExitCodes.USAGE;

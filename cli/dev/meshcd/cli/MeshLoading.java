@@ -40,6 +40,23 @@ final class MeshLoading {
         }
     }
 
+    /** The options every Envoy command shares. */
+    static final class Options {
+        @picocli.CommandLine.Option(names = {"-n", "--namespace"}, defaultValue = "default",
+                description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
+        String namespace;
+
+        /** Reads and compiles the paths; prints the problem and returns null on a usage or I/O error. */
+        EffectiveMesh load(List<Path> paths) {
+            try {
+                return build(read(paths), namespace);
+            } catch (UsageException e) {
+                System.err.println("meshcd: " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
     static EffectiveMesh build(SourceTree tree, String namespace) {
         Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT.withDefaultNamespace(namespace));
         return EffectiveMesh.of(compiler.compile(tree, Compiler.Mode.CHECK));

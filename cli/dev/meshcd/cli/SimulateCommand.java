@@ -37,8 +37,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
 
     @Override
     public Integer call() throws Exception {
@@ -50,11 +50,8 @@ final class SimulateCommand implements Callable<Integer> {
             System.err.println("meshcd simulate: --request: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        EffectiveMesh mesh;
-        try {
-            mesh = MeshLoading.build(MeshLoading.read(paths), namespace);
-        } catch (MeshLoading.UsageException e) {
-            System.err.println("meshcd: " + e.getMessage());
+        EffectiveMesh mesh = options.load(paths);
+        if (mesh == null) {
             return ExitCodes.USAGE;
         }
         if (mesh.hasErrors()) {

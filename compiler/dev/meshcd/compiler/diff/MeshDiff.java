@@ -263,29 +263,12 @@ public final class MeshDiff {
                     continue;
                 }
                 Route neu = r.route();
-                if (!old.getMatch().equals(neu.getMatch())) {
-                    changes.add(who + label + ": match " + describe(old.getMatch()) + " becomes " + describe(neu.getMatch()));
-                }
-                String oa = action(old, host);
-                String na = action(neu, host);
-                if (!oa.equals(na)) {
-                    changes.add(who + label + ": " + oa + " becomes " + na);
-                }
-                String ot = timeout(old);
-                String nt = timeout(neu);
-                if (!ot.equals(nt)) {
-                    changes.add(who + label + ": timeout " + ot + " becomes " + nt);
-                }
-                String or = retries(old);
-                String nr = retries(neu);
-                if (!or.equals(nr)) {
-                    changes.add(who + label + ": retries " + or + " become " + nr);
-                }
-                String of = fault(old);
-                String nf = fault(neu);
-                if (!of.equals(nf)) {
-                    changes.add(who + label + ": fault injection " + of + " becomes " + nf);
-                }
+                String prefix = who + label + ": ";
+                change(changes, prefix + "match ", describe(old.getMatch()), describe(neu.getMatch()), "becomes");
+                change(changes, prefix, action(old, host), action(neu, host), "becomes");
+                change(changes, prefix + "timeout ", timeout(old), timeout(neu), "becomes");
+                change(changes, prefix + "retries ", retries(old), retries(neu), "become");
+                change(changes, prefix + "fault injection ", fault(old), fault(neu), "becomes");
             }
             for (RouteView r : rx) {
                 if (!my.containsKey(r.key())) {
@@ -298,6 +281,12 @@ public final class MeshDiff {
             if (!ox.equals(oy)) {
                 changes.add(who + ": route order " + String.join(", ", ox) + " becomes " + String.join(", ", oy));
             }
+        }
+    }
+
+    private static void change(List<String> changes, String prefix, String before, String after, String verb) {
+        if (!before.equals(after)) {
+            changes.add(prefix + before + " " + verb + " " + after);
         }
     }
 
