@@ -64,7 +64,7 @@ final class SimulateCommand implements Callable<Integer> {
             System.err.println("meshcd simulate: no proxy " + proxy + "; proxies: " + String.join(", ", mesh.proxies().keySet()));
             return ExitCodes.USAGE;
         }
-        SimResult r = Simulator.simulate(pc, req);
+        SimResult r = Simulator.simulate(mesh.proxies(), pc, req);
         if (format == Format.json) {
             stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.toJson()));
         } else {

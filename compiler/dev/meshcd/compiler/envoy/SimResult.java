@@ -12,7 +12,13 @@ import java.util.List;
 public record SimResult(boolean match, String proxy, String listener, String filterChain, String routeConfig,
                         String virtualHost, String route, List<WeightedTarget> clusters, String timeout,
                         Retry retry, String action, String rewrite, List<String> mirrors, String fault,
-                        String reason, List<String> mismatches) {
+                        String reason, List<String> mismatches, List<String> authz) {
+
+    /** The same result with the destination's authorization verdicts attached. */
+    public SimResult withAuthz(List<String> verdicts) {
+        return new SimResult(match, proxy, listener, filterChain, routeConfig, virtualHost, route, clusters, timeout, retry,
+                action, rewrite, mirrors, fault, reason, mismatches, verdicts);
+    }
 
     public record WeightedTarget(String name, int weight) {
     }
@@ -49,6 +55,10 @@ public record SimResult(boolean match, String proxy, String listener, String fil
             mirrors.forEach(a::add);
         }
         put(o, "fault", fault);
+        if (authz != null && !authz.isEmpty()) {
+            ArrayNode a = o.putArray("authz");
+            authz.forEach(a::add);
+        }
         put(o, "reason", reason);
         if (mismatches != null && !mismatches.isEmpty()) {
             ArrayNode a = o.putArray("mismatches");
@@ -92,6 +102,9 @@ public record SimResult(boolean match, String proxy, String listener, String fil
             line(b, "mirror", String.join(", ", mirrors));
         }
         line(b, "fault", fault);
+        if (authz != null) {
+            authz.forEach(a -> line(b, "authz", a));
+        }
         if (!match) {
             b.append("no match: ").append(reason).append('\n');
             if (mismatches != null) {

@@ -39,6 +39,66 @@ public final class Simulator {
     private Simulator() {
     }
 
+    /**
+     * Simulates in {@code pc}, then, when the request reaches service clusters, evaluates the inbound
+     * RBAC filters of every sidecar serving those hosts against the caller's SPIFFE identity (subsets
+     * are not narrowed down: every workload of the host is listed).
+     */
+    public static SimResult simulate(java.util.Map<String, ProxyConfig> mesh, ProxyConfig pc, SimRequest req) {
+        SimResult r = simulate(pc, req);
+        if (!r.match() || r.clusters() == null) {
+            return r;
+        }
+        List<String> verdicts = new ArrayList<>();
+        String principal = pc.proxy().principal(EnvoyTranslator.TRUST_DOMAIN);
+        java.util.Set<String> hosts = new java.util.LinkedHashSet<>();
+        for (SimResult.WeightedTarget t : r.clusters()) {
+            String[] parts = Clusters.parseOutbound(t.name());
+            if (parts != null) {
+                hosts.add(parts[3]);
+            }
+        }
+        for (ProxyConfig dest : mesh.values()) {
+            if (dest.proxy().type() != Proxy.Type.SIDECAR) {
+                continue;
+            }
+            int port = inboundPort(dest, hosts);
+            if (port < 0) {
+                continue;
+            }
+            List<io.envoyproxy.envoy.config.rbac.v3.RBAC> filters = Rbac.inboundFilters(dest);
+            if (filters.isEmpty()) {
+                continue;
+            }
+            Rbac.Request rr = new Rbac.Request(principal, req.method(), req.path(), port);
+            if (Rbac.allowed(filters, rr)) {
+                verdicts.add(dest.proxy().id() + ": allowed");
+            } else {
+                String by = Rbac.decidingPolicy(filters, rr);
+                verdicts.add(dest.proxy().id() + ": denied " + (by == null ? "(no ALLOW policy matches)" : "by " + by));
+            }
+        }
+        return verdicts.isEmpty() ? r : r.withAuthz(verdicts);
+    }
+
+    private static int inboundPort(ProxyConfig dest, java.util.Set<String> hosts) {
+        for (io.envoyproxy.envoy.config.cluster.v3.Cluster c : dest.clusters()) {
+            if (!c.getName().startsWith("inbound|")) {
+                continue;
+            }
+            var services = c.getMetadata().getFilterMetadataMap().get("istio");
+            if (services == null || !services.containsFields("services")) {
+                continue;
+            }
+            for (var v : services.getFieldsOrThrow("services").getListValue().getValuesList()) {
+                if (hosts.contains(v.getStringValue())) {
+                    return Integer.parseInt(c.getName().split("\\|")[1]);
+                }
+            }
+        }
+        return -1;
+    }
+
     public static SimResult simulate(ProxyConfig pc, SimRequest req) {
         String proxy = pc.proxy().id();
         boolean sidecar = pc.proxy().type() == Proxy.Type.SIDECAR;
@@ -64,7 +124,7 @@ public final class Simulator {
                             blocked ? "blocked" : "passthrough", null, null, null,
                             "no listener for port " + req.port() + (blocked
                                     ? "; outboundTrafficPolicy REGISTRY_ONLY sends it to the BlackHoleCluster"
-                                    : "; virtualOutbound passes it through to the original destination"), null);
+                                    : "; virtualOutbound passes it through to the original destination"), null, null);
                 }
             }
             return noMatch(proxy, null, null, null, null, "no listener on port " + req.port(), null);
@@ -81,7 +141,7 @@ public final class Simulator {
             if (tcp != null) {
                 return new SimResult(true, proxy, listener.getName(), chainName, null, null, null,
                         List.of(new SimResult.WeightedTarget(tcp.getCluster(), 100)), null, null, "tcp_proxy", null, null,
-                        null, "TCP listener: no HTTP routing", null);
+                        null, "TCP listener: no HTTP routing", null, null);
             }
             HttpConnectionManager hcm = Walk.hcm(f);
             if (hcm == null) {
@@ -106,7 +166,7 @@ public final class Simulator {
     private static SimResult noMatch(String proxy, String listener, String chain, String rc, String vh, String reason,
                                      List<String> mismatches) {
         return new SimResult(false, proxy, listener, chain, rc, vh, null, null, null, null, null, null, null, null, reason,
-                mismatches);
+                mismatches, null);
     }
 
     static FilterChain chooseChain(Listener l, SimRequest req) {
@@ -199,7 +259,7 @@ public final class Simulator {
         }
         if (vh.getRequireTls() != VirtualHost.TlsRequirementType.NONE && !req.scheme().equals("https")) {
             return new SimResult(true, proxy, listener, chain, rc.getName(), vh.getName(), null, null, null, null,
-                    "redirect 301 to https", null, null, null, "virtual host requires TLS", null);
+                    "redirect 301 to https", null, null, null, "virtual host requires TLS", null, null);
         }
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < vh.getRoutesCount(); i++) {
@@ -295,7 +355,7 @@ public final class Simulator {
         }
         boolean blocked = targets != null && targets.size() == 1 && targets.get(0).name().equals(Xds.BLACKHOLE);
         return new SimResult(!blocked, proxy, listener, chain, rc.getName(), vh.getName(), label, targets, timeout, retry,
-                action, rewrite, mirrors, fault, blocked ? "routed to the BlackHoleCluster" : null, null);
+                action, rewrite, mirrors, fault, blocked ? "routed to the BlackHoleCluster" : null, null, null);
     }
 
     private static String trim(double d) {

@@ -118,6 +118,23 @@ class SimulatorTest {
                 .isEqualTo("path /search/X1 does not match regex ^/search/[a-z]+$");
     }
 
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = ';', textBlock = """
+            shop/frontend ; GET http://payments:8080/admin  ; shop/payments: allowed
+            shop/cart-v1  ; GET http://payments:8080/admin  ; shop/payments: denied by ns[shop]-policy[payments-deny-admin]-rule[0]
+            shop/cart-v1  ; POST http://payments:8080/pay/1 ; shop/payments: allowed
+            shop/cart-v1  ; DELETE http://payments:8080/pay ; shop/payments: denied (no ALLOW policy matches)
+            tools/debug   ; GET http://payments.shop:8080/status ; shop/payments: denied (no ALLOW policy matches)
+            """)
+    void destinationAuthorizationIsEvaluatedForTheCaller(String proxy, String request, String verdict) {
+        var mesh = EnvoyFixture.translator().translateAll();
+        SimResult r = Simulator.simulate(mesh, mesh.get(proxy), SimRequest.parse(request));
+        assertThat(r.authz()).containsExactly(verdict);
+        assertThat(r.toJson().get("authz").get(0).asText()).isEqualTo(verdict);
+        // no AuthorizationPolicy selects cart: nothing to report
+        assertThat(Simulator.simulate(mesh, mesh.get(proxy), SimRequest.parse("GET http://cart.shop:8080/")).authz()).isNull();
+    }
+
     @Test
     void jsonShape() {
         var json = sim("shop/frontend", "GET http://cart:8080/items -H x-canary:true").toJson();
