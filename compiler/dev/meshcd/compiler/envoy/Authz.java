@@ -99,14 +99,23 @@ final class Authz {
         addPerm(and, op.path("notMethods"), true, m -> Permission.newBuilder().setHeader(exactHeader(":method", m)).build());
         addPerm(and, op.path("paths"), false, Authz::pathPermission);
         addPerm(and, op.path("notPaths"), true, Authz::pathPermission);
-        addPerm(and, op.path("ports"), false, p -> Permission.newBuilder().setDestinationPort(Integer.parseInt(p)).build());
-        addPerm(and, op.path("notPorts"), true, p -> Permission.newBuilder().setDestinationPort(Integer.parseInt(p)).build());
+        addPerm(and, op.path("ports"), false, p -> Permission.newBuilder().setDestinationPort(port(p)).build());
+        addPerm(and, op.path("notPorts"), true, p -> Permission.newBuilder().setDestinationPort(port(p)).build());
         addPerm(and, op.path("hosts"), false, h -> Permission.newBuilder().setHeader(HeaderMatcher.newBuilder()
                 .setName(":authority").setStringMatch(wildcard(h).toBuilder().setIgnoreCase(true))).build());
         if (and.getRulesCount() == 0) {
             return Permission.newBuilder().setAny(true).build();
         }
         return Permission.newBuilder().setAndRules(and).build();
+    }
+
+    /** A port of an operation; validation rejects non-numeric ones, translation maps them to 0 (no match). */
+    private static int port(String p) {
+        try {
+            return Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static void addPerm(Permission.Set.Builder and, JsonNode values, boolean negate,

@@ -218,7 +218,7 @@ final class Clusters {
                 loc.addLbEndpoints(lbEndpoint(ep.path("address").asText(), p));
             }
         } else {
-            int p = port.targetPort().matches("\\d+") ? Integer.parseInt(port.targetPort()) : port.number();
+            int p = port.targetPort().matches("\\d{1,5}") ? Integer.parseInt(port.targetPort()) : port.number();
             loc.addLbEndpoints(lbEndpoint(svc.host(), p));
         }
         return ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(loc).build();

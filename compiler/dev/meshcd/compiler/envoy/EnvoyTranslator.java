@@ -491,7 +491,7 @@ public final class EnvoyTranslator {
         if (t == null || t.isEmpty()) {
             return p.number();
         }
-        if (t.matches("\\d+")) {
+        if (t.matches("\\d{1,5}")) {
             return Integer.parseInt(t);
         }
         JsonNode podSpec = w.resource() == null ? null : podSpec(w.resource());
