@@ -42,6 +42,18 @@ class MeshDiffTest {
             edit(mesh.resolve("cart-routing.yaml"), "weight: 90", "weight: 50");
             edit(mesh.resolve("cart-routing.yaml"), "weight: 10", "weight: 50");
             edit(mesh.resolve("cart-routing.yaml"), "  subsets:\n", "  subsets:\n    - name: v3\n      labels:\n        version: v3\n");
+            Files.writeString(mesh.resolve("cart-v3.yaml"), """
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: cart-v3, namespace: shop}
+                    spec:
+                      selector: {matchLabels: {app: cart, version: v3}}
+                      template:
+                        metadata: {labels: {app: cart, version: v3}}
+                        spec:
+                          serviceAccountName: cart
+                          containers: [{name: app, image: example/cart-v3:1.0, ports: [{name: http, containerPort: 8080}]}]
+                    """);
             edit(mesh.resolve("security.yaml"), "            notPrincipals:\n              - cluster.local/ns/shop/sa/frontend\n",
                     "            namespaces: [\"shop\"]\n");
             edit(mesh.resolve("catalog-routing.yaml"), "      timeout: 5s", "      timeout: 8s");
