@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,11 +24,7 @@ import org.junit.jupiter.api.Test;
 class RobustnessTest {
     @Test
     void istioValidationDatasetsNeverCrashTheTranslation() throws Exception {
-        Path dir = Path.of("..", "shared", "conformance", "istio", "validation");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("/work/shared/conformance/istio/validation");
-        }
-        Assumptions.assumeTrue(Files.isDirectory(dir), "Istio conformance data not available");
+        Path dir = dev.meshcd.testing.SharedData.istio("validation");
         List<SourceFile> fixture = new ArrayList<>();
         try (Stream<Path> s = Files.list(EnvoyFixture.MESH)) {
             for (Path p : s.sorted().toList()) {

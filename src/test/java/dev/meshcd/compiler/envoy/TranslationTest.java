@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -177,11 +176,7 @@ class TranslationTest {
 
     @Test
     void istioBookinfoSampleTranslatesCleanly() throws Exception {
-        Path samples = Path.of("..", "shared", "conformance", "istio", "samples", "bookinfo");
-        if (!Files.isDirectory(samples)) {
-            samples = Path.of("/work/shared/conformance/istio/samples/bookinfo");
-        }
-        Assumptions.assumeTrue(Files.isDirectory(samples), "Istio conformance data not available");
+        Path samples = dev.meshcd.testing.SharedData.istio("samples/bookinfo");
         SourceTree tree = DirectorySource.read(List.of(samples.resolve("platform/kube/bookinfo.yaml"),
                 samples.resolve("networking/bookinfo-gateway.yaml"),
                 samples.resolve("networking/destination-rule-all-mtls.yaml"),
