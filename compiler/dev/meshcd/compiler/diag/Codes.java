@@ -28,6 +28,17 @@ public final class Codes {
     /** A warning istiod's webhook would return in {@code AdmissionResponse.warnings}. */
     public static final String VALIDATION_WARNING = "MCD2001";
 
+    // ---- Envoy output (MCD3xxx): constraints Envoy enforces on the translated xDS resources ----
+    /** A translated resource breaks a protoc-gen-validate rule of Envoy's API (Envoy would NACK it). */
+    public static final String ENVOY_PGV_VIOLATION = "MCD3001";
+    /** A route points at a cluster the proxy does not have (Envoy answers 503 NC). */
+    public static final String ENVOY_UNKNOWN_CLUSTER = "MCD3002";
+    /** Two listeners, clusters or route configurations of one proxy share a name. */
+    public static final String ENVOY_DUPLICATE_NAME = "MCD3003";
+    /** A constraint Envoy checks at load time beyond PGV: weighted clusters summing to 0, duplicate domains. */
+    public static final String ENVOY_INVALID_CONFIG = "MCD3004";
+    // ---- end of Envoy output codes ----
+
     // Configuration of meshcd itself (MCD9xxx)
     public static final String CONFIG = "MCD9001";
     public static final String INTERNAL = "MCD9999";

@@ -1,0 +1,134 @@
+package dev.meshcd.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.envoy.ConfigDumps;
+import dev.meshcd.compiler.envoy.EffectiveMesh;
+import dev.meshcd.compiler.envoy.ProxyConfig;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.output.IstioOutput;
+import dev.meshcd.compiler.report.JsonRenderer;
+import dev.meshcd.compiler.report.TextRenderer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = "Compile a mesh: check it, then write the Istio resources to apply and the Envoy configuration"
+                + " every proxy would receive (OUT/istio/<namespace>/<kind>-<name>.yaml,"
+                + " OUT/envoy/<namespace>/<workload>.json).%n"
+                + "Nothing is written when there is any error. Exit 0 ok, 1 errors, 2 usage or I/O errors.")
+final class CompileToCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
+    List<Path> paths;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Output directory (its istio/ and envoy/ subdirectories are replaced).")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "text",
+            description = "text: write files and print a summary; json: print resources and diagnostics to stdout, write nothing.")
+    Format format;
+
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream stdout = MeshLoading.stdout();
+        if (format == Format.text && out == null) {
+            System.err.println("meshcd compile: -o OUT is required (or --format json)");
+            return ExitCodes.USAGE;
+        }
+        EffectiveMesh mesh = options.load(paths);
+        if (mesh == null) {
+            return ExitCodes.USAGE;
+        }
+        List<Resource> istio = IstioOutput.LOWERING.apply(mesh.result());
+        Map<String, String> files = new TreeMap<>();
+        for (Resource r : istio) {
+            files.put(IstioOutput.path(r), IstioOutput.yaml(r));
+        }
+        for (Map.Entry<String, ProxyConfig> e : mesh.proxies().entrySet()) {
+            files.put("envoy/" + e.getKey() + ".json", ConfigDumps.json(e.getValue()));
+        }
+        if (format == Format.json) {
+            ObjectNode root = JSON.createObjectNode();
+            root.put("ok", !mesh.hasErrors());
+            ArrayNode is = root.putArray("istio");
+            if (!mesh.hasErrors()) {
+                for (Resource r : istio) {
+                    is.addObject().put("path", IstioOutput.path(r)).set("resource", r.object());
+                }
+                ObjectNode env = root.putObject("envoy");
+                for (Map.Entry<String, ProxyConfig> e : mesh.proxies().entrySet()) {
+                    env.set(e.getKey(), JSON.readTree(ConfigDumps.json(e.getValue())));
+                }
+            }
+            root.set("diagnostics", JsonRenderer.diagnostics(mesh.diagnostics()));
+            stdout.println(JSON.writeValueAsString(root));
+            return mesh.hasErrors() ? ExitCodes.ERRORS : ExitCodes.OK;
+        }
+        if (mesh.hasErrors()) {
+            stdout.print(new TextRenderer(false, false).render(mesh.withDiagnostics()));
+            System.err.println("meshcd compile: errors found; nothing written to " + out);
+            return ExitCodes.ERRORS;
+        }
+        try {
+            for (String sub : new String[]{"istio", "envoy"}) {
+                deleteTree(out.resolve(sub));
+            }
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                Path p = out.resolve(f.getKey());
+                Files.createDirectories(p.getParent());
+                Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            System.err.println("meshcd: cannot write " + out + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        long warnings = mesh.diagnostics().stream().filter(d -> !d.isError()).count();
+        int listeners = 0;
+        int routes = 0;
+        int clusters = 0;
+        for (ProxyConfig pc : mesh.proxies().values()) {
+            listeners += pc.listeners().size();
+            routes += pc.routes().size();
+            clusters += pc.clusters().size();
+        }
+        if (warnings > 0) {
+            stdout.print(TextRenderer.lines(mesh.diagnostics()));
+        }
+        stdout.printf("wrote %d Istio resources and %d proxy configurations (%d listeners, %d route configurations,"
+                        + " %d clusters) to %s%n", istio.size(), mesh.proxies().size(), listeners, routes, clusters, out);
+        return ExitCodes.OK;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.meshcd.cli;
+
+import dev.meshcd.compiler.diff.DiffReport;
+import dev.meshcd.compiler.diff.MeshDiff;
+import dev.meshcd.compiler.envoy.EffectiveMesh;
+import dev.meshcd.compiler.report.TextRenderer;
+import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.source.SourceTree;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Compare two versions of a mesh: Istio resources added, removed or changed, and per proxy the"
+                + " change in effective routing. BASE and HEAD are directories, or with --repo Git revisions read"
+                + " straight from the repository (no checkout).%n"
+                + "Exit 0 when both compile, 1 when HEAD has errors, 2 on usage or I/O errors.")
+final class DiffCommand implements Callable<Integer> {
+    enum Format { text, markdown, json }
+
+    @Parameters(index = "0", paramLabel = "BASE", description = "Directory, or Git revision with --repo.")
+    String base;
+
+    @Parameters(index = "1", paramLabel = "HEAD", description = "Directory, or Git revision with --repo.")
+    String head;
+
+    @Option(names = "--repo", paramLabel = "PATH", description = "A local Git repository; BASE and HEAD are revisions of it.")
+    Path repo;
+
+    @Option(names = "--path", paramLabel = "DIR", defaultValue = "", description = "With --repo: only files under this repository path.")
+    String subPath;
+
+    @Option(names = "--format", defaultValue = "text", description = "text, markdown or json (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream stdout = MeshLoading.stdout();
+        EffectiveMesh b;
+        EffectiveMesh h;
+        try {
+            b = MeshLoading.build(tree(base), options.namespace);
+            h = MeshLoading.build(tree(head), options.namespace);
+        } catch (MeshLoading.UsageException e) {
+            System.err.println("meshcd diff: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (h.hasErrors()) {
+            stdout.print(TextRenderer.lines(h.diagnostics()));
+            System.err.println("meshcd diff: HEAD (" + head + ") has errors");
+            return ExitCodes.ERRORS;
+        }
+        if (b.hasErrors()) {
+            System.err.println("meshcd diff: note: BASE (" + base + ") has errors; its configuration may be incomplete");
+        }
+        DiffReport report = MeshDiff.diff(b, h);
+        switch (format) {
+            case text -> stdout.print(report.toText());
+            case markdown -> stdout.print(report.toMarkdown());
+            case json -> stdout.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(report.toJson(new com.fasterxml.jackson.databind.ObjectMapper())));
+        }
+        return ExitCodes.OK;
+    }
+
+    private SourceTree tree(String ref) throws MeshLoading.UsageException {
+        if (repo == null) {
+            return MeshLoading.read(List.of(Path.of(ref)));
+        }
+        try {
+            return GitTreeSource.read(repo, ref, subPath);
+        } catch (IOException e) {
+            throw new MeshLoading.UsageException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.meshcd.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.meshcd.compiler.envoy.EffectiveMesh;
+import dev.meshcd.compiler.envoy.ProxyConfig;
+import dev.meshcd.compiler.envoy.SimRequest;
+import dev.meshcd.compiler.envoy.SimResult;
+import dev.meshcd.compiler.envoy.Simulator;
+import dev.meshcd.compiler.report.TextRenderer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Send a request through the Envoy configuration a proxy would receive and show which listener,"
+                + " route configuration, virtual host, route and clusters it reaches, or why nothing matched.%n"
+                + "Exit 0 when simulated (matched or not), 1 when the mesh has errors, 2 on usage or I/O errors.")
+final class SimulateCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
+    List<Path> paths;
+
+    @Option(names = "--proxy", required = true, paramLabel = "NAMESPACE/WORKLOAD",
+            description = "The sidecar or gateway, e.g. shop/frontend or istio-system/istio-ingressgateway.")
+    String proxy;
+
+    @Option(names = "--request", required = true, paramLabel = "REQUEST",
+            description = "curl-like: \"GET http://cart:8080/items -H x-canary:true\".")
+    String request;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @picocli.CommandLine.Mixin
+    MeshLoading.Options options;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream stdout = MeshLoading.stdout();
+        SimRequest req;
+        try {
+            req = SimRequest.parse(request);
+        } catch (IllegalArgumentException e) {
+            System.err.println("meshcd simulate: --request: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        EffectiveMesh mesh = options.load(paths);
+        if (mesh == null) {
+            return ExitCodes.USAGE;
+        }
+        if (mesh.hasErrors()) {
+            System.err.print(TextRenderer.lines(mesh.diagnostics()));
+            System.err.println("meshcd simulate: the mesh has errors; fix them first");
+            return ExitCodes.ERRORS;
+        }
+        ProxyConfig pc = mesh.proxies().get(proxy);
+        if (pc == null) {
+            System.err.println("meshcd simulate: no proxy " + proxy + "; proxies: " + String.join(", ", mesh.proxies().keySet()));
+            return ExitCodes.USAGE;
+        }
+        SimResult r = Simulator.simulate(mesh.proxies(), pc, req);
+        if (format == Format.json) {
+            stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r.toJson()));
+        } else {
+            stdout.print(r.toText());
+        }
+        return ExitCodes.OK;
+    }
+}

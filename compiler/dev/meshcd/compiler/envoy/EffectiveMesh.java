@@ -1,0 +1,42 @@
+package dev.meshcd.compiler.envoy;
+
+import dev.meshcd.compiler.diag.Codes;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A compilation together with the Envoy configuration of every proxy and the diagnostics of the
+ * Envoy checks: what {@code meshcd compile}, {@code simulate} and {@code diff} all start from.
+ */
+public record EffectiveMesh(CompileResult result, EnvoyTranslator translator, Map<String, ProxyConfig> proxies,
+                            List<Diagnostic> diagnostics) {
+
+    public static EffectiveMesh of(CompileResult result) {
+        EnvoyTranslator t = new EnvoyTranslator(result.index());
+        List<Diagnostic> ds = new ArrayList<>(result.diagnostics());
+        Map<String, ProxyConfig> proxies;
+        try {
+            proxies = t.translateAll();
+            ds.addAll(EnvoyChecks.check(proxies));
+        } catch (RuntimeException e) {
+            proxies = new TreeMap<>();
+            ds.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e, "", null, ""));
+        }
+        ds.sort(Diagnostic.ORDER);
+        return new EffectiveMesh(result, t, proxies, List.copyOf(ds));
+    }
+
+    public boolean hasErrors() {
+        return diagnostics.stream().anyMatch(Diagnostic::isError);
+    }
+
+    /** The compile result with the Envoy diagnostics added (for the standard renderers). */
+    public CompileResult withDiagnostics() {
+        return new CompileResult(result.resources(), result.index(), diagnostics, result.files(), result.documents());
+    }
+}

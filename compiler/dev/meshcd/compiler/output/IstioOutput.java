@@ -1,0 +1,115 @@
+package dev.meshcd.compiler.output;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The Istio resources a compilation emits and their byte-stable YAML form.
+ *
+ * <p>{@link #LOWERING} is the seam where meshcd's own policies will be lowered to Istio resources
+ * (another issue); today it passes the repository's Istio resources through unchanged.
+ */
+public final class IstioOutput {
+    /** CompileResult → the Istio resources to apply, sorted by key. */
+    public static final Function<CompileResult, List<Resource>> LOWERING = IstioOutput::passThrough;
+
+    private static final Set<String> VOLATILE_METADATA = Set.of("creationTimestamp", "resourceVersion", "uid",
+            "generation", "managedFields", "selfLink");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
+
+    private IstioOutput() {
+    }
+
+    public static List<Resource> passThrough(CompileResult result) {
+        List<Resource> out = new ArrayList<>();
+        for (Resource r : result.resources()) {
+            if (r.kind().isIstio()) {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparing(Resource::key));
+        return out;
+    }
+
+    /** "istio/&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml" (cluster-scoped: "_cluster"). */
+    public static String path(Resource r) {
+        String ns = r.namespace().isEmpty() ? "_cluster" : r.namespace();
+        return "istio/" + ns + "/" + r.key().kind().toLowerCase(Locale.ROOT) + "-" + r.name() + ".yaml";
+    }
+
+    /**
+     * The resource as YAML: apiVersion, kind, metadata, spec first, then any other top-level field;
+     * every map's keys sorted (no order has meaning there); lists kept in order; no status and no
+     * server-set metadata.
+     */
+    public static String yaml(Resource r) {
+        ObjectNode src = r.object();
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (String k : List.of("apiVersion", "kind", "metadata", "spec")) {
+            if (src.has(k)) {
+                out.set(k, sorted(src.get(k)));
+            }
+        }
+        new TreeMap<String, JsonNode>() {
+            {
+                src.fields().forEachRemaining(e -> put(e.getKey(), e.getValue()));
+            }
+        }.forEach((k, v) -> {
+            if (!out.has(k) && !k.equals("status")) {
+                out.set(k, sorted(v));
+            }
+        });
+        JsonNode meta = out.get("metadata");
+        if (meta instanceof ObjectNode m) {
+            VOLATILE_METADATA.forEach(m::remove);
+            if (!r.namespace().isEmpty()) {
+                m.put("namespace", r.namespace());
+            }
+            out.set("metadata", sorted(m));
+        }
+        try {
+            return YAML.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode sorted(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            ObjectNode s = JsonNodeFactory.instance.objectNode();
+            TreeMap<String, JsonNode> m = new TreeMap<>();
+            for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                m.put(k, o.get(k));
+            }
+            m.forEach((k, v) -> s.set(k, sorted(v)));
+            return s;
+        }
+        if (n instanceof ArrayNode a) {
+            ArrayNode s = JsonNodeFactory.instance.arrayNode();
+            a.forEach(x -> s.add(sorted(x)));
+            return s;
+        }
+        return n;
+    }
+}
