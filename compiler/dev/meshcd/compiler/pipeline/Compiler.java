@@ -9,6 +9,10 @@ import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.load.ParsedFile;
 import dev.meshcd.compiler.load.YamlLoader;
+import dev.meshcd.compiler.lower.Lowering;
+import dev.meshcd.compiler.lower.LoweringContext;
+import dev.meshcd.compiler.lower.PolicyConflicts;
+import dev.meshcd.compiler.lower.PolicyKinds;
 import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
@@ -18,18 +22,31 @@ import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
- * The compiler pipeline: load → decode → validate (per file, in parallel) → index → analyze → filter.
+ * The compiler pipeline: load → decode → validate → lower (per file, in parallel) → merge → index →
+ * analyze → filter.
  *
- * <p>A Compiler keeps the per-file results of its last run keyed by file name and content hash, so
- * compiling a tree again re-reads only the files that changed (the sync loop and the admission
- * webhook recompile often). Instances are thread-safe; the stages they hold must be too.
+ * <p>Lowering turns meshcd policies (group meshcd.dev) into Istio resources, which are validated like
+ * hand-written ones and then join the snapshot (see {@link PolicyConflicts} for what happens when a
+ * policy and a hand-written resource claim the same thing).
+ *
+ * <p>A Compiler keeps the per-file results of its last run keyed by file name and content hash (and,
+ * for lowering, the mesh-wide defaults the file was lowered under), so compiling a tree again re-reads
+ * and re-lowers only the files that changed. {@link #recompile} goes further: it takes just the
+ * changed and removed files and reuses the rest of the last tree, so unchanged files are not even
+ * hashed again (the sync loop and the admission webhook recompile often). Instances are thread-safe;
+ * the stages they hold must be too.
  */
 public final class Compiler {
     /** How far to go: per-resource validation only, or validation plus cross-resource analysis. */
@@ -42,6 +59,9 @@ public final class Compiler {
     private final List<Analyzer> analyzers;
     private final List<DiagnosticFilter> filters;
     private final Map<String, FileUnit> cache = new ConcurrentHashMap<>();
+    private final Map<String, LoweredUnit> lowerCache = new ConcurrentHashMap<>();
+    /** The files of the last compile, by name: the base {@link #recompile} applies changes to. */
+    private final TreeMap<String, SourceFile> current = new TreeMap<>();
 
     public Compiler(CompileOptions options, KindRegistry registry, List<ResourceValidator> validators,
                     List<Analyzer> analyzers, List<DiagnosticFilter> filters) {
@@ -79,10 +99,16 @@ public final class Compiler {
         ParsedFile parsed = loader.load(file);
         sink.addAll(parsed.diagnostics());
         List<Resource> resources = decoder.decode(parsed, sink);
+        Set<ResourceKey> invalid = new HashSet<>();
         for (Resource r : resources) {
-            validate(r, sink);
+            Diagnostics own = new Diagnostics();
+            validate(r, own);
+            if (own.hasErrors()) {
+                invalid.add(r.key());
+            }
+            sink.addAll(own.sorted());
         }
-        FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted());
+        FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted(), Set.copyOf(invalid));
         cache.put(file.name(), unit);
         return unit;
     }
@@ -99,12 +125,49 @@ public final class Compiler {
         }
     }
 
+    /** Compiles a whole tree (reusing cached per-file results of files whose content did not change). */
     public CompileResult compile(SourceTree tree, Mode mode) {
-        List<SourceFile> files = tree.files();
-        // Drop cache entries for files that are gone, so the cache follows the tree.
-        java.util.Set<String> names = new java.util.HashSet<>();
+        synchronized (current) {
+            current.clear();
+            tree.files().forEach(f -> current.put(f.name(), f));
+        }
+        return run(tree.files(), mode);
+    }
+
+    /**
+     * Compiles the last tree given to {@link #compile} (or recompile) with some files replaced or added
+     * ({@code changed}) and some removed (by name). Unchanged files are neither re-read, re-hashed nor
+     * re-lowered; the result is the same as compiling the updated tree from scratch.
+     */
+    public CompileResult recompile(Collection<SourceFile> changed, Collection<String> removed, Mode mode) {
+        List<SourceFile> files;
+        synchronized (current) {
+            removed.forEach(current::remove);
+            changed.forEach(f -> current.put(f.name(), f));
+            files = List.copyOf(current.values());
+        }
+        return run(files, mode);
+    }
+
+    /** {@link #recompile(Collection, Collection, Mode)} with no file removed. */
+    public CompileResult recompile(Collection<SourceFile> changed, Mode mode) {
+        return recompile(changed, List.of(), mode);
+    }
+
+    /** The tree of the last compile or recompile. */
+    public SourceTree tree() {
+        synchronized (current) {
+            return new SourceTree(List.copyOf(current.values()));
+        }
+    }
+
+    /** Stages 1-3 and lowering per file, then merging; {@code files} sorted by name. */
+    private CompileResult run(List<SourceFile> files, Mode mode) {
+        // Drop cache entries for files that are gone, so the caches follow the tree.
+        Set<String> names = new HashSet<>();
         files.forEach(f -> names.add(f.name()));
         cache.keySet().retainAll(names);
+        lowerCache.keySet().retainAll(names);
 
         List<FileUnit> units = files.parallelStream().map(this::compileFile).toList();
 
@@ -112,6 +175,7 @@ public final class Compiler {
         List<Resource> resources = new ArrayList<>();
         Map<ResourceKey, Resource> seen = new HashMap<>();
         int documents = 0;
+        Resource meshDefaults = null;
         for (FileUnit unit : units) {
             sink.addAll(unit.diagnostics());
             documents += unit.parsed().documents().size();
@@ -120,13 +184,77 @@ public final class Compiler {
                 if (first != null) {
                     sink.report(r.diagnostic(Severity.ERROR, Codes.DUPLICATE_RESOURCE, FieldPath.of("metadata", "name"),
                             r.key().display() + " is also defined at " + first.locate(FieldPath.ROOT)));
-                } else {
-                    resources.add(r);
+                    continue;
+                }
+                resources.add(r);
+                if (r.is(PolicyKinds.MESH_DEFAULTS) && !unit.invalid().contains(r.key())) {
+                    if (meshDefaults == null) {
+                        meshDefaults = r;
+                    } else {
+                        sink.report(r.diagnostic(Severity.ERROR, Codes.POLICY_DUPLICATE_DEFAULTS,
+                                FieldPath.of("metadata", "name"), "a mesh has one MeshDefaults; "
+                                        + meshDefaults.key().display() + " at " + meshDefaults.locate(FieldPath.ROOT)
+                                        + " is the one compiled"));
+                    }
                 }
             }
         }
+
+        // Lowering, per file (cached under the file's hash and the lowering context).
+        LoweringContext ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
+                meshDefaults);
+        String fingerprint = ctx.fingerprint();
+        List<LoweredUnit> lowered = IntStream.range(0, files.size()).parallel()
+                .mapToObj(i -> lowerFile(files.get(i), units.get(i), ctx, fingerprint)).toList();
+        List<PolicyConflicts.Lowered> policies = new ArrayList<>();
+        for (LoweredUnit l : lowered) {
+            sink.addAll(l.diagnostics());
+            for (PolicyConflicts.Lowered p : l.policies()) {
+                boolean extraDefaults = p.policy().is(PolicyKinds.MESH_DEFAULTS) && p.policy() != meshDefaults;
+                if (!extraDefaults && seen.get(p.policy().key()) == p.policy()) {
+                    policies.add(p);
+                }
+            }
+        }
+        resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), sink));
         resources.sort(Comparator.comparing(Resource::key));
         return finish(resources, sink, mode, files.size(), documents);
+    }
+
+    /** Lowers the valid policies of one file; the outputs are validated like hand-written resources. */
+    private LoweredUnit lowerFile(SourceFile file, FileUnit unit, LoweringContext ctx, String fingerprint) {
+        boolean any = false;
+        for (Resource r : unit.resources()) {
+            any |= PolicyKinds.isPolicy(r);
+        }
+        if (!any) {
+            return LoweredUnit.EMPTY;
+        }
+        LoweredUnit cached = lowerCache.get(file.name());
+        if (cached != null && cached.hash().equals(unit.hash()) && cached.context().equals(fingerprint)) {
+            return cached;
+        }
+        Diagnostics sink = new Diagnostics();
+        List<PolicyConflicts.Lowered> out = new ArrayList<>();
+        for (Resource r : unit.resources()) {
+            if (!PolicyKinds.isPolicy(r) || unit.invalid().contains(r.key())) {
+                continue; // nothing is lowered from a policy with errors
+            }
+            List<Resource> generated;
+            try {
+                generated = Lowering.lower(r, ctx, sink);
+            } catch (RuntimeException e) {
+                sink.report(r.diagnostic(Severity.ERROR, Codes.INTERNAL, FieldPath.ROOT, "internal error in lowering: " + e));
+                continue;
+            }
+            for (Resource g : generated) {
+                validate(g, sink);
+            }
+            out.add(new PolicyConflicts.Lowered(r, List.copyOf(generated)));
+        }
+        LoweredUnit unitOut = new LoweredUnit(unit.hash(), fingerprint, List.copyOf(out), sink.sorted());
+        lowerCache.put(file.name(), unitOut);
+        return unitOut;
     }
 
     /**
@@ -157,7 +285,14 @@ public final class Compiler {
         return new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
     }
 
-    /** Per-file result of stages 1-3, cached by content hash. */
-    record FileUnit(String hash, ParsedFile parsed, List<Resource> resources, List<Diagnostic> diagnostics) {
+    /** Per-file result of stages 1-3, cached by content hash; {@code invalid}: resources with validation errors. */
+    record FileUnit(String hash, ParsedFile parsed, List<Resource> resources, List<Diagnostic> diagnostics,
+                    Set<ResourceKey> invalid) {
+    }
+
+    /** Per-file result of lowering, cached by content hash and lowering context. */
+    record LoweredUnit(String hash, String context, List<PolicyConflicts.Lowered> policies,
+                       List<Diagnostic> diagnostics) {
+        static final LoweredUnit EMPTY = new LoweredUnit("", "", List.of(), List.of());
     }
 }

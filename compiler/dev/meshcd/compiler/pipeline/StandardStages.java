@@ -13,16 +13,18 @@ public final class StandardStages {
     }
 
     public static KindRegistry kinds() {
-        return KindRegistry.standard();
+        return KindRegistry.standard().with(dev.meshcd.compiler.lower.PolicyKinds.infos());
     }
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
+        v.add(new dev.meshcd.compiler.lower.PolicySchemaValidator());
         return v;
     }
 
     public static List<Analyzer> analyzers() {
         List<Analyzer> a = new ArrayList<>();
+        a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }
 

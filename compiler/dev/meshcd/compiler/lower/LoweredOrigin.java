@@ -1,0 +1,56 @@
+package dev.meshcd.compiler.lower;
+
+import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.FieldPath;
+import dev.meshcd.compiler.source.Origin;
+import java.util.Map;
+
+/**
+ * Origin of a generated resource: a field of the output maps to the policy field it came from (its
+ * nearest traced ancestor), so a diagnostic on {@code spec.http[1].route[0]} of a generated
+ * VirtualService points at {@code spec.routes[1]} of the ServicePolicy in its own file.
+ */
+public final class LoweredOrigin implements Origin {
+    private final Resource policy;
+    private final Map<FieldPath, FieldPath> trace;
+
+    LoweredOrigin(Resource policy, Map<FieldPath, FieldPath> trace) {
+        this.policy = policy;
+        this.trace = Map.copyOf(trace);
+    }
+
+    public Resource policy() {
+        return policy;
+    }
+
+    /** The policy field an output field was generated from. */
+    public FieldPath source(FieldPath outputPath) {
+        FieldPath p = outputPath;
+        while (true) {
+            FieldPath src = trace.get(p);
+            if (src != null) {
+                return src;
+            }
+            if (p.isRoot()) {
+                return FieldPath.ROOT;
+            }
+            p = p.parent();
+        }
+    }
+
+    @Override
+    public String fileName() {
+        return policy.origin().fileName();
+    }
+
+    @Override
+    public SourceLocation locate(FieldPath path) {
+        return policy.locate(source(path));
+    }
+
+    @Override
+    public String toString() {
+        return policy.origin() + " (" + policy.key().display() + ")";
+    }
+}
