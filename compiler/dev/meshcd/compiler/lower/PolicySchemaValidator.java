@@ -73,18 +73,34 @@ public final class PolicySchemaValidator implements ResourceValidator {
             return;
         }
         List<Error> errors = schema.validate(r.object());
+        // A failed oneOf reports every alternative's complaint at the same place; keep the telling ones.
+        Set<String> oneOfAt = new HashSet<>();
+        for (Error e : errors) {
+            if ("oneOf".equals(e.getKeyword())) {
+                oneOfAt.add(e.getInstanceLocation().toString());
+            }
+        }
         Set<String> seen = new HashSet<>();
         for (Error e : errors) {
-            FieldPath path = toFieldPath(e.getInstanceLocation());
-            String message = e.getMessage();
             String keyword = e.getKeyword();
+            String at = e.getInstanceLocation().toString();
+            if (oneOfAt.contains(at) && ("type".equals(keyword) || "oneOf".equals(keyword))
+                    && errors.stream().anyMatch(o -> o.getInstanceLocation().toString().equals(at)
+                    && !"type".equals(o.getKeyword()) && !"oneOf".equals(o.getKeyword()))) {
+                continue;
+            }
+            FieldPath path = toFieldPath(e.getInstanceLocation());
+            String message;
             if ("additionalProperties".equals(keyword) && e.getProperty() != null) {
                 path = path.key(e.getProperty());
                 message = "unknown field \"" + e.getProperty() + "\"";
             } else if ("required".equals(keyword) && e.getProperty() != null) {
                 message = "missing required field \"" + e.getProperty() + "\"";
+            } else if ("not".equals(keyword) && r.key().kind().equals(PolicyKinds.SERVICE_POLICY.kind())) {
+                message = "conflicting fields: a route sends traffic with one of to, split or redirect, "
+                        + "and a redirect cannot be combined with mirror, rewrite or fault";
             } else {
-                message = stripLocation(message, e.getInstanceLocation());
+                message = stripLocation(e.getMessage(), e.getInstanceLocation());
             }
             if (seen.add(path + "|" + message)) {
                 sink.report(r.diagnostic(Severity.ERROR, Codes.POLICY_SCHEMA, path, message));
