@@ -14,10 +14,16 @@ import java.util.Map;
 public final class LoweredOrigin implements Origin {
     private final Resource policy;
     private final Map<FieldPath, FieldPath> trace;
+    private final Map<FieldPath, Resource> elsewhere;
 
-    LoweredOrigin(Resource policy, Map<FieldPath, FieldPath> trace) {
+    /**
+     * @param trace     output field → the policy field it came from
+     * @param elsewhere output fields that came from another resource (a MeshDefaults' timeout) instead
+     */
+    LoweredOrigin(Resource policy, Map<FieldPath, FieldPath> trace, Map<FieldPath, Resource> elsewhere) {
         this.policy = policy;
         this.trace = Map.copyOf(trace);
+        this.elsewhere = Map.copyOf(elsewhere);
     }
 
     public Resource policy() {
@@ -46,7 +52,15 @@ public final class LoweredOrigin implements Origin {
 
     @Override
     public SourceLocation locate(FieldPath path) {
-        return policy.locate(source(path));
+        for (FieldPath p = path; ; p = p.parent()) {
+            if (trace.containsKey(p)) {
+                Resource from = elsewhere.getOrDefault(p, policy);
+                return from.locate(trace.get(p));
+            }
+            if (p.isRoot()) {
+                return policy.locate(FieldPath.ROOT);
+            }
+        }
     }
 
     @Override

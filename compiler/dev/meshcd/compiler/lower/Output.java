@@ -26,6 +26,7 @@ final class Output {
     private final ObjectNode object = NODES.objectNode();
     private final ObjectNode spec;
     private final Map<FieldPath, FieldPath> trace = new HashMap<>();
+    private final Map<FieldPath, Resource> elsewhere = new HashMap<>();
 
     Output(Resource policy, LoweringContext ctx, String apiVersion, String kind, String namespace, String name) {
         this.policy = policy;
@@ -59,8 +60,18 @@ final class Output {
         return this;
     }
 
+    /** Like {@link #trace}, for a field that came from another resource (MeshDefaults). */
+    Output trace(FieldPath out, Resource from, FieldPath src) {
+        if (from == policy) {
+            return trace(out, src);
+        }
+        trace.put(SPEC.concat(out), src);
+        elsewhere.put(SPEC.concat(out), from);
+        return this;
+    }
+
     Resource build() {
-        return new Resource(apiVersion, key, object, new LoweredOrigin(policy, trace));
+        return new Resource(apiVersion, key, object, new LoweredOrigin(policy, trace, elsewhere));
     }
 
     /** {@code path/to/file.yaml#L12}: the policy's file and the line its document starts on. */

@@ -119,10 +119,12 @@ final class ServicePolicyLowering {
         JsonNode retries = spec.get("retries");
         FieldPath timeoutAt = SPEC.key("timeout");
         FieldPath retriesAt = SPEC.key("retries");
+        Resource resilienceFrom = policy;
         if (timeout == null && retries == null && ctx.meshDefaults() != null) {
             // MeshDefaults' timeout and retries apply to policies that set neither.
             timeout = ctx.defaults().get("timeout");
             retries = ctx.defaults().get("retries");
+            resilienceFrom = ctx.meshDefaults();
         }
         if (routes.isEmpty() && timeout == null && retries == null) {
             return;
@@ -195,9 +197,9 @@ final class ServicePolicyLowering {
                 vs.trace(dst.key("rewrite"), src.key("rewrite"));
             }
             resilience(vs, h, dst, route.has("timeout") ? route.get("timeout") : timeout,
-                    route.has("timeout") ? src.key("timeout") : timeoutAt,
+                    route.has("timeout") ? policy : resilienceFrom, route.has("timeout") ? src.key("timeout") : timeoutAt,
                     route.has("retries") ? route.get("retries") : retries,
-                    route.has("retries") ? src.key("retries") : retriesAt);
+                    route.has("retries") ? policy : resilienceFrom, route.has("retries") ? src.key("retries") : retriesAt);
         }
         if (!catchAll) {
             // Requests no route matches go to the whole service (Istio would answer them 404).
@@ -206,16 +208,16 @@ final class ServicePolicyLowering {
             ObjectNode h = http.addObject();
             h.put("name", "default");
             h.putArray("route").addObject().set("destination", destination(null));
-            resilience(vs, h, dst, timeout, timeoutAt, retries, retriesAt);
+            resilience(vs, h, dst, timeout, resilienceFrom, timeoutAt, retries, resilienceFrom, retriesAt);
         }
         out.add(vs.build());
     }
 
-    private void resilience(Output vs, ObjectNode h, FieldPath dst, JsonNode timeout, FieldPath timeoutSrc,
-                            JsonNode retries, FieldPath retriesSrc) {
+    private void resilience(Output vs, ObjectNode h, FieldPath dst, JsonNode timeout, Resource timeoutFrom,
+                            FieldPath timeoutSrc, JsonNode retries, Resource retriesFrom, FieldPath retriesSrc) {
         if (timeout != null) {
             h.put("timeout", timeout.asText());
-            vs.trace(dst.key("timeout"), timeoutSrc);
+            vs.trace(dst.key("timeout"), timeoutFrom, timeoutSrc);
         }
         if (retries != null) {
             ObjectNode r = h.putObject("retries");
@@ -226,7 +228,7 @@ final class ServicePolicyLowering {
                 retries.get("on").forEach(v -> on.add(v.asText()));
                 r.put("retryOn", String.join(",", on));
             }
-            vs.trace(dst.key("retries"), retriesSrc);
+            vs.trace(dst.key("retries"), retriesFrom, retriesSrc);
         }
     }
 
