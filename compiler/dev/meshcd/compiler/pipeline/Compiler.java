@@ -62,6 +62,8 @@ public final class Compiler {
     private final Map<String, LoweredUnit> lowerCache = new ConcurrentHashMap<>();
     /** The files of the last compile, by name: the base {@link #recompile} applies changes to. */
     private final TreeMap<String, SourceFile> current = new TreeMap<>();
+    /** Keys of the last result, in order: the starting point of the next sort. */
+    private volatile List<ResourceKey> lastOrder;
 
     public Compiler(CompileOptions options, KindRegistry registry, List<ResourceValidator> validators,
                     List<Analyzer> analyzers, List<DiagnosticFilter> filters) {
@@ -217,8 +219,35 @@ public final class Compiler {
             }
         }
         resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), sink));
-        resources.sort(Comparator.comparing(Resource::key));
-        return finish(resources, sink, mode, files.size(), documents);
+        return finish(sortByKey(resources), sink, mode, files.size(), documents);
+    }
+
+    /**
+     * Sorts by key, starting from the order of the last run: after a small change the list is then
+     * almost sorted and the (Tim)sort does about one comparison per resource instead of n log n.
+     */
+    private List<Resource> sortByKey(List<Resource> resources) {
+        List<ResourceKey> previous = lastOrder;
+        List<Resource> out = resources;
+        if (previous != null && !previous.isEmpty()) {
+            Map<ResourceKey, Resource> byKey = new HashMap<>(resources.size() * 2);
+            for (Resource r : resources) {
+                byKey.put(r.key(), r);
+            }
+            out = new ArrayList<>(resources.size());
+            for (ResourceKey k : previous) {
+                Resource r = byKey.remove(k);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            out.addAll(byKey.values());
+        }
+        out.sort(Comparator.comparing(Resource::key));
+        List<ResourceKey> order = new ArrayList<>(out.size());
+        out.forEach(r -> order.add(r.key()));
+        lastOrder = order;
+        return out;
     }
 
     /** Lowers the valid policies of one file; the outputs are validated like hand-written resources. */

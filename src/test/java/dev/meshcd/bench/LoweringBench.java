@@ -1,0 +1,178 @@
+package dev.meshcd.bench;
+
+import dev.meshcd.compiler.analyze.Analyzer;
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.pipeline.CompileOptions;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.source.SourceTree;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * Compile-time benchmark of a repository of N services written as ServicePolicies (plus their
+ * Services and Deployments): a full compile against merely parsing the same files with SnakeYAML
+ * Engine (same run), and an in-process recompile after one policy file changed.
+ *
+ * <pre>
+ * mvn -q -B -o test-compile
+ * java -cp target/test-classes:target/classes:$(cat cp.txt) dev.meshcd.bench.LoweringBench [services=10000] [rounds=3]
+ * </pre>
+ */
+public final class LoweringBench {
+    private LoweringBench() {
+    }
+
+    public static void main(String[] args) {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        List<SourceFile> files = PolicyRepo.generate(n, 42);
+        long bytes = files.stream().mapToLong(SourceFile::size).sum();
+        System.out.printf(Locale.ROOT, "repo: %d services, %d files, %.1f MB, %d cores%n", n, files.size(),
+                bytes / 1e6, Runtime.getRuntime().availableProcessors());
+
+        // Warm-up: JIT both paths once.
+        parseAll(files);
+        CompileResult warm = fullCompile(files);
+        System.out.printf(Locale.ROOT, "result: %d resources (%d generated), %d diagnostics (%d errors)%n",
+                warm.resources().size(), warm.generated().size(), warm.diagnostics().size(),
+                warm.diagnostics().stream().filter(d -> d.isError()).count());
+
+        List<Double> parse = new ArrayList<>();
+        List<Double> full = new ArrayList<>();
+        List<Double> parseCpu = new ArrayList<>();
+        List<Double> fullCpu = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            // Fresh SourceFiles, so content hashes are computed again as they would be for a new checkout.
+            List<SourceFile> copy = copies(files);
+            double c0 = cpu();
+            long t0 = System.nanoTime();
+            parseAll(copy);
+            parse.add(ms(t0));
+            parseCpu.add(cpu() - c0);
+            copy = copies(files);
+            c0 = cpu();
+            t0 = System.nanoTime();
+            fullCompile(copy);
+            full.add(ms(t0));
+            fullCpu.add(cpu() - c0);
+        }
+        double p = median(parse);
+        double f = median(full);
+        System.out.printf(Locale.ROOT, "parse only (SnakeYAML Engine, 1 thread): wall %.0f ms, cpu %.0f ms%n", p, median(parseCpu));
+        System.out.printf(Locale.ROOT, "full compile (CHECK, cold cache):        wall %.0f ms, cpu %.0f ms = %.2fx parse wall, %.2fx parse cpu (target <= 3x)%n",
+                f, median(fullCpu), f / p, median(fullCpu) / median(parseCpu));
+
+        // Recompile after changing one policy file, in process.
+        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
+        compiler.compile(new SourceTree(files), Compiler.Mode.CHECK);
+        List<Double> re = new ArrayList<>();
+        List<Double> reCpu = new ArrayList<>();
+        for (int i = 0; i < 20 + 5; i++) {
+            int victim = (i * 7919) % n;
+            SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
+                    PolicyRepo.policy(victim, n, 1000L + i, 10 + (i % 40)));
+            double c0 = cpu();
+            long t0 = System.nanoTime();
+            CompileResult r = compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
+            double t = ms(t0);
+            if (i >= 5) {
+                re.add(t); // the first five are warm-up
+                reCpu.add(cpu() - c0);
+            }
+            if (r.hasErrors()) {
+                throw new IllegalStateException("recompile produced errors");
+            }
+        }
+        System.out.printf(Locale.ROOT, "recompile after one policy changed: median wall %.1f ms (20 runs, min %.1f, max %.1f; target <= 50 ms), cpu %.1f ms%n",
+                median(re), Collections.min(re), Collections.max(re), median(reCpu));
+
+        // Where a recompile's time goes: the snapshot-wide part (index + analyzers), measured alone.
+        CompileResult last = compiler.recompile(List.of(), Compiler.Mode.CHECK);
+        List<Double> index = new ArrayList<>();
+        List<Double> analyzers = new ArrayList<>();
+        List<Double> indexCpu = new ArrayList<>();
+        List<Double> analyzersCpu = new ArrayList<>();
+        CompileOptions o = compiler.options();
+        for (int i = 0; i < 10; i++) {
+            double c0 = cpu();
+            long t0 = System.nanoTime();
+            MeshIndex idx = MeshIndex.build(last.resources(), o.externalWorkloads(), o.domainSuffix(), o.rootNamespace());
+            index.add(ms(t0));
+            indexCpu.add(cpu() - c0);
+            c0 = cpu();
+            t0 = System.nanoTime();
+            Diagnostics sink = new Diagnostics();
+            for (Analyzer a : compiler.analyzers()) {
+                a.analyze(idx, sink);
+            }
+            analyzers.add(ms(t0));
+            analyzersCpu.add(cpu() - c0);
+        }
+        System.out.printf(Locale.ROOT, "  of which: index build median wall %.1f ms (cpu %.1f), analyzers (%d) median wall %.1f ms (cpu %.1f)%n",
+                median(index), median(indexCpu), compiler.analyzers().size(), median(analyzers), median(analyzersCpu));
+        MeshIndex idx = last.index();
+        for (Analyzer a : compiler.analyzers()) {
+            long t0 = System.nanoTime();
+            a.analyze(idx, new Diagnostics());
+            System.out.printf(Locale.ROOT, "    analyzer %-40s %.1f ms%n", a.name(), ms(t0));
+        }
+        List<Double> unchanged = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long t0 = System.nanoTime();
+            compiler.recompile(List.of(), Compiler.Mode.CHECK);
+            unchanged.add(ms(t0));
+        }
+        System.out.printf(Locale.ROOT, "  recompile with nothing changed: median %.1f ms%n", median(unchanged));
+    }
+
+    private static CompileResult fullCompile(List<SourceFile> files) {
+        return StandardStages.compiler(CompileOptions.DEFAULT).compile(new SourceTree(files), Compiler.Mode.CHECK);
+    }
+
+    private static int parseAll(List<SourceFile> files) {
+        LoadSettings settings = LoadSettings.builder().build();
+        int docs = 0;
+        for (SourceFile f : files) {
+            for (Object o : new Load(settings).loadAllFromString(new String(f.content(), StandardCharsets.UTF_8))) {
+                if (o != null) {
+                    docs++;
+                }
+            }
+        }
+        return docs;
+    }
+
+    private static List<SourceFile> copies(List<SourceFile> files) {
+        List<SourceFile> out = new ArrayList<>(files.size());
+        files.forEach(f -> out.add(new SourceFile(f.name(), f.content())));
+        return out;
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU time of the whole process (all threads, GC included), in ms: robust to other load on the machine. */
+    private static double cpu() {
+        return OS.getProcessCpuTime() / 1e6;
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int m = s.size() / 2;
+        return s.size() % 2 == 1 ? s.get(m) : (s.get(m - 1) + s.get(m)) / 2;
+    }
+}
