@@ -112,7 +112,7 @@ public final class PolicyConflicts {
     }
 
     /** FQDNs a VirtualService (bound to the mesh) or DestinationRule configures. */
-    private static List<String> claimedHosts(Resource r, String domainSuffix) {
+    public static List<String> claimedHosts(Resource r, String domainSuffix) {
         JsonNode spec = r.spec();
         if (r.is(Kind.DESTINATION_RULE)) {
             String h = spec.path("host").asText("");

@@ -64,6 +64,8 @@ public final class Compiler {
     private final TreeMap<String, SourceFile> current = new TreeMap<>();
     /** Keys of the last result, in order: the starting point of the next sort. */
     private volatile List<ResourceKey> lastOrder;
+    /** What the last run merged, for {@link #patch}. */
+    private volatile Snapshot snapshot;
 
     public Compiler(CompileOptions options, KindRegistry registry, List<ResourceValidator> validators,
                     List<Analyzer> analyzers, List<DiagnosticFilter> filters) {
@@ -147,6 +149,12 @@ public final class Compiler {
             removed.forEach(current::remove);
             changed.forEach(f -> current.put(f.name(), f));
             files = List.copyOf(current.values());
+            if (removed.isEmpty()) {
+                CompileResult quick = patch(changed, files.size(), mode);
+                if (quick != null) {
+                    return quick;
+                }
+            }
         }
         return run(files, mode);
     }
@@ -171,9 +179,12 @@ public final class Compiler {
         cache.keySet().retainAll(names);
         lowerCache.keySet().retainAll(names);
 
+        long t0 = System.nanoTime();
         List<FileUnit> units = files.parallelStream().map(this::compileFile).toList();
+        long t1 = System.nanoTime();
 
-        Diagnostics sink = new Diagnostics();
+        Diagnostics sink = new Diagnostics(); // per-file findings
+        Diagnostics global = new Diagnostics(); // findings that depend on several files
         List<Resource> resources = new ArrayList<>();
         Map<ResourceKey, Resource> seen = new HashMap<>();
         int documents = 0;
@@ -184,7 +195,7 @@ public final class Compiler {
             for (Resource r : unit.resources()) {
                 Resource first = seen.putIfAbsent(r.key(), r);
                 if (first != null) {
-                    sink.report(r.diagnostic(Severity.ERROR, Codes.DUPLICATE_RESOURCE, FieldPath.of("metadata", "name"),
+                    global.report(r.diagnostic(Severity.ERROR, Codes.DUPLICATE_RESOURCE, FieldPath.of("metadata", "name"),
                             r.key().display() + " is also defined at " + first.locate(FieldPath.ROOT)));
                     continue;
                 }
@@ -193,7 +204,7 @@ public final class Compiler {
                     if (meshDefaults == null) {
                         meshDefaults = r;
                     } else {
-                        sink.report(r.diagnostic(Severity.ERROR, Codes.POLICY_DUPLICATE_DEFAULTS,
+                        global.report(r.diagnostic(Severity.ERROR, Codes.POLICY_DUPLICATE_DEFAULTS,
                                 FieldPath.of("metadata", "name"), "a mesh has one MeshDefaults; "
                                         + meshDefaults.key().display() + " at " + meshDefaults.locate(FieldPath.ROOT)
                                         + " is the one compiled"));
@@ -206,8 +217,10 @@ public final class Compiler {
         LoweringContext ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
                 meshDefaults);
         String fingerprint = ctx.fingerprint();
+        long t2 = System.nanoTime();
         List<LoweredUnit> lowered = IntStream.range(0, files.size()).parallel()
                 .mapToObj(i -> lowerFile(files.get(i), units.get(i), ctx, fingerprint)).toList();
+        long t3 = System.nanoTime();
         List<PolicyConflicts.Lowered> policies = new ArrayList<>();
         for (LoweredUnit l : lowered) {
             sink.addAll(l.diagnostics());
@@ -218,8 +231,116 @@ public final class Compiler {
                 }
             }
         }
-        resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), sink));
-        return finish(sortByKey(resources), sink, mode, files.size(), documents);
+        resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), global));
+        List<Resource> sorted = sortByKey(resources);
+        List<Diagnostic> perFile = sink.sorted();
+        List<Diagnostic> crossFile = global.sorted();
+        Map<String, FileState> states = new HashMap<>(files.size() * 2);
+        for (int i = 0; i < files.size(); i++) {
+            states.put(files.get(i).name(), new FileState(units.get(i), lowered.get(i)));
+        }
+        snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, documents);
+        Diagnostics all = new Diagnostics();
+        all.addAll(perFile);
+        all.addAll(crossFile);
+        phase("files", t1 - t0);
+        phase("lower", t3 - t2);
+        phase("merge", (t2 - t1) + (System.nanoTime() - t3));
+        return finish(sorted, all, mode, files.size(), documents);
+    }
+
+    /**
+     * The fast path of {@link #recompile}: when the last run had no cross-file findings and the changed
+     * files keep exactly the identities and claims they had (same resource keys, same generated
+     * resources and hosts, no MeshDefaults involved: an edit of a route's weights, say), no other
+     * file's fate can change, so the last snapshot is patched in place instead of re-merged. Returns
+     * null when the full path is needed.
+     */
+    private CompileResult patch(Collection<SourceFile> changed, int fileCount, Mode mode) {
+        Snapshot last = snapshot;
+        if (last == null || !last.crossFile().isEmpty() || changed.isEmpty()) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Map<ResourceKey, Resource> replacements = new HashMap<>();
+        List<Diagnostic> dropped = new ArrayList<>();
+        List<Diagnostic> added = new ArrayList<>();
+        Map<String, FileState> updated = new HashMap<>();
+        int documents = last.documents();
+        LoweringContext ctx = null;
+        for (SourceFile file : changed) {
+            FileState old = last.files().get(file.name());
+            if (old == null || old.hasMeshDefaults()) {
+                return null;
+            }
+            FileUnit unit = compileFile(file);
+            if (ctx == null) {
+                ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
+                        meshDefaultsOf(last));
+                if (!ctx.fingerprint().equals(last.fingerprint())) {
+                    return null;
+                }
+            }
+            FileState now = new FileState(unit, lowerFile(file, unit, ctx, last.fingerprint()));
+            if (now.hasMeshDefaults() || !now.signature(options.domainSuffix()).equals(old.signature(options.domainSuffix()))) {
+                return null;
+            }
+            for (Resource r : now.contributions()) {
+                replacements.put(r.key(), r);
+            }
+            dropped.addAll(old.unit().diagnostics());
+            dropped.addAll(old.lowered().diagnostics());
+            added.addAll(unit.diagnostics());
+            added.addAll(now.lowered().diagnostics());
+            documents += unit.parsed().documents().size() - old.unit().parsed().documents().size();
+            updated.put(file.name(), now);
+        }
+        long t1 = System.nanoTime();
+        List<Resource> resources = new ArrayList<>(last.resources());
+        Comparator<Resource> byKey = Comparator.comparing(Resource::key);
+        for (Resource r : replacements.values()) {
+            int at = java.util.Collections.binarySearch(resources, r, byKey);
+            if (at < 0) {
+                return null; // cannot happen when signatures match; stay safe
+            }
+            resources.set(at, r);
+        }
+        List<Diagnostic> perFile = last.perFile();
+        if (!dropped.isEmpty() || !added.isEmpty()) {
+            Set<Diagnostic> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(dropped);
+            List<Diagnostic> next = new ArrayList<>(perFile.size() + added.size());
+            for (Diagnostic d : perFile) {
+                if (!gone.contains(d)) {
+                    next.add(d);
+                }
+            }
+            next.addAll(added);
+            next.sort(Diagnostic.ORDER);
+            perFile = List.copyOf(next);
+        }
+        Map<String, FileState> states = new HashMap<>(last.files());
+        states.putAll(updated);
+        snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), documents);
+        Diagnostics all = new Diagnostics();
+        all.addAll(perFile);
+        phase("files", 0);
+        phase("lower", t1 - t0);
+        phase("merge", System.nanoTime() - t1);
+        return finish(resources, all, mode, fileCount, documents);
+    }
+
+    private static Resource meshDefaultsOf(Snapshot s) {
+        for (FileState f : s.files().values()) {
+            if (f.hasMeshDefaults()) {
+                for (Resource r : f.unit().resources()) {
+                    if (r.is(PolicyKinds.MESH_DEFAULTS)) {
+                        return r;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -257,10 +378,12 @@ public final class Compiler {
             any |= PolicyKinds.isPolicy(r);
         }
         if (!any) {
+            lowerCache.remove(file.name());
             return LoweredUnit.EMPTY;
         }
         LoweredUnit cached = lowerCache.get(file.name());
-        if (cached != null && cached.hash().equals(unit.hash()) && cached.context().equals(fingerprint)) {
+        // Same FileUnit instance (not just the same hash): outputs must belong to the very policy objects merged.
+        if (cached != null && cached.source() == unit && cached.context().equals(fingerprint)) {
             return cached;
         }
         Diagnostics sink = new Diagnostics();
@@ -281,7 +404,7 @@ public final class Compiler {
             }
             out.add(new PolicyConflicts.Lowered(r, List.copyOf(generated)));
         }
-        LoweredUnit unitOut = new LoweredUnit(unit.hash(), fingerprint, List.copyOf(out), sink.sorted());
+        LoweredUnit unitOut = new LoweredUnit(unit, fingerprint, List.copyOf(out), sink.sorted());
         lowerCache.put(file.name(), unitOut);
         return unitOut;
     }
@@ -295,8 +418,10 @@ public final class Compiler {
     }
 
     private CompileResult finish(List<Resource> resources, Diagnostics sink, Mode mode, int files, int documents) {
+        long t0 = System.nanoTime();
         MeshIndex index = MeshIndex.build(resources, options.externalWorkloads(), options.domainSuffix(),
                 options.rootNamespace());
+        long t1 = System.nanoTime();
         if (mode == Mode.CHECK) {
             for (Analyzer a : analyzers) {
                 try {
@@ -307,11 +432,31 @@ public final class Compiler {
                 }
             }
         }
+        long t2 = System.nanoTime();
         List<Diagnostic> diagnostics = sink.sorted();
         for (DiagnosticFilter f : filters) {
             diagnostics = f.apply(diagnostics, index);
         }
-        return new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
+        CompileResult result = new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
+        phase("index", t1 - t0);
+        phase("analyze", t2 - t1);
+        phase("report", System.nanoTime() - t2);
+        return result;
+    }
+
+    private final Map<String, Long> timings = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private void phase(String name, long nanos) {
+        timings.put(name, nanos);
+    }
+
+    /**
+     * Wall time (ns) of each phase of the last compile on this instance: files (load, decode, validate,
+     * with cache hits), lower, merge (duplicates, conflicts, sort), index, analyze, report. For
+     * benchmarks and the sync loop's metrics; not synchronized with concurrent compiles.
+     */
+    public Map<String, Long> lastTimings() {
+        return Map.copyOf(timings);
     }
 
     /** Per-file result of stages 1-3, cached by content hash; {@code invalid}: resources with validation errors. */
@@ -319,9 +464,52 @@ public final class Compiler {
                     Set<ResourceKey> invalid) {
     }
 
-    /** Per-file result of lowering, cached by content hash and lowering context. */
-    record LoweredUnit(String hash, String context, List<PolicyConflicts.Lowered> policies,
+    /** The state of the last run: per file, its units; the merged, sorted resources; the diagnostics. */
+    record Snapshot(Map<String, FileState> files, List<Resource> resources, List<Diagnostic> perFile,
+                    List<Diagnostic> crossFile, String fingerprint, int documents) {
+    }
+
+    /** One file's part of a snapshot. */
+    record FileState(FileUnit unit, LoweredUnit lowered) {
+        boolean hasMeshDefaults() {
+            for (Resource r : unit.resources()) {
+                if (r.is(PolicyKinds.MESH_DEFAULTS)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** What the file puts into the snapshot (valid when the snapshot had no cross-file findings). */
+        List<Resource> contributions() {
+            List<Resource> out = new ArrayList<>(unit.resources());
+            lowered.policies().forEach(p -> out.addAll(p.outputs()));
+            return out;
+        }
+
+        /** Everything cross-file checks look at: keys, the services policies govern, generated keys and hosts. */
+        List<Object> signature(String domainSuffix) {
+            List<Object> sig = new ArrayList<>();
+            for (Resource r : unit.resources()) {
+                sig.add(r.key());
+                if (r.is(PolicyKinds.SERVICE_POLICY)) {
+                    sig.add("service=" + Lowering.serviceOf(r));
+                }
+            }
+            for (PolicyConflicts.Lowered p : lowered.policies()) {
+                sig.add(p.policy().key());
+                for (Resource o : p.outputs()) {
+                    sig.add(o.key());
+                    sig.add(PolicyConflicts.claimedHosts(o, domainSuffix));
+                }
+            }
+            return sig;
+        }
+    }
+
+    /** Per-file result of lowering, cached by the FileUnit it lowered and the lowering context. */
+    record LoweredUnit(FileUnit source, String context, List<PolicyConflicts.Lowered> policies,
                        List<Diagnostic> diagnostics) {
-        static final LoweredUnit EMPTY = new LoweredUnit("", "", List.of(), List.of());
+        static final LoweredUnit EMPTY = new LoweredUnit(null, "", List.of(), List.of());
     }
 }

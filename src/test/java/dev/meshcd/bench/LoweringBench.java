@@ -39,6 +39,14 @@ public final class LoweringBench {
         System.out.printf(Locale.ROOT, "repo: %d services, %d files, %.1f MB, %d cores%n", n, files.size(),
                 bytes / 1e6, Runtime.getRuntime().availableProcessors());
 
+        if (rounds > 0) {
+            baseline(files, rounds);
+        }
+        recompile(files, n);
+    }
+
+    /** Parse-only against full compile, {@code rounds} times each after one warm-up. */
+    private static void baseline(List<SourceFile> files, int rounds) {
         // Warm-up: JIT both paths once.
         parseAll(files);
         CompileResult warm = fullCompile(files);
@@ -70,12 +78,16 @@ public final class LoweringBench {
         System.out.printf(Locale.ROOT, "parse only (SnakeYAML Engine, 1 thread): wall %.0f ms, cpu %.0f ms%n", p, median(parseCpu));
         System.out.printf(Locale.ROOT, "full compile (CHECK, cold cache):        wall %.0f ms, cpu %.0f ms = %.2fx parse wall, %.2fx parse cpu (target <= 3x)%n",
                 f, median(fullCpu), f / p, median(fullCpu) / median(parseCpu));
+    }
 
+    /** In-process recompiles after one policy file changed, and where their time goes. */
+    private static void recompile(List<SourceFile> files, int n) {
         // Recompile after changing one policy file, in process.
         Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
         compiler.compile(new SourceTree(files), Compiler.Mode.CHECK);
         List<Double> re = new ArrayList<>();
         List<Double> reCpu = new ArrayList<>();
+        java.util.Map<String, List<Double>> phases = new java.util.TreeMap<>();
         for (int i = 0; i < 20 + 5; i++) {
             int victim = (i * 7919) % n;
             SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
@@ -87,6 +99,7 @@ public final class LoweringBench {
             if (i >= 5) {
                 re.add(t); // the first five are warm-up
                 reCpu.add(cpu() - c0);
+                compiler.lastTimings().forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v / 1e6));
             }
             if (r.hasErrors()) {
                 throw new IllegalStateException("recompile produced errors");
@@ -95,6 +108,9 @@ public final class LoweringBench {
         System.out.printf(Locale.ROOT, "recompile after one policy changed: median wall %.1f ms (20 runs, min %.1f, max %.1f; target <= 50 ms), cpu %.1f ms%n",
                 median(re), Collections.min(re), Collections.max(re), median(reCpu));
 
+        StringBuilder breakdown = new StringBuilder();
+        phases.forEach((k, v) -> breakdown.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
+        System.out.println("  phases (median wall ms):" + breakdown);
         // Where a recompile's time goes: the snapshot-wide part (index + analyzers), measured alone.
         CompileResult last = compiler.recompile(List.of(), Compiler.Mode.CHECK);
         List<Double> index = new ArrayList<>();

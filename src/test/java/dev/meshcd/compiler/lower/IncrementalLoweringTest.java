@@ -16,7 +16,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** recompile(changed) gives what a from-scratch compile gives, and re-lowers only what changed. */
 class IncrementalLoweringTest {
@@ -50,6 +54,44 @@ class IncrementalLoweringTest {
         Resource vs = after.generated().stream()
                 .filter(r -> r.is(Kind.VIRTUAL_SERVICE) && r.name().equals(PolicyRepo.service(3))).findFirst().orElseThrow();
         assertThat(vs.spec().toString()).contains("\"weight\":30");
+    }
+
+    /** Edits of policy 3 (or its app file); whatever path recompile takes, it must equal a compile from scratch. */
+    static Stream<Arguments> edits() {
+        String p3 = PolicyRepo.policy(3, N, 99, 30);
+        return Stream.of(
+                Arguments.of("weights only (fast path)", PolicyRepo.policyFile(3), p3),
+                Arguments.of("generated resource removed", PolicyRepo.policyFile(3), p3.replace("  mtls: STRICT\n", "")),
+                Arguments.of("second policy for a service", PolicyRepo.policyFile(3),
+                        p3.replace("spec:\n", "spec:\n  service: svc-4\n")),
+                Arguments.of("schema error", PolicyRepo.policyFile(3), p3.replace("mtls: STRICT", "mtls: SOMETIMES")),
+                Arguments.of("undefined version", PolicyRepo.policyFile(3), p3.replace("to: v2", "to: v9")),
+                Arguments.of("raw resource conflicting with a policy", "team-0/svc-3/app.yaml",
+                        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: svc-4, namespace: team-0}\n"
+                                + "spec: {host: svc-4}\n"),
+                Arguments.of("yaml error", PolicyRepo.policyFile(3), p3 + "  routes: [\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("edits")
+    void everyEditGivesWhatAFullCompileGives(String what, String file, String text) {
+        List<SourceFile> files = PolicyRepo.generate(N, 7);
+        Compiler incremental = StandardStages.compiler(CompileOptions.DEFAULT);
+        incremental.compile(new SourceTree(files), Compiler.Mode.CHECK);
+        SourceFile changed = SourceFile.ofString(file, text);
+        CompileResult after = incremental.recompile(List.of(changed), Compiler.Mode.CHECK);
+        List<SourceFile> updated = new ArrayList<>(files);
+        updated.replaceAll(f -> f.name().equals(file) ? changed : f);
+        CompileResult scratch = StandardStages.compiler(CompileOptions.DEFAULT).compile(new SourceTree(updated), Compiler.Mode.CHECK);
+        assertThat(render(after)).isEqualTo(render(scratch));
+        assertThat(after.resources()).extracting(r -> r.key().display())
+                .containsExactlyElementsOf(scratch.resources().stream().map(r -> r.key().display()).toList());
+        assertThat(after.documents()).isEqualTo(scratch.documents());
+        // And back again.
+        SourceFile original = files.stream().filter(f -> f.name().equals(file)).findFirst().orElseThrow();
+        CompileResult back = incremental.recompile(List.of(original), Compiler.Mode.CHECK);
+        assertThat(render(back)).isEqualTo(render(StandardStages.compiler(CompileOptions.DEFAULT)
+                .compile(new SourceTree(files), Compiler.Mode.CHECK)));
     }
 
     @Test

@@ -80,14 +80,7 @@ class LoweringPipelineTest {
 
     @Test
     void rawVirtualServiceForTheSameHostWinsWithADiagnostic() {
-        String raw = """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: reviews-hand-written, namespace: shop}
-                spec:
-                  hosts: [reviews]
-                  http: [{route: [{destination: {host: reviews}}]}]
-                """;
+        String raw = raw("VirtualService", "reviews-hand-written", "{hosts: [reviews], http: [{route: [{destination: {host: reviews}}]}]}");
         CompileResult result = LoweringFixtures.compile(CompileOptions.DEFAULT,
                 SourceFile.ofString("a/policy.yaml", POLICY), SourceFile.ofString("b/raw.yaml", raw));
         Diagnostic d = only(result, "MCD4006");
@@ -101,13 +94,7 @@ class LoweringPipelineTest {
 
     @Test
     void rawResourceWithTheSameNameIsNeverOverwritten() {
-        String raw = """
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: reviews, namespace: shop}
-                spec:
-                  host: ratings
-                """;
+        String raw = raw("DestinationRule", "reviews", "{host: ratings}");
         CompileResult result = LoweringFixtures.compile(CompileOptions.DEFAULT,
                 SourceFile.ofString("a/policy.yaml", POLICY), SourceFile.ofString("b/raw.yaml", raw));
         assertThat(only(result, "MCD4006").message()).contains("generates DestinationRule shop/reviews");
@@ -147,20 +134,19 @@ class LoweringPipelineTest {
 
     @Test
     void rawAndPolicyResourcesLiveSideBySide() {
-        String raw = """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: ratings, namespace: shop}
-                spec:
-                  hosts: [ratings]
-                  http: [{route: [{destination: {host: ratings}}]}]
-                """;
+        String raw = raw("VirtualService", "ratings", "{hosts: [ratings], http: [{route: [{destination: {host: ratings}}]}]}");
         CompileResult result = LoweringFixtures.compile(CompileOptions.DEFAULT,
                 SourceFile.ofString("a.yaml", POLICY), SourceFile.ofString("b.yaml", raw));
         assertThat(result.diagnostics()).filteredOn(Diagnostic::isError).isEmpty();
         assertThat(result.istioResources()).extracting(r -> r.key().display()).containsExactly(
                 "DestinationRule shop/reviews", "VirtualService shop/ratings", "VirtualService shop/reviews");
         assertThat(result.generated()).hasSize(2);
+    }
+
+    /** A hand-written networking.istio.io/v1 resource in namespace shop (its document starts at line 1). */
+    private static String raw(String kind, String name, String spec) {
+        return "apiVersion: networking.istio.io/v1\nkind: " + kind + "\nmetadata: {name: " + name
+                + ", namespace: shop}\nspec: " + spec + "\n";
     }
 
     private static Diagnostic only(CompileResult result, String code) {
