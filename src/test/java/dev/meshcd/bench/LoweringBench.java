@@ -28,13 +28,15 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * </pre>
  */
 public final class LoweringBench {
+    private static final long SEED = 42;
+
     private LoweringBench() {
     }
 
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<SourceFile> files = PolicyRepo.generate(n, 42);
+        List<SourceFile> files = PolicyRepo.generate(n, SEED);
         long bytes = files.stream().mapToLong(SourceFile::size).sum();
         System.out.printf(Locale.ROOT, "repo: %d services, %d files, %.1f MB, %d cores%n", n, files.size(),
                 bytes / 1e6, Runtime.getRuntime().availableProcessors());
@@ -90,8 +92,9 @@ public final class LoweringBench {
         java.util.Map<String, List<Double>> phases = new java.util.TreeMap<>();
         for (int i = 0; i < 20 + 5; i++) {
             int victim = (i * 7919) % n;
+            // The canonical canary edit: the same policy with other split weights.
             SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
-                    PolicyRepo.policy(victim, n, 1000L + i, 10 + (i % 40)));
+                    PolicyRepo.policy(victim, n, PolicyRepo.policySeed(SEED, victim), 51 + (i % 40)));
             double c0 = cpu();
             long t0 = System.nanoTime();
             CompileResult r = compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
@@ -111,6 +114,28 @@ public final class LoweringBench {
         StringBuilder breakdown = new StringBuilder();
         phases.forEach((k, v) -> breakdown.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
         System.out.println("  phases (median wall ms):" + breakdown);
+        // An edit that changes what the policy generates (other features): the full merge path.
+        List<Double> shape = new ArrayList<>();
+        List<Double> shapeCpu = new ArrayList<>();
+        java.util.Map<String, List<Double>> shapePhases = new java.util.TreeMap<>();
+        for (int i = 0; i < 10 + 3; i++) {
+            int victim = (i * 104_729) % n;
+            SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
+                    PolicyRepo.policy(victim, n, 7_000L + i, 20));
+            double c0 = cpu();
+            long t0 = System.nanoTime();
+            compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
+            if (i >= 3) {
+                shape.add(ms(t0));
+                shapeCpu.add(cpu() - c0);
+                compiler.lastTimings().forEach((k, v) -> shapePhases.computeIfAbsent(k, x -> new ArrayList<>()).add(v / 1e6));
+            }
+        }
+        StringBuilder sb2 = new StringBuilder();
+        shapePhases.forEach((k, v) -> sb2.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
+        System.out.printf(Locale.ROOT, "recompile after a policy changed what it generates: median wall %.1f ms (10 runs), cpu %.1f ms%n",
+                median(shape), median(shapeCpu));
+        System.out.println("  phases (median wall ms):" + sb2);
         // Where a recompile's time goes: the snapshot-wide part (index + analyzers), measured alone.
         CompileResult last = compiler.recompile(List.of(), Compiler.Mode.CHECK);
         List<Double> index = new ArrayList<>();

@@ -30,12 +30,16 @@ public final class PolicyRepo {
 
     public static List<SourceFile> generate(int n, long seed) {
         List<SourceFile> files = new ArrayList<>(2 * n);
-        Random random = new Random(seed);
         for (int i = 0; i < n; i++) {
             files.add(SourceFile.ofString(namespace(i) + "/" + service(i) + "/app.yaml", app(i)));
-            files.add(SourceFile.ofString(policyFile(i), policy(i, n, random.nextLong(), 10 + random.nextInt(41))));
+            files.add(SourceFile.ofString(policyFile(i), policy(i, n, policySeed(seed, i), 10 + (int) Math.floorMod(policySeed(seed, i), 41L))));
         }
         return files;
+    }
+
+    /** The seed of service {@code i}'s policy in a repo generated with {@code seed}. */
+    public static long policySeed(long seed, int i) {
+        return new Random(seed * 1_000_003L + i).nextLong();
     }
 
     /** The policy of service {@code i} with its canary at {@code canaryWeight}%. */

@@ -37,7 +37,7 @@ class IncrementalLoweringTest {
         CompileResult before = incremental.compile(new SourceTree(files), Compiler.Mode.CHECK);
         Set<Resource> old = identitySet(before.generated());
 
-        SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(3), PolicyRepo.policy(3, N, 99, 30));
+        SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(3), PolicyRepo.policy(3, N, PolicyRepo.policySeed(7, 3), 77));
         CompileResult after = incremental.recompile(List.of(changed), Compiler.Mode.CHECK);
 
         List<SourceFile> updated = new ArrayList<>(files);
@@ -53,12 +53,13 @@ class IncrementalLoweringTest {
         }
         Resource vs = after.generated().stream()
                 .filter(r -> r.is(Kind.VIRTUAL_SERVICE) && r.name().equals(PolicyRepo.service(3))).findFirst().orElseThrow();
-        assertThat(vs.spec().toString()).contains("\"weight\":30");
+        assertThat(vs.spec().toString()).contains("\"weight\":77");
+        assertThat(incremental.lastTimings()).as("took the patch path").containsEntry("files", 0L);
     }
 
     /** Edits of policy 3 (or its app file); whatever path recompile takes, it must equal a compile from scratch. */
     static Stream<Arguments> edits() {
-        String p3 = PolicyRepo.policy(3, N, 99, 30);
+        String p3 = PolicyRepo.policy(3, N, PolicyRepo.policySeed(7, 3), 77);
         return Stream.of(
                 Arguments.of("weights only (fast path)", PolicyRepo.policyFile(3), p3),
                 Arguments.of("generated resource removed", PolicyRepo.policyFile(3), p3.replace("  mtls: STRICT\n", "")),
