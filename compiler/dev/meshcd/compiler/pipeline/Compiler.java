@@ -239,7 +239,7 @@ public final class Compiler {
         for (int i = 0; i < files.size(); i++) {
             states.put(files.get(i).name(), new FileState(units.get(i), lowered.get(i)));
         }
-        snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, documents);
+        snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, meshDefaults, documents);
         Diagnostics all = new Diagnostics();
         all.addAll(perFile);
         all.addAll(crossFile);
@@ -276,7 +276,7 @@ public final class Compiler {
             FileUnit unit = compileFile(file);
             if (ctx == null) {
                 ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
-                        meshDefaultsOf(last));
+                        last.meshDefaults());
                 if (!ctx.fingerprint().equals(last.fingerprint())) {
                     return null;
                 }
@@ -321,7 +321,7 @@ public final class Compiler {
         }
         Map<String, FileState> states = new HashMap<>(last.files());
         states.putAll(updated);
-        snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), documents);
+        snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), last.meshDefaults(), documents);
         Diagnostics all = new Diagnostics();
         all.addAll(perFile);
         phase("files", 0);
@@ -330,18 +330,6 @@ public final class Compiler {
         return finish(resources, all, mode, fileCount, documents);
     }
 
-    private static Resource meshDefaultsOf(Snapshot s) {
-        for (FileState f : s.files().values()) {
-            if (f.hasMeshDefaults()) {
-                for (Resource r : f.unit().resources()) {
-                    if (r.is(PolicyKinds.MESH_DEFAULTS)) {
-                        return r;
-                    }
-                }
-            }
-        }
-        return null;
-    }
 
     /**
      * Sorts by key, starting from the order of the last run: after a small change the list is then
@@ -466,7 +454,7 @@ public final class Compiler {
 
     /** The state of the last run: per file, its units; the merged, sorted resources; the diagnostics. */
     record Snapshot(Map<String, FileState> files, List<Resource> resources, List<Diagnostic> perFile,
-                    List<Diagnostic> crossFile, String fingerprint, int documents) {
+                    List<Diagnostic> crossFile, String fingerprint, Resource meshDefaults, int documents) {
     }
 
     /** One file's part of a snapshot. */
