@@ -1,12 +1,16 @@
 package dev.meshcd.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code meshcd} command. Wiring only: each subcommand calls the compiler or starts a shell. */
 @Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
-        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class,
+                KubeInjectCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -22,6 +26,9 @@ public final class Main implements Runnable {
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         CommandLine cli = new CommandLine(new Main());
+        // UTF-8 whatever the platform default: file names and messages may contain any character.
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("meshcd: " + ex.getMessage());
             return ExitCodes.USAGE;
@@ -32,6 +39,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -30,6 +30,13 @@ public final class MeshIndex {
     private final Map<String, List<MeshService>> servicesByHost = new HashMap<>();
     private final Map<String, List<Workload>> workloadsByNamespace = new HashMap<>();
     private final Set<String> namespaces = new TreeSet<>();
+    /** Workloads by one "key=value" pod label, per namespace and mesh-wide: selector lookups touch only candidates. */
+    private final Map<String, Map<String, List<Workload>>> workloadsByLabel = new HashMap<>();
+    private final Map<String, List<Workload>> workloadsByLabelAll = new HashMap<>();
+    /** ".b.c" and ".c" for host "a.b.c" (wildcards stripped): answers "does *.b.c cover any host" in O(1). */
+    private final Set<String> hostSuffixes = new java.util.HashSet<>();
+    private final Map<String, List<Resource>> virtualServicesByHost = new HashMap<>();
+    private final Map<String, List<Resource>> destinationRulesByHost = new HashMap<>();
 
     private MeshIndex(String domainSuffix, String rootNamespace) {
         this.domainSuffix = domainSuffix;
@@ -75,15 +82,40 @@ public final class MeshIndex {
             index.addWorkload(w);
             index.namespaces.add(w.namespace());
         }
+        for (Resource r : index.ofKind(Kind.VIRTUAL_SERVICE)) {
+            Set<String> seen = new java.util.HashSet<>();
+            for (JsonNode h : r.spec().path("hosts")) {
+                String fqdn = index.resolveHost(h.asText(), r.namespace());
+                if (!fqdn.isEmpty() && seen.add(fqdn)) {
+                    index.virtualServicesByHost.computeIfAbsent(fqdn, k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        for (Resource r : index.ofKind(Kind.DESTINATION_RULE)) {
+            String fqdn = index.resolveHost(r.spec().path("host").asText(""), r.namespace());
+            if (!fqdn.isEmpty()) {
+                index.destinationRulesByHost.computeIfAbsent(fqdn, k -> new ArrayList<>()).add(r);
+            }
+        }
         return index;
     }
 
     private void addService(MeshService s) {
         servicesByHost.computeIfAbsent(s.host(), h -> new ArrayList<>()).add(s);
+        String h = Hosts.isWildcard(s.host()) ? s.host().substring(1) : s.host();
+        for (int dot = h.indexOf('.'); dot >= 0; dot = h.indexOf('.', dot + 1)) {
+            hostSuffixes.add(h.substring(dot));
+        }
     }
 
     private void addWorkload(Workload w) {
         workloadsByNamespace.computeIfAbsent(w.namespace(), n -> new ArrayList<>()).add(w);
+        Map<String, List<Workload>> inNs = workloadsByLabel.computeIfAbsent(w.namespace(), n -> new HashMap<>());
+        for (Map.Entry<String, String> e : w.labels().entrySet()) {
+            String kv = e.getKey() + "=" + e.getValue();
+            inNs.computeIfAbsent(kv, k -> new ArrayList<>()).add(w);
+            workloadsByLabelAll.computeIfAbsent(kv, k -> new ArrayList<>()).add(w);
+        }
     }
 
     public String domainSuffix() {
@@ -121,10 +153,13 @@ public final class MeshIndex {
         return servicesByHost.getOrDefault(fqdn, Collections.emptyList());
     }
 
-    /** Every registered host a (possibly wildcard) host pattern covers. */
+    /** Every registered host a (possibly wildcard) host pattern covers. Linear in the hosts for wildcards. */
     public List<MeshService> servicesMatching(String hostPattern) {
         if (!Hosts.isWildcard(hostPattern)) {
             return servicesForHost(hostPattern);
+        }
+        if (!anyServiceMatching(hostPattern)) {
+            return Collections.emptyList();
         }
         List<MeshService> out = new ArrayList<>();
         for (Map.Entry<String, List<MeshService>> e : servicesByHost.entrySet()) {
@@ -133,6 +168,106 @@ public final class MeshIndex {
             }
         }
         return out;
+    }
+
+    /** True when some Service or ServiceEntry host is covered by the (possibly wildcard) pattern. O(1). */
+    public boolean anyServiceMatching(String hostPattern) {
+        if (hostPattern.equals("*")) {
+            return !servicesByHost.isEmpty();
+        }
+        if (servicesByHost.containsKey(hostPattern)) {
+            return true;
+        }
+        if (Hosts.isWildcard(hostPattern)) {
+            return hostSuffixes.contains(hostPattern.substring(1));
+        }
+        // a concrete host covered by a wildcard ServiceEntry host: try "*.b.c", "*.c" for "a.b.c"
+        return wildcardServiceFor(hostPattern) != null;
+    }
+
+    /** The most specific wildcard Service(Entry) host covering a concrete host, or null. */
+    public String wildcardServiceFor(String host) {
+        for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+            String w = "*" + host.substring(dot);
+            if (servicesByHost.containsKey(w)) {
+                return w;
+            }
+        }
+        return servicesByHost.containsKey("*") ? "*" : null;
+    }
+
+    /**
+     * The services a workload in {@code fromNamespace} can reach under this host: exact matches first,
+     * else the most specific wildcard ServiceEntry host, filtered by exportTo.
+     */
+    public List<MeshService> servicesVisible(String fqdn, String fromNamespace) {
+        List<MeshService> exact = servicesForHost(fqdn);
+        if (exact.isEmpty() && !Hosts.isWildcard(fqdn)) {
+            String w = wildcardServiceFor(fqdn);
+            exact = w == null ? exact : servicesForHost(w);
+        }
+        List<MeshService> out = new ArrayList<>(exact.size());
+        for (MeshService s : exact) {
+            if (s.visibleFrom(fromNamespace)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** VirtualServices listing this host (resolved in their namespace) in spec.hosts. */
+    public List<Resource> virtualServicesForHost(String fqdn) {
+        return virtualServicesByHost.getOrDefault(fqdn, Collections.emptyList());
+    }
+
+    /** DestinationRules whose spec.host resolves to exactly this host. */
+    public List<Resource> destinationRulesForHost(String fqdn) {
+        return destinationRulesByHost.getOrDefault(fqdn, Collections.emptyList());
+    }
+
+    /**
+     * DestinationRules that apply to traffic for {@code fqdn} from {@code fromNamespace}, as istiod picks them:
+     * those for the exact host, else for the most specific wildcard host covering it; of those, one in
+     * the caller's namespace wins over exported ones (including the root namespace's).
+     */
+    public List<Resource> destinationRulesFor(String fqdn, String fromNamespace) {
+        List<Resource> candidates = destinationRulesForHost(fqdn);
+        if (candidates.isEmpty() && !Hosts.isWildcard(fqdn)) {
+            for (int dot = fqdn.indexOf('.'); dot >= 0 && candidates.isEmpty(); dot = fqdn.indexOf('.', dot + 1)) {
+                candidates = destinationRulesForHost("*" + fqdn.substring(dot));
+            }
+            if (candidates.isEmpty()) {
+                candidates = destinationRulesForHost("*");
+            }
+        }
+        List<Resource> local = new ArrayList<>();
+        List<Resource> exported = new ArrayList<>();
+        for (Resource dr : candidates) {
+            if (dr.namespace().equals(fromNamespace)) {
+                local.add(dr);
+            } else if (exportedTo(dr, fromNamespace)) {
+                exported.add(dr);
+            }
+        }
+        return local.isEmpty() ? exported : local;
+    }
+
+    /**
+     * Whether an Istio config resource (VirtualService, DestinationRule, ServiceEntry, Sidecar...) is
+     * visible in {@code namespace} by its spec.exportTo: unset or "*" means everywhere, "." its own namespace.
+     */
+    public static boolean exportedTo(Resource r, String namespace) {
+        JsonNode exportTo = r.spec().path("exportTo");
+        if (!exportTo.isArray() || exportTo.isEmpty()) {
+            return true;
+        }
+        for (JsonNode e : exportTo) {
+            String v = e.asText();
+            if (v.equals("*") || v.equals(namespace) || (v.equals(".") && r.namespace().equals(namespace))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Set<String> hosts() {
@@ -149,18 +284,40 @@ public final class MeshIndex {
         return all;
     }
 
-    /** Workloads in {@code namespace} (or in any namespace when it is the root namespace) matching the selector. */
+    /**
+     * Workloads in {@code namespace} (or in any namespace when it is the root namespace) matching the selector.
+     * Uses the label index: cost is the size of the smallest candidate list, not of the namespace.
+     */
     public List<Workload> workloadsMatching(String namespace, Map<String, String> selector) {
-        List<Workload> out = new ArrayList<>();
-        if (namespace.equals(rootNamespace)) {
-            for (Workload w : workloads()) {
-                if (w.matches(selector)) {
-                    out.add(w);
+        return namespace.equals(rootNamespace) ? workloadsMatchingAnywhere(selector) : select(
+                workloadsIn(namespace), workloadsByLabel.getOrDefault(namespace, Collections.emptyMap()), selector);
+    }
+
+    /** Workloads in any namespace matching the selector (an empty selector matches every workload). */
+    public List<Workload> workloadsMatchingAnywhere(Map<String, String> selector) {
+        return select(null, workloadsByLabelAll, selector);
+    }
+
+    /** Workloads of exactly this namespace matching the selector. */
+    public List<Workload> workloadsMatchingIn(String namespace, Map<String, String> selector) {
+        return select(workloadsIn(namespace), workloadsByLabel.getOrDefault(namespace, Collections.emptyMap()),
+                selector);
+    }
+
+    private List<Workload> select(List<Workload> all, Map<String, List<Workload>> byLabel, Map<String, String> selector) {
+        List<Workload> candidates = null;
+        if (selector == null || selector.isEmpty()) {
+            candidates = all == null ? workloads() : all;
+        } else {
+            for (Map.Entry<String, String> e : selector.entrySet()) {
+                List<Workload> c = byLabel.getOrDefault(e.getKey() + "=" + e.getValue(), Collections.emptyList());
+                if (candidates == null || c.size() < candidates.size()) {
+                    candidates = c;
                 }
             }
-            return out;
         }
-        for (Workload w : workloadsIn(namespace)) {
+        List<Workload> out = new ArrayList<>();
+        for (Workload w : candidates) {
             if (w.matches(selector)) {
                 out.add(w);
             }

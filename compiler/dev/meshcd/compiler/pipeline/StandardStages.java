@@ -18,22 +18,46 @@ public final class StandardStages {
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
+        v.addAll(dev.meshcd.compiler.validate.istio.IstioValidators.all(
+                dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE));
         v.add(new dev.meshcd.compiler.lower.PolicySchemaValidator());
         return v;
     }
 
     public static List<Analyzer> analyzers() {
         List<Analyzer> a = new ArrayList<>();
+        // stage 5: cross-resource analysis with Istio's message codes (analyze/)
+        a.add(new dev.meshcd.compiler.analyze.VirtualServiceDestinationHostAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.VirtualServiceSubsetAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.VirtualServiceGatewayAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ConflictingMeshGatewayHostsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.VirtualServiceUnreachableRulesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.GatewayAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ConflictingGatewaysAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DestinationRuleCaCertificatesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DestinationRuleSubsetPodsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DestinationRuleHostAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.SidecarSelectorAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ServicePortNameAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }
 
     public static List<DiagnosticFilter> filters() {
         List<DiagnosticFilter> f = new ArrayList<>();
+        // suppressions as code: galley.istio.io/analyze-suppress and meshcd.dev/suppress annotations
+        f.add(new dev.meshcd.compiler.analyze.AnnotationSuppressionFilter());
         return f;
     }
 
     public static Compiler compiler(CompileOptions options) {
         return new Compiler(options, kinds(), validators(), analyzers(), filters());
+    }
+
+    /** The standard compiler with more filters after the standard ones (meshcd.yaml's suppressions). */
+    public static Compiler compiler(CompileOptions options, List<DiagnosticFilter> extraFilters) {
+        List<DiagnosticFilter> f = filters();
+        f.addAll(extraFilters);
+        return new Compiler(options, kinds(), validators(), analyzers(), f);
     }
 }

@@ -1,0 +1,168 @@
+package dev.meshcd.admission.inject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything Istio's injection template reads from Helm values, mesh config and the injector's
+ * environment. {@link #defaults()} equals the settings the conformance goldens were rendered with
+ * (istio-discovery chart defaults, profile {@code empty}, hub {@code registry.istio.io/testing}, tag
+ * {@code latest}, revision {@code default}, native sidecars on). See docs/injection.md.
+ *
+ * @param images  proxy images and pull settings ({@code .Values.global.hub/tag/proxy.image/...})
+ * @param mesh    mesh-wide identity and control-plane settings
+ * @param proxy   sidecar proxy defaults ({@code .Values.global.proxy.*})
+ * @param traffic interception defaults ({@code .Values.global.proxy.include.../exclude...}, mesh listen ports)
+ * @param policy  which pods get injected
+ */
+public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic traffic, Policy policy) {
+
+    /**
+     * @param hub              image registry, e.g. {@code docker.io/istio}
+     * @param tag              image tag
+     * @param proxyImage       {@code global.proxy.image}: a name ({@code proxyv2}) or a full reference (contains '/')
+     * @param proxyInitImage   {@code global.proxy_init.image}
+     * @param imageType        {@code ProxyConfig.image.imageType} ("", "distroless", "debug")
+     * @param imagePullPolicy  {@code global.imagePullPolicy}, empty for none
+     * @param imagePullSecrets {@code global.imagePullSecrets}
+     */
+    public record Images(String hub, String tag, String proxyImage, String proxyInitImage, String imageType,
+                         String imagePullPolicy, List<String> imagePullSecrets) {
+        public Images {
+            imagePullSecrets = List.copyOf(imagePullSecrets);
+        }
+    }
+
+    /**
+     * @param revision           this injector's revision ({@code istio.io/rev}); "default" for the default revision
+     * @param istioNamespace     {@code global.istioNamespace}
+     * @param clusterDomain      {@code global.proxy.clusterDomain}
+     * @param trustDomain        {@code meshConfig.trustDomain}
+     * @param meshId             {@code global.meshID}, empty for trust domain
+     * @param clusterName        {@code global.multiCluster.clusterName}, empty for "Kubernetes"
+     * @param network            {@code global.network}
+     * @param caAddress          {@code global.caAddress}, empty for istiod[-rev].ns.svc:15012
+     * @param pilotCertProvider  {@code global.pilotCertProvider}
+     * @param tokenAudience      {@code global.sds.token.aud}
+     * @param trustBundleName    {@code global.trustBundleName}, empty for istio-ca-root-cert
+     * @param crlConfigMapName   {@code pilot.crlConfigMapName}, empty for istio-ca-crl
+     * @param enablePrometheusMerge {@code meshConfig.enablePrometheusMerge}
+     * @param rewriteAppHTTPProbe   {@code sidecarInjectorWebhook.rewriteAppHTTPProbe}
+     * @param nativeSidecars     kubelet supports sidecar init containers (istio-proxy becomes an initContainer)
+     * @param cniEnabled         {@code pilot.cni.enabled} (istio-validation instead of istio-init)
+     * @param mountMtlsCerts     {@code global.mountMtlsCerts}
+     * @param logAsJson          {@code global.logAsJson}
+     * @param stsPort            {@code global.sts.servicePort}, 0 for none
+     * @param proxyConfig        mesh {@code defaultConfig} fields that differ from Istio's defaults (camelCase JSON
+     *                           field name to value; e.g. {@code proxyMetadata}, {@code holdApplicationUntilProxyStarts})
+     * @param injectedAnnotations {@code sidecarInjectorWebhook.injectedAnnotations}
+     */
+    public record Mesh(String revision, String istioNamespace, String clusterDomain, String trustDomain, String meshId,
+                       String clusterName, String network, String caAddress, String pilotCertProvider,
+                       String tokenAudience, String trustBundleName, String crlConfigMapName,
+                       boolean enablePrometheusMerge, boolean rewriteAppHTTPProbe, boolean nativeSidecars,
+                       boolean cniEnabled, boolean mountMtlsCerts, boolean logAsJson, int stsPort,
+                       Map<String, Object> proxyConfig, Map<String, String> injectedAnnotations) {
+        public Mesh {
+            proxyConfig = Map.copyOf(proxyConfig);
+            injectedAnnotations = new TreeMap<>(injectedAnnotations);
+        }
+    }
+
+    /**
+     * @param logLevel          {@code global.proxy.logLevel}
+     * @param componentLogLevel {@code global.proxy.componentLogLevel}
+     * @param agentLogLevel     {@code global.logging.level}
+     * @param statusPort        {@code global.proxy.statusPort} (pilot-agent status port)
+     * @param readinessInitialDelaySeconds {@code global.proxy.readinessInitialDelaySeconds}
+     * @param readinessPeriodSeconds       {@code global.proxy.readinessPeriodSeconds}
+     * @param readinessFailureThreshold    {@code global.proxy.readinessFailureThreshold}
+     * @param startupProbe                 {@code global.proxy.startupProbe.enabled}
+     * @param startupFailureThreshold      {@code global.proxy.startupProbe.failureThreshold}
+     * @param requests          {@code global.proxy.resources.requests} (cpu, memory)
+     * @param limits            {@code global.proxy.resources.limits}
+     * @param privileged        {@code global.proxy.privileged}
+     * @param capNetBindService {@code global.proxy.capNetBindService}
+     * @param holdApplicationUntilProxyStarts {@code global.proxy.holdApplicationUntilProxyStarts}
+     * @param uid               proxy UID ({@code .ProxyUID})
+     * @param gid               proxy GID ({@code .ProxyGID})
+     */
+    public record Proxy(String logLevel, String componentLogLevel, String agentLogLevel, int statusPort,
+                        int readinessInitialDelaySeconds, int readinessPeriodSeconds, int readinessFailureThreshold,
+                        boolean startupProbe, int startupFailureThreshold, Map<String, String> requests,
+                        Map<String, String> limits, boolean privileged, boolean capNetBindService,
+                        boolean holdApplicationUntilProxyStarts, long uid, long gid) {
+        public Proxy {
+            requests = new TreeMap<>(requests);
+            limits = new TreeMap<>(limits);
+        }
+    }
+
+    /**
+     * @param interceptionMode      {@code ProxyConfig.interceptionMode}: REDIRECT, TPROXY or NONE
+     * @param includeIPRanges       {@code global.proxy.includeIPRanges}
+     * @param excludeIPRanges       {@code global.proxy.excludeIPRanges}
+     * @param includeInboundPorts   {@code global.proxy.includeInboundPorts}
+     * @param excludeInboundPorts   {@code global.proxy.excludeInboundPorts}
+     * @param includeOutboundPorts  {@code global.proxy.includeOutboundPorts}
+     * @param excludeOutboundPorts  {@code global.proxy.excludeOutboundPorts}
+     * @param proxyListenPort       {@code meshConfig.proxyListenPort}
+     * @param proxyInboundListenPort {@code meshConfig.proxyInboundListenPort}
+     */
+    public record Traffic(String interceptionMode, String includeIPRanges, String excludeIPRanges,
+                          String includeInboundPorts, String excludeInboundPorts, String includeOutboundPorts,
+                          String excludeOutboundPorts, int proxyListenPort, int proxyInboundListenPort) {
+    }
+
+    /**
+     * @param autoInject                {@code global.proxy.autoInject}: true = "enabled" (inject unless opted out),
+     *                                  false = "disabled" (only pods that opt in)
+     * @param enableNamespacesByDefault {@code sidecarInjectorWebhook.enableNamespacesByDefault}
+     * @param ignoredNamespaces         namespaces never injected
+     */
+    public record Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces) {
+        public Policy {
+            ignoredNamespaces = List.copyOf(ignoredNamespaces);
+        }
+    }
+
+    /** The goldens' render settings. */
+    public static InjectionSettings defaults() {
+        return new InjectionSettings(
+                new Images("registry.istio.io/testing", "latest", "proxyv2", "proxyv2", "", "", List.of()),
+                new Mesh("default", "istio-system", "cluster.local", "cluster.local", "", "", "", "", "istiod",
+                        "istio-ca", "", "", true, true, true, false, false, false, 0, Map.of(), Map.of()),
+                new Proxy("warning", "misc:error", "default:info", 15020, 0, 15, 4, true, 600,
+                        Map.of("cpu", "100m", "memory", "128Mi"), Map.of("cpu", "2000m", "memory", "1024Mi"),
+                        false, false, false, 1337, 1337),
+                new Traffic("REDIRECT", "*", "", "*", "", "", "", 15001, 15006),
+                new Policy(true, false, List.of("kube-system", "kube-public", "kube-node-lease", "local-path-storage")));
+    }
+
+    public InjectionSettings withImages(String hub, String tag) {
+        return new InjectionSettings(new Images(hub, tag, images.proxyImage(), images.proxyInitImage(),
+                images.imageType(), images.imagePullPolicy(), images.imagePullSecrets()), mesh, proxy, traffic, policy);
+    }
+
+    public InjectionSettings withMesh(Mesh newMesh) {
+        return new InjectionSettings(images, newMesh, proxy, traffic, policy);
+    }
+
+    public InjectionSettings withProxy(Proxy newProxy) {
+        return new InjectionSettings(images, mesh, newProxy, traffic, policy);
+    }
+
+    public InjectionSettings withTraffic(Traffic newTraffic) {
+        return new InjectionSettings(images, mesh, proxy, newTraffic, policy);
+    }
+
+    public InjectionSettings withPolicy(Policy newPolicy) {
+        return new InjectionSettings(images, mesh, proxy, traffic, newPolicy);
+    }
+
+    /** Revision for templates and the status annotation ("default" when empty). */
+    String revisionOrDefault() {
+        return mesh.revision() == null || mesh.revision().isEmpty() ? "default" : mesh.revision();
+    }
+}

@@ -1,0 +1,373 @@
+package dev.meshcd.admission.inject;
+
+import static dev.meshcd.admission.inject.Json.arr;
+import static dev.meshcd.admission.inject.Json.obj;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Istio-compatible sidecar injection as a pure function. It reproduces what Istio's {@code sidecar} and
+ * {@code gateway} injection templates produce for the same {@link InjectionSettings}: the template parts
+ * ({@link TrafficRules} for istio-init, {@link ProxyContainer} for istio-proxy, {@link SidecarVolumes},
+ * {@link SidecarMetadata}) are merged into the pod with strategic-merge semantics ({@link PodMerger}), then
+ * Istio's post-processing runs: user overrides of istio-proxy, Prometheus merge, probe rewriting
+ * ({@link ProbeRewriter}), the {@code sidecar.istio.io/status} annotation and container ordering.
+ * Whether to inject is {@link InjectionPolicy}'s call. Thread-safe; the static parts are built once.
+ */
+public final class IstioSidecarInjector implements PodInjector {
+    static final String OVERRIDES = "proxy.istio.io/overrides";
+    static final String TEMPLATES = "inject.istio.io/templates";
+    private static final List<String> KNOWN_TEMPLATES = List.of("sidecar", "gateway");
+    private static final List<String> RESOURCE_ANNOTATIONS = List.of("sidecar.istio.io/proxyCPU",
+            "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit");
+    /** corev1.Container's JSON field order, used for the overrides annotation. */
+    private static final List<String> CONTAINER_FIELDS = List.of("name", "image", "command", "args", "workingDir",
+            "ports", "envFrom", "env", "resources", "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices",
+            "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
+            "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty");
+
+    private final StaticParts statics;
+
+    public IstioSidecarInjector(InjectionSettings settings) {
+        this.statics = new StaticParts(settings);
+    }
+
+    public IstioSidecarInjector() {
+        this(InjectionSettings.defaults());
+    }
+
+    public InjectionSettings settings() {
+        return statics.settings;
+    }
+
+    /** Webhook entry point: namespace selection, policy, then injection (the input is not modified). */
+    @Override
+    public Result inject(ObjectNode pod, String namespace, Map<String, String> namespaceLabels) {
+        InjectionPolicy.Decision d = InjectionPolicy.forWebhook(statics.settings, pod, namespace, namespaceLabels);
+        if (!d.inject()) {
+            return new Result(pod, false, d.reason(), List.of());
+        }
+        return injectPod(pod, WorkloadMeta.fromPod(pod, namespace));
+    }
+
+    /**
+     * kube-inject entry point: {@code pod} is a Pod or a workload's pod template (metadata + spec) and
+     * {@code workload} the object that owns it. No namespace selection; the pod's own opt-out still counts.
+     */
+    public Result injectManually(ObjectNode pod, WorkloadMeta workload) {
+        InjectionPolicy.Decision d = InjectionPolicy.forManual(statics.settings, pod);
+        if (!d.inject()) {
+            return new Result(pod, false, d.reason(), List.of());
+        }
+        return injectPod(pod, workload);
+    }
+
+    /** Injects without asking the policy. */
+    public Result injectPod(ObjectNode original, WorkloadMeta workload) {
+        Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
+        List<String> errors = TrafficRules.validate(annotations);
+        for (String r : RESOURCE_ANNOTATIONS) {
+            String v = annotations.get(r);
+            if (v != null && !Quantities.isValid(v)) {
+                // Istio fails later, when the rendered template does not parse as a Pod
+                errors.add("invalid value '" + v + "' for annotation '" + r + "': not a resource quantity");
+            }
+        }
+        if (!errors.isEmpty()) {
+            return refused(original, errors);
+        }
+        ProxyConfigs proxyConfig = statics.meshProxyConfig;
+        String pca = annotations.get("proxy.istio.io/config");
+        if (pca != null) {
+            proxyConfig = proxyConfig.withAnnotation(pca);
+        }
+        PodContext ctx = new PodContext(statics, original, workload, proxyConfig);
+        ObjectNode merged = original.deepCopy();
+        ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
+        List<String> templates = selectTemplates(annotations);
+        for (String template : templates) {
+            if (!KNOWN_TEMPLATES.contains(template)) {
+                errors.add("requested template \"" + template + "\" not found; have "
+                        + String.join(", ", KNOWN_TEMPLATES));
+                return refused(original, errors);
+            }
+            ObjectNode rendered = template.equals("gateway") ? gatewayTemplate(ctx, errors) : sidecarTemplate(ctx, errors);
+            if (!errors.isEmpty()) {
+                return refused(original, errors);
+            }
+            if (templates.size() == 1) {
+                templatePod = rendered;
+            } else {
+                templatePod = templatePod == null ? obj() : templatePod;
+                PodMerger.merge(templatePod, rendered);
+            }
+            moveUserProxyToInitContainers(merged, templatePod);
+            PodMerger.merge(merged, rendered, templates.size() > 1);
+        }
+        reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
+        postProcess(merged, templatePod, proxyConfig);
+        return new Result(merged, true, "injected", List.of());
+    }
+
+    private static Result refused(ObjectNode pod, List<String> errors) {
+        return new Result(pod, false, "refused: " + String.join("; ", errors), List.copyOf(errors));
+    }
+
+    private static List<String> selectTemplates(Map<String, String> annotations) {
+        String names = annotations.get(TEMPLATES);
+        if (names == null) {
+            return List.of("sidecar");
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : names.split(",", -1)) {
+            out.add(n.trim());
+        }
+        return out;
+    }
+
+    private ObjectNode sidecarTemplate(PodContext ctx, List<String> errors) {
+        ObjectNode spec = obj();
+        ArrayNode init = spec.putArray("initContainers");
+        ObjectNode proxy = statics.proxy.build(ctx, false, errors);
+        if (!(ctx.interceptionMode.equals("NONE") && !ctx.nativeSidecar)) {
+            ObjectNode iptables = TrafficRules.initContainer(ctx);
+            if (iptables != null) {
+                init.add(iptables);
+            }
+        }
+        if (ctx.nativeSidecar) {
+            init.add(proxy);
+        } else {
+            spec.set("containers", arr(proxy));
+        }
+        spec.set("volumes", statics.volumes.volumes(ctx, false, errors));
+        Json.put(spec, "imagePullSecrets", statics.volumes.imagePullSecrets());
+        return obj("metadata", SidecarMetadata.templateMetadata(ctx, false), "spec", spec);
+    }
+
+    private ObjectNode gatewayTemplate(PodContext ctx, List<String> errors) {
+        ObjectNode spec = obj("securityContext",
+                obj("sysctls", arr(obj("name", "net.ipv4.ip_unprivileged_port_start", "value", "0"))));
+        spec.set("containers", arr(statics.proxy.build(ctx, true, errors)));
+        spec.set("volumes", statics.volumes.volumes(ctx, true, errors));
+        Json.put(spec, "imagePullSecrets", statics.volumes.imagePullSecrets());
+        return obj("metadata", SidecarMetadata.templateMetadata(ctx, true), "spec", spec);
+    }
+
+    /** Native sidecars: a user-defined istio-proxy in containers joins the template's one in initContainers. */
+    private static void moveUserProxyToInitContainers(ObjectNode merged, ObjectNode templatePod) {
+        if (Json.findByName(templatePod.path("spec").path("initContainers"), PodContext.PROXY) == null) {
+            return;
+        }
+        ObjectNode spec = Json.objectAt(merged, "spec");
+        ArrayNode containers = Json.arrayAt(spec, "containers");
+        for (int i = 0; i < containers.size(); i++) {
+            if (PodContext.PROXY.equals(containers.get(i).path("name").asText())) {
+                JsonNode c = containers.remove(i);
+                Json.arrayAt(spec, "initContainers").add(c);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Istio's reapplyOverwrittenContainers: containers the user defined under a template container's name
+     * (typically istio-proxy with {@code image: auto}) are merged back over the template's, and recorded in
+     * {@code proxy.istio.io/overrides}.
+     */
+    private static void reapplyOverwrittenContainers(ObjectNode merged, ObjectNode original, ObjectNode templatePod,
+                                                     ProxyConfigs proxyConfig) {
+        JsonNode existing = Json.F.objectNode();
+        String existingJson = original.path("metadata").path("annotations").path(OVERRIDES).asText(null);
+        if (existingJson != null) {
+            try {
+                existing = ProxyConfigs.JSON.readTree(existingJson);
+            } catch (JsonProcessingException e) {
+                existing = Json.F.objectNode();
+            }
+        }
+        JsonNode origSpec = original.path("spec");
+        ObjectNode record = obj();
+        for (String list : List.of("containers", "initContainers")) {
+            // a template init container may match a user container of either list (native sidecars)
+            List<String> lookIn = list.equals("containers") ? List.of("containers")
+                    : List.of("containers", "initContainers");
+            ArrayNode recorded = Json.F.arrayNode();
+            for (JsonNode c : templatePod.path("spec").path(list)) {
+                String name = c.path("name").asText();
+                ObjectNode match = Json.findByName(existing.path(list), name);
+                for (String where : lookIn) {
+                    match = match != null ? match : Json.findByName(origSpec.path(where), name);
+                }
+                if (match != null) {
+                    ObjectNode overlay = overlay(match);
+                    recorded.add(goOrder(overlay));
+                    PodMerger.merge(merged, obj("spec", obj(list, arr(overlay))));
+                }
+            }
+            if (!recorded.isEmpty()) {
+                record.set(list, recorded);
+            }
+        }
+        if (!record.isEmpty()) {
+            Json.objectAt(Json.objectAt(merged, "metadata"), "annotations").put(OVERRIDES, record.toString());
+        }
+        adjustInitContainerUser(merged, original, proxyConfig);
+    }
+
+    private static ObjectNode overlay(ObjectNode userContainer) {
+        ObjectNode overlay = userContainer.deepCopy();
+        if ("auto".equals(overlay.path("image").asText())) {
+            overlay.remove("image");
+        }
+        return overlay;
+    }
+
+    private static ObjectNode goOrder(ObjectNode container) {
+        ObjectNode out = obj();
+        for (String f : CONTAINER_FIELDS) {
+            JsonNode v = container.get(f);
+            if (v != null) {
+                out.set(f, v);
+            } else if (f.equals("resources")) {
+                out.set(f, obj());
+            }
+        }
+        container.fields().forEachRemaining(e -> {
+            if (!out.has(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        });
+        return out;
+    }
+
+    /** A user istio-proxy with runAsUser/runAsGroup: the iptables owner uid follows it (Istio's adjustInitContainerUser). */
+    private static void adjustInitContainerUser(ObjectNode merged, ObjectNode original, ProxyConfigs proxyConfig) {
+        ObjectNode user = findSidecar(original);
+        JsonNode sc = user == null ? null : user.get("securityContext");
+        if (sc == null || !(sc.has("runAsUser") || sc.has("runAsGroup"))) {
+            return;
+        }
+        JsonNode inits = merged.path("spec").path("initContainers");
+        ObjectNode init = Json.findByName(inits, "istio-init");
+        if (init == null) {
+            init = Json.findByName(inits, "istio-validation");
+        }
+        if (init == null) {
+            return;
+        }
+        boolean tproxy = proxyConfig.interceptionMode("").equals("TPROXY")
+                || "TPROXY".equals(merged.path("metadata").path("annotations")
+                .path("sidecar.istio.io/interceptionMode").asText(null));
+        if (tproxy && sc.has("runAsUser")) {
+            ObjectNode sidecar = findSidecar(merged);
+            if (sidecar != null) {
+                Json.objectAt(sidecar, "securityContext").put("runAsUser", 0);
+            }
+        }
+        if (!tproxy && init.path("name").asText().equals("istio-validation")) {
+            ObjectNode isc = Json.objectAt(init, "securityContext");
+            if (sc.has("runAsUser")) {
+                isc.set("runAsUser", sc.get("runAsUser"));
+            }
+            if (sc.has("runAsGroup")) {
+                isc.set("runAsGroup", sc.get("runAsGroup"));
+            }
+        }
+        long uid = sc.path("runAsUser").asLong(0);
+        if (uid == 0) {
+            return;
+        }
+        JsonNode args = init.get("args");
+        if (args instanceof ArrayNode a) {
+            for (int i = 0; i + 1 < a.size(); i++) {
+                if (a.get(i).asText().equals("-u")) {
+                    a.set(i + 1, Json.F.textNode(String.valueOf(uid)));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** istio-proxy among containers, else among initContainers. */
+    static ObjectNode findSidecar(JsonNode pod) {
+        ObjectNode c = Json.findByName(pod.path("spec").path("containers"), PodContext.PROXY);
+        return c != null ? c : Json.findByName(pod.path("spec").path("initContainers"), PodContext.PROXY);
+    }
+
+    private void postProcess(ObjectNode merged, ObjectNode templatePod, ProxyConfigs proxyConfig) {
+        InjectionSettings s = statics.settings;
+        ObjectNode metadata = Json.objectAt(merged, "metadata");
+        ObjectNode annotations = Json.objectAt(metadata, "annotations");
+        Json.objectAt(metadata, "labels");
+        ObjectNode sidecar = findSidecar(merged);
+        int statusPort = proxyConfig.statusPort(s.proxy().statusPort());
+        SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(), statusPort);
+        if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
+            ProbeRewriter.rewrite(merged, sidecar, statusPort);
+        }
+        annotations.put(SidecarMetadata.STATUS,
+                SidecarMetadata.status((ObjectNode) templatePod.path("spec"), s.revisionOrDefault()));
+        s.mesh().injectedAnnotations().forEach(annotations::put);
+        reorder(merged, proxyConfig);
+    }
+
+    /**
+     * Istio's reorderPod: istio-proxy last among containers (first when the app must wait for it); with native
+     * sidecars the init containers run istio-init/istio-validation, then any containers named in
+     * {@code sidecar.istio.io/init-containers-before-proxy}, then istio-proxy, then the rest; without, istio-init
+     * runs last so that it does not black-hole the other init containers.
+     */
+    private void reorder(ObjectNode pod, ProxyConfigs proxyConfig) {
+        ObjectNode spec = Json.objectAt(pod, "spec");
+        boolean hold = proxyConfig.holdApplicationUntilProxyStarts()
+                || statics.settings.proxy().holdApplicationUntilProxyStarts();
+        if (spec.get("containers") instanceof ArrayNode containers) {
+            move(containers, PodContext.PROXY, hold);
+        }
+        if (!(spec.get("initContainers") instanceof ArrayNode init)) {
+            return;
+        }
+        if (Json.findByName(init, PodContext.PROXY) != null) {
+            move(init, "enable-core-dump", true);
+            move(init, PodContext.PROXY, true);
+            String before = Json.stringMap(pod.path("metadata").path("annotations"))
+                    .getOrDefault("sidecar.istio.io/init-containers-before-proxy", "");
+            List<String> names = new ArrayList<>();
+            for (String n : before.split(",")) {
+                if (!n.isEmpty() && !names.contains(n)) {
+                    names.add(n);
+                }
+            }
+            for (int i = names.size() - 1; i >= 0; i--) {
+                move(init, names.get(i), true);
+            }
+            move(init, "istio-validation", true);
+            move(init, "istio-init", true);
+        } else {
+            move(init, "istio-validation", true);
+            move(init, "istio-init", false);
+            move(init, "enable-core-dump", false);
+        }
+    }
+
+    private static void move(ArrayNode list, String name, boolean first) {
+        for (int i = 0; i < list.size(); i++) {
+            if (name.equals(list.get(i).path("name").asText(null))) {
+                JsonNode c = list.remove(i);
+                if (first) {
+                    list.insert(0, c);
+                } else {
+                    list.add(c);
+                }
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.meshcd.compiler.analyze;
+
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.model.Resource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Suppressions as code on the resource itself: the annotation istioctl analyze honours,
+ * {@code galley.istio.io/analyze-suppress: "IST0101,IST0109"}, and meshcd's own
+ * {@code meshcd.dev/suppress} with the same syntax. {@code "*"} suppresses every code. Only
+ * diagnostics about that resource are dropped; the resource's own file is not otherwise affected.
+ */
+public final class AnnotationSuppressionFilter implements DiagnosticFilter {
+    public static final String ISTIO_ANNOTATION = "galley.istio.io/analyze-suppress";
+    public static final String MESHCD_ANNOTATION = "meshcd.dev/suppress";
+
+    @Override
+    public List<Diagnostic> apply(List<Diagnostic> diagnostics, MeshIndex index) {
+        Set<String> mentioned = new HashSet<>();
+        for (Diagnostic d : diagnostics) {
+            if (!d.resource().isEmpty()) {
+                mentioned.add(d.resource());
+            }
+        }
+        if (mentioned.isEmpty()) {
+            return diagnostics;
+        }
+        Map<String, Set<String>> suppressed = new HashMap<>();
+        for (Resource r : index.all()) {
+            String display = r.key().display();
+            if (!mentioned.contains(display)) {
+                continue;
+            }
+            for (String annotation : new String[] {ISTIO_ANNOTATION, MESHCD_ANNOTATION}) {
+                String value = r.annotation(annotation);
+                if (value != null) {
+                    suppressed.computeIfAbsent(display, k -> new HashSet<>()).addAll(codes(value));
+                }
+            }
+        }
+        if (suppressed.isEmpty()) {
+            return diagnostics;
+        }
+        List<Diagnostic> out = new ArrayList<>(diagnostics.size());
+        for (Diagnostic d : diagnostics) {
+            Set<String> codes = suppressed.get(d.resource());
+            if (codes == null || !(codes.contains("*") || codes.contains(d.code()))) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** "IST0101, IST0109" → {IST0101, IST0109}. */
+    public static Set<String> codes(String value) {
+        Set<String> out = new HashSet<>();
+        for (String c : value.split(",")) {
+            String t = c.trim();
+            if (!t.isEmpty()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.meshcd.compiler.analyze;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.FieldPath;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Two VirtualServices bound to the mesh gateway must not define the same host where both are
+ * visible (IST0109; istio's virtualservice/conflictingmeshgatewayhosts.go). Groups by resolved host
+ * through the index, so the cost is linear in the hosts.
+ */
+public final class ConflictingMeshGatewayHostsAnalyzer implements Analyzer {
+    @Override
+    public String name() {
+        return "virtualservice.conflictingmeshgatewayhosts";
+    }
+
+    @Override
+    public void analyze(MeshIndex index, DiagnosticSink sink) {
+        Set<String> done = new HashSet<>();
+        for (Resource vs : index.ofKind(Kind.VIRTUAL_SERVICE)) {
+            if (!VirtualServices.boundToMesh(vs)) {
+                continue;
+            }
+            JsonNode hosts = vs.spec().path("hosts");
+            for (int i = 0; i < hosts.size(); i++) {
+                String fqdn = index.resolveHost(hosts.path(i).asText(""), vs.namespace());
+                List<Resource> sharing = index.virtualServicesForHost(fqdn);
+                if (sharing.size() < 2) {
+                    continue;
+                }
+                List<Resource> conflicting = new ArrayList<>();
+                for (Resource other : sharing) {
+                    if (other == vs || (VirtualServices.boundToMesh(other) && visibleTogether(vs, other))) {
+                        conflicting.add(other);
+                    }
+                }
+                if (conflicting.size() < 2) {
+                    continue;
+                }
+                List<String> names = new ArrayList<>();
+                conflicting.forEach(r -> names.add(r.key().namespacedName()));
+                if (done.add(vs.key() + "|" + fqdn)) {
+                    Messages.report(sink, vs, "IST0109", FieldPath.of("spec", "hosts", i), String.join(",", names),
+                            fqdn);
+                }
+            }
+        }
+    }
+
+    /** Whether some namespace sees both: their exportTo sets (unset = everywhere) intersect. */
+    static boolean visibleTogether(Resource a, Resource b) {
+        Set<String> sa = scope(a);
+        Set<String> sb = scope(b);
+        if (sa == null || sb == null) {
+            return true;
+        }
+        for (String ns : sa) {
+            if (sb.contains(ns)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Namespaces a resource is exported to, or null for every namespace. */
+    private static Set<String> scope(Resource r) {
+        JsonNode exportTo = r.spec().path("exportTo");
+        if (!exportTo.isArray() || exportTo.isEmpty()) {
+            return null;
+        }
+        Set<String> out = new HashSet<>();
+        for (JsonNode e : exportTo) {
+            String v = e.asText();
+            if (v.equals("*")) {
+                return null;
+            }
+            out.add(v.equals(".") ? r.namespace() : v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.meshcd.compiler.analyze;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.index.MeshService;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.FieldPath;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Each subset of a DestinationRule for a Kubernetes Service must select some of the service's pods:
+ * the service selector plus the subset's labels (IST0173 DestinationRuleSubsetNotSelectPods).
+ * Hosts that are not Kubernetes Services with a selector are left to IST0174.
+ */
+public final class DestinationRuleSubsetPodsAnalyzer implements Analyzer {
+    @Override
+    public String name() {
+        return "destinationrule.subsetpods";
+    }
+
+    @Override
+    public void analyze(MeshIndex index, DiagnosticSink sink) {
+        for (Resource dr : index.ofKind(Kind.DESTINATION_RULE)) {
+            JsonNode subsets = dr.spec().path("subsets");
+            if (subsets.isEmpty()) {
+                continue;
+            }
+            String fqdn = index.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
+            MeshService svc = null;
+            for (MeshService s : index.servicesForHost(fqdn)) {
+                if (!s.fromServiceEntry() && !s.selector().isEmpty()) {
+                    svc = s;
+                }
+            }
+            if (svc == null) {
+                continue;
+            }
+            for (int i = 0; i < subsets.size(); i++) {
+                JsonNode subset = subsets.path(i);
+                Map<String, String> selector = new LinkedHashMap<>(svc.selector());
+                selector.putAll(MeshIndex.stringMap(subset.path("labels")));
+                if (index.workloadsMatchingIn(svc.namespace(), selector).isEmpty()) {
+                    Messages.report(sink, dr, "IST0173", FieldPath.of("spec", "subsets", i, "name"),
+                            subset.path("name").asText(""));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.meshcd.compiler.validate.istio;
+
+import dev.meshcd.compiler.diag.Codes;
+import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.FieldPath;
+
+/** Where one validator run reports to: errors as IST0106, warnings as MCD2001, always with a field path. */
+final class Findings {
+    private final Resource resource;
+    private final DiagnosticSink sink;
+    private int errors;
+
+    Findings(Resource resource, DiagnosticSink sink) {
+        this.resource = resource;
+        this.sink = sink;
+    }
+
+    Resource resource() {
+        return resource;
+    }
+
+    void error(FieldPath path, String message) {
+        errors++;
+        sink.report(resource.diagnostic(Severity.ERROR, Codes.SCHEMA_VALIDATION_ERROR, path, message));
+    }
+
+    void warn(FieldPath path, String message) {
+        sink.report(resource.diagnostic(Severity.WARNING, Codes.VALIDATION_WARNING, path, message));
+    }
+
+    /** Reports {@code message} as an error when it is not null (the helpers in {@link Checks} return null for valid). */
+    boolean check(FieldPath path, String message) {
+        if (message != null) {
+            error(path, message);
+            return false;
+        }
+        return true;
+    }
+
+    int errors() {
+        return errors;
+    }
+}
