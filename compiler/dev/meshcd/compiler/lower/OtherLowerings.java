@@ -13,6 +13,8 @@ import java.util.Locale;
 final class OtherLowerings {
     private static final FieldPath SPEC = FieldPath.of("spec");
     private static final String NET = "networking.istio.io/v1";
+    /** The system CA bundle in Istio's proxy image: originated TLS verifies the server against it by default. */
+    static final String SYSTEM_ROOTS = "/etc/ssl/certs/ca-certificates.crt";
 
     /** Name of the Gateway an Ingress generates (in the root namespace, so prefixed with the Ingress's namespace). */
     static String gatewayName(Resource ingress) {
@@ -124,6 +126,7 @@ final class OtherLowerings {
         ArrayNode ports = se.spec().putArray("ports");
         List<Integer> originate = new ArrayList<>();
         List<String> sni = new ArrayList<>();
+        List<String> ca = new ArrayList<>();
         JsonNode in = spec.path("ports");
         for (int i = 0; i < in.size(); i++) {
             JsonNode p = in.get(i);
@@ -138,6 +141,7 @@ final class OtherLowerings {
                 port.put("targetPort", p.get("originateTls").path("targetPort").asInt());
                 originate.add(number);
                 sni.add(p.get("originateTls").path("sni").asText(null));
+                ca.add(p.get("originateTls").path("caCertificates").asText(SYSTEM_ROOTS));
             }
         }
         se.spec().put("location", "MESH_EXTERNAL");
@@ -162,7 +166,7 @@ final class OtherLowerings {
                 for (int i = 0; i < originate.size(); i++) {
                     ObjectNode pl = pls.addObject();
                     pl.putObject("port").put("number", originate.get(i));
-                    ObjectNode tls = pl.putObject("tls").put("mode", "SIMPLE");
+                    ObjectNode tls = pl.putObject("tls").put("mode", "SIMPLE").put("caCertificates", ca.get(i));
                     String name = sni.get(i) != null ? sni.get(i) : host.startsWith("*") ? null : host;
                     if (name != null) {
                         tls.put("sni", name);

@@ -413,8 +413,11 @@ final class ServicePolicyLowering {
                 Output ap = new Output(policy, ctx, SEC, "AuthorizationPolicy", namespace, name + "-require-jwt");
                 selectorNode(ap);
                 ap.spec().put("action", "DENY");
-                ap.spec().putArray("rules").addObject().putArray("from").addObject().putObject("source")
-                        .putArray("notRequestPrincipals").add("*");
+                ObjectNode rule = ap.spec().putArray("rules").addObject();
+                rule.putArray("from").addObject().putObject("source").putArray("notRequestPrincipals").add("*");
+                if (auth.has("ports")) {
+                    rule.putArray("to").addObject().putObject("operation").set("ports", Output.strings(auth.get("ports")));
+                }
                 ap.trace(FieldPath.of("rules"), SPEC.key("authentication").key("required"));
                 out.add(ap.build());
             }
@@ -454,6 +457,9 @@ final class ServicePolicyLowering {
                 }
                 if (to.has("paths")) {
                     operation.set("paths", Output.strings(to.get("paths")));
+                }
+                if (to.has("ports")) {
+                    operation.set("ports", Output.strings(to.get("ports")));
                 }
             }
         }
