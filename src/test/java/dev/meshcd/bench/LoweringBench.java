@@ -87,55 +87,17 @@ public final class LoweringBench {
         // Recompile after changing one policy file, in process.
         Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
         compiler.compile(new SourceTree(files), Compiler.Mode.CHECK);
-        List<Double> re = new ArrayList<>();
-        List<Double> reCpu = new ArrayList<>();
-        java.util.Map<String, List<Double>> phases = new java.util.TreeMap<>();
-        for (int i = 0; i < 20 + 5; i++) {
+        // The canonical canary edit: the same policy with other split weights (the patch path).
+        timeRecompiles(compiler, 20, 5, i -> {
             int victim = (i * 7919) % n;
-            // The canonical canary edit: the same policy with other split weights.
-            SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
+            return SourceFile.ofString(PolicyRepo.policyFile(victim),
                     PolicyRepo.policy(victim, n, PolicyRepo.policySeed(SEED, victim), 51 + (i % 40)));
-            double c0 = cpu();
-            long t0 = System.nanoTime();
-            CompileResult r = compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
-            double t = ms(t0);
-            if (i >= 5) {
-                re.add(t); // the first five are warm-up
-                reCpu.add(cpu() - c0);
-                compiler.lastTimings().forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v / 1e6));
-            }
-            if (r.hasErrors()) {
-                throw new IllegalStateException("recompile produced errors");
-            }
-        }
-        System.out.printf(Locale.ROOT, "recompile after one policy changed: median wall %.1f ms (20 runs, min %.1f, max %.1f; target <= 50 ms), cpu %.1f ms%n",
-                median(re), Collections.min(re), Collections.max(re), median(reCpu));
-
-        StringBuilder breakdown = new StringBuilder();
-        phases.forEach((k, v) -> breakdown.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
-        System.out.println("  phases (median wall ms):" + breakdown);
+        }, "recompile after one policy's weights changed");
         // An edit that changes what the policy generates (other features): the full merge path.
-        List<Double> shape = new ArrayList<>();
-        List<Double> shapeCpu = new ArrayList<>();
-        java.util.Map<String, List<Double>> shapePhases = new java.util.TreeMap<>();
-        for (int i = 0; i < 10 + 3; i++) {
+        timeRecompiles(compiler, 10, 3, i -> {
             int victim = (i * 104_729) % n;
-            SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(victim),
-                    PolicyRepo.policy(victim, n, 7_000L + i, 20));
-            double c0 = cpu();
-            long t0 = System.nanoTime();
-            compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
-            if (i >= 3) {
-                shape.add(ms(t0));
-                shapeCpu.add(cpu() - c0);
-                compiler.lastTimings().forEach((k, v) -> shapePhases.computeIfAbsent(k, x -> new ArrayList<>()).add(v / 1e6));
-            }
-        }
-        StringBuilder sb2 = new StringBuilder();
-        shapePhases.forEach((k, v) -> sb2.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
-        System.out.printf(Locale.ROOT, "recompile after a policy changed what it generates: median wall %.1f ms (10 runs), cpu %.1f ms%n",
-                median(shape), median(shapeCpu));
-        System.out.println("  phases (median wall ms):" + sb2);
+            return SourceFile.ofString(PolicyRepo.policyFile(victim), PolicyRepo.policy(victim, n, 7_000L + i, 20));
+        }, "recompile after a policy changed what it generates");
         // Where a recompile's time goes: the snapshot-wide part (index + analyzers), measured alone.
         CompileResult last = compiler.recompile(List.of(), Compiler.Mode.CHECK);
         List<Double> index = new ArrayList<>();
@@ -173,6 +135,33 @@ public final class LoweringBench {
             unchanged.add(ms(t0));
         }
         System.out.printf(Locale.ROOT, "  recompile with nothing changed: median %.1f ms%n", median(unchanged));
+    }
+
+    /** Runs {@code warmup + runs} recompiles, each with one edited file, and prints medians and phases. */
+    private static void timeRecompiles(Compiler compiler, int runs, int warmup,
+                                       java.util.function.IntFunction<SourceFile> edit, String what) {
+        List<Double> wall = new ArrayList<>();
+        List<Double> cpuMs = new ArrayList<>();
+        java.util.Map<String, List<Double>> phases = new java.util.TreeMap<>();
+        for (int i = 0; i < runs + warmup; i++) {
+            SourceFile changed = edit.apply(i);
+            double c0 = cpu();
+            long t0 = System.nanoTime();
+            CompileResult r = compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
+            if (i >= warmup) {
+                wall.add(ms(t0));
+                cpuMs.add(cpu() - c0);
+                compiler.lastTimings().forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v / 1e6));
+            }
+            if (r.hasErrors()) {
+                throw new IllegalStateException("recompile produced errors");
+            }
+        }
+        System.out.printf(Locale.ROOT, "%s: median wall %.1f ms (%d runs, min %.1f, max %.1f; target <= 50 ms), cpu %.1f ms%n",
+                what, median(wall), runs, Collections.min(wall), Collections.max(wall), median(cpuMs));
+        StringBuilder breakdown = new StringBuilder();
+        phases.forEach((k, v) -> breakdown.append(String.format(Locale.ROOT, " %s %.1f", k, median(v))));
+        System.out.println("  phases (median wall ms):" + breakdown);
     }
 
     private static CompileResult fullCompile(List<SourceFile> files) {

@@ -25,29 +25,16 @@ class PolicyDiagnosticsTest {
               selector: {app: reviews}
               ports: [{name: http, port: 9080}]
             ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: reviews, namespace: shop}
-            spec:
-              selector: {matchLabels: {app: reviews}}
-              template:
-                metadata: {labels: {app: reviews, version: v1}}
-                spec:
-                  serviceAccountName: reviews
-                  containers: [{name: reviews, image: reviews:1}]
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: reviews-v2, namespace: shop}
-            spec:
-              selector: {matchLabels: {app: reviews, version: v2}}
-              template:
-                metadata: {labels: {app: reviews, version: v2}}
-                spec:
-                  serviceAccountName: reviews
-                  containers: [{name: reviews, image: reviews:2}]
-            ---
-            """;
+            """ + reviewsDeployment("v1") + "---\n" + reviewsDeployment("v2") + "---\n";
+
+    /** A Deployment of reviews at one version, running as service account reviews. */
+    private static String reviewsDeployment(String version) {
+        return ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: reviews-%1$s, namespace: shop}\nspec:\n"
+                + "  selector: {matchLabels: {app: reviews, version: %1$s}}\n  template:\n"
+                + "    metadata: {labels: {app: reviews, version: %1$s}}\n"
+                + "    spec: {serviceAccountName: reviews, containers: [{name: reviews, image: \"reviews:%1$s\"}]}\n")
+                .formatted(version);
+    }
 
     private static final String HEAD = """
             apiVersion: meshcd.dev/v1alpha1
