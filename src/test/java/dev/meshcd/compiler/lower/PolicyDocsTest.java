@@ -56,7 +56,7 @@ class PolicyDocsTest {
         assertThat(r.diagnostics()).filteredOn(d -> d.severity() != dev.meshcd.compiler.diag.Severity.INFO).isEmpty();
         assertThat(r.generated()).extracting(x -> x.key().display()).contains(
                 "VirtualService shop/reviews", "DestinationRule shop/reviews", "AuthorizationPolicy shop/reviews",
-                "VirtualService shop/recommendations", "DestinationRule shop/recommendations");
+                "VirtualService shop/ratings", "DestinationRule shop/ratings", "AuthorizationPolicy shop/ratings");
     }
 
     static String render(String file) throws IOException {
