@@ -1,5 +1,15 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine, then runs every test.
+# Tests tagged "cluster" need a kube-apiserver: `scripts/k8s-local.sh ensure` builds and caches one
+# (about 5 minutes once per machine, seconds afterwards). With MESHCD_TEST_KUBECONFIG set, the tests use
+# that cluster instead and nothing is built.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [[ -z "${MESHCD_TEST_KUBECONFIG:-}" ]]; then
+  if [[ $(id -u) -eq 0 ]] || scripts/k8s-local.sh bin-dir >/dev/null 2>&1; then
+    scripts/k8s-local.sh ensure >/dev/null
+  else
+    echo "test.sh: not root and no cached kube-apiserver: cluster tests will be skipped (fail with CI=true)" >&2
+  fi
+fi
 mvn -B verify "$@"

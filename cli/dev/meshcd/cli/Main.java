@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code meshcd} command. Wiring only: each subcommand calls the compiler or starts a shell. */
 @Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
-        subcommands = {ValidateCommand.class, CheckCommand.class, CommandLine.HelpCommand.class,
-                KubeInjectCommand.class})
+        subcommands = {ValidateCommand.class, CheckCommand.class, RunCommand.class, InstallCommand.class,
+                KubeInjectCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,8 +2,12 @@ package dev.meshcd.compiler.pipeline;
 
 import dev.meshcd.compiler.analyze.Analyzer;
 import dev.meshcd.compiler.analyze.DiagnosticFilter;
+import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.validate.ResourceValidator;
+import dev.meshcd.compiler.validate.istio.IstioValidators;
+import dev.meshcd.compiler.validate.cel.CelValidator;
+import dev.meshcd.compiler.validate.schema.SchemaValidator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +22,10 @@ public final class StandardStages {
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
-        v.addAll(dev.meshcd.compiler.validate.istio.IstioValidators.all(
-                dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE));
+        v.add(new SchemaValidator()); // CRD openAPIV3Schema + strict fields (IST0106)
+        v.add(new CelValidator()); // CRD x-kubernetes-validations (IST0106)
+        // istiod's webhook rules beyond the CRD (IST0106 errors, MCD2001 warnings)
+        v.addAll(IstioValidators.all(MeshIndex.DEFAULT_ROOT_NAMESPACE));
         v.add(new dev.meshcd.compiler.lower.PolicySchemaValidator());
         return v;
     }

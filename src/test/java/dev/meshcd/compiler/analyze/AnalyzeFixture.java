@@ -52,7 +52,7 @@ final class AnalyzeFixture {
             spec:
               hosts: [api.partner.io, "*.wild.io"]
               location: MESH_EXTERNAL
-              resolution: DNS
+              resolution: NONE
               ports: [{number: 443, name: tls, protocol: TLS}]
             """;
 

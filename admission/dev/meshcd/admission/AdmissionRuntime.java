@@ -1,0 +1,116 @@
+package dev.meshcd.admission;
+
+import dev.meshcd.admission.cluster.InformerSnapshot;
+import dev.meshcd.admission.cluster.RootCertPublisher;
+import dev.meshcd.admission.cluster.Snapshot;
+import dev.meshcd.admission.inject.PodInjector;
+import dev.meshcd.admission.install.InstallManifests;
+import dev.meshcd.admission.tls.CertStore;
+import dev.meshcd.admission.tls.ServingCertificates;
+import dev.meshcd.admission.webhook.InjectHandler;
+import dev.meshcd.admission.webhook.OwnershipGuard;
+import dev.meshcd.admission.webhook.ValidatingHandler;
+import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.compiler.pipeline.Compiler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code meshcd run} serves, wired together: serving certificates, the live snapshot, the
+ * validating and injecting handlers, the HTTPS server, the caBundle of meshcd's webhook configurations
+ * and the {@code istio-ca-root-cert} ConfigMaps.
+ */
+public final class AdmissionRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdmissionRuntime.class);
+
+    /**
+     * @param client          the cluster, or null to serve with an empty snapshot (no informers)
+     * @param injector        sidecar injection for {@code /inject}
+     * @param syncIdentities  users allowed to change Git-managed objects
+     * @param rootCertPem     the mesh root certificate to publish, or null to publish the webhook CA
+     */
+    public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
+                         Compiler compiler, PodInjector injector, Set<String> syncIdentities, String rootCertPem,
+                         Duration certCheckEvery, long maxBody) {
+    }
+
+    /** Injects nothing: used until a real injector is configured. */
+    public static final PodInjector NO_INJECTION = (pod, namespace, labels) ->
+            new PodInjector.Result(pod, false, "no injector configured", List.of());
+
+    private final Config config;
+    private ServingCertificates certificates;
+    private InformerSnapshot informers;
+    private Snapshot snapshot;
+    private WebhookServer server;
+
+    public AdmissionRuntime(Config config) {
+        this.config = config;
+    }
+
+    public AdmissionRuntime start() {
+        certificates = new ServingCertificates(config.certStore(), config.sans(), Duration.ofDays(3650),
+                Duration.ofDays(90), Duration.ofDays(30));
+        certificates.initialize();
+        KubernetesClient client = config.client();
+        if (client != null) {
+            informers = new InformerSnapshot(client, config.compiler().decoder().registry());
+            String root = config.rootCertPem() != null ? config.rootCertPem() : certificates.current().ca().certPem();
+            RootCertPublisher publisher = new RootCertPublisher(client, root);
+            informers.onNamespace(publisher::namespaceChanged);
+            informers.start(60);
+            snapshot = informers;
+        } else {
+            snapshot = Snapshot.of(List.of(), Map.of());
+        }
+        ValidatingHandler validate = new ValidatingHandler(config.compiler(), snapshot,
+                new OwnershipGuard(config.syncIdentities()));
+        InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
+        server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
+                .handler("validate", validate).handler("inject", inject)
+                .ready(snapshot::synced).maxBody(config.maxBody()).build().start();
+        if (client != null) {
+            try {
+                InstallManifests.patchCaBundle(client, certificates.current().ca().certPem());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot write caBundle into the webhook configurations: {}", e.toString());
+            }
+        }
+        certificates.startRenewal(config.certCheckEvery());
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ServingCertificates certificates() {
+        return certificates;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public WebhookServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        if (informers != null) {
+            informers.close();
+        }
+        if (certificates != null) {
+            certificates.close();
+        }
+    }
+}

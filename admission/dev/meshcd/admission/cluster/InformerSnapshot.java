@@ -1,0 +1,223 @@
+package dev.meshcd.admission.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.model.Decoder;
+import dev.meshcd.compiler.model.KindInfo;
+import dev.meshcd.compiler.model.KindRegistry;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.Origin;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live {@link Snapshot} kept by fabric8 informers: Istio resources (every kind whose CRD is served),
+ * Services, Deployments, StatefulSets, DaemonSets and Namespaces, decoded once per change.
+ */
+public final class InformerSnapshot implements Snapshot, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InformerSnapshot.class);
+    private static final List<String> VERSION_PREFERENCE = List.of("v1", "v1beta1", "v1alpha3", "v1alpha1");
+
+    private final KubernetesClient client;
+    private final Decoder decoder;
+    private final Map<ResourceKey, Resource> resources = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> namespaces = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, Map<String, String>>> namespaceListeners = new CopyOnWriteArrayList<>();
+    private final ObjectMapper json = Serialization.jsonMapper();
+    private volatile List<Resource> list = List.of();
+    private volatile boolean dirty = true;
+
+    public InformerSnapshot(KubernetesClient client, KindRegistry registry) {
+        this.client = client;
+        this.decoder = new Decoder(registry, "default");
+    }
+
+    /** Called with (namespace, labels) when a namespace appears or changes (labels null when deleted). */
+    public void onNamespace(BiConsumer<String, Map<String, String>> listener) {
+        namespaceListeners.add(listener);
+    }
+
+    /** Starts the informers and waits (up to {@code timeoutSeconds}) until their caches are filled. */
+    public InformerSnapshot start(long timeoutSeconds) {
+        Map<String, String> served = servedIstioVersions();
+        for (KindInfo info : decoder.registry().all()) {
+            if (info.role() != KindInfo.Role.ISTIO) {
+                continue;
+            }
+            String version = VERSION_PREFERENCE.stream()
+                    .filter(v -> info.versions().contains(v) && served.containsKey(info.kind().group() + "/" + v + "/" + info.kind().kind()))
+                    .findFirst().orElse(null);
+            if (version == null) {
+                LOG.debug("{} not served by this cluster; not watched", info.kind());
+                continue;
+            }
+            ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(info.kind().group())
+                    .withVersion(version).withKind(info.kind().kind()).withPlural(served.get(info.kind().group() + "/" + version + "/" + info.kind().kind()))
+                    .withNamespaced(true).build();
+            informers.add(client.genericKubernetesResources(ctx).inAnyNamespace().runnableInformer(0)
+                    .addEventHandler(handler()));
+        }
+        informers.add(client.services().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
+        informers.add(client.apps().deployments().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
+        informers.add(client.apps().statefulSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
+        informers.add(client.apps().daemonSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
+        informers.add(client.namespaces().runnableInformer(0).addEventHandler(namespaceHandler()));
+        List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
+        for (SharedIndexInformer<?> i : informers) {
+            started.add(i.start().toCompletableFuture());
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(started.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("informers not all synced after {} s: {}", timeoutSeconds, e.toString());
+        }
+        LOG.info("watching {} kinds; {} resources cached", informers.size(), resources.size());
+        return this;
+    }
+
+    /** group/version/Kind → plural of every Istio kind the cluster serves (from its CRDs). */
+    private Map<String, String> servedIstioVersions() {
+        Map<String, String> out = new HashMap<>();
+        try {
+            client.apiextensions().v1().customResourceDefinitions().list().getItems().forEach(crd -> {
+                if (crd.getSpec().getGroup().endsWith("istio.io")) {
+                    crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed()))
+                            .forEach(v -> out.put(crd.getSpec().getGroup() + "/" + v.getName() + "/"
+                                    + crd.getSpec().getNames().getKind(), crd.getSpec().getNames().getPlural()));
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("cannot list CRDs ({}); Istio resources are not watched", e.toString());
+        }
+        return out;
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                put(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                put(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                remove(obj);
+            }
+        };
+    }
+
+    private ResourceEventHandler<Namespace> namespaceHandler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Namespace ns) {
+                putNamespace(ns);
+            }
+
+            @Override
+            public void onUpdate(Namespace oldNs, Namespace ns) {
+                putNamespace(ns);
+            }
+
+            @Override
+            public void onDelete(Namespace ns, boolean unknown) {
+                namespaces.remove(ns.getMetadata().getName());
+                remove(ns);
+                namespaceListeners.forEach(l -> l.accept(ns.getMetadata().getName(), null));
+            }
+        };
+    }
+
+    private void putNamespace(Namespace ns) {
+        Map<String, String> labels = ns.getMetadata().getLabels() == null ? Map.of() : Map.copyOf(ns.getMetadata().getLabels());
+        namespaces.put(ns.getMetadata().getName(), labels);
+        put(ns);
+        namespaceListeners.forEach(l -> {
+            try {
+                l.accept(ns.getMetadata().getName(), labels);
+            } catch (RuntimeException e) {
+                LOG.warn("namespace listener failed for {}: {}", ns.getMetadata().getName(), e.toString());
+            }
+        });
+    }
+
+    private void put(HasMetadata obj) {
+        try {
+            ObjectNode node = json.valueToTree(obj);
+            node.remove("status");
+            List<Resource> decoded = decoder.decode(node, Origin.NONE, new Diagnostics());
+            for (Resource r : decoded) {
+                resources.put(r.key(), r);
+            }
+            dirty = true;
+        } catch (RuntimeException e) {
+            LOG.warn("cannot cache {} {}: {}", obj.getKind(), obj.getMetadata().getName(), e.toString());
+        }
+    }
+
+    private void remove(HasMetadata obj) {
+        String apiVersion = obj.getApiVersion() == null ? "" : obj.getApiVersion();
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String ns = obj.getMetadata().getNamespace();
+        resources.remove(new ResourceKey(group, obj.getKind(), ns == null ? "" : ns, obj.getMetadata().getName()));
+        dirty = true;
+    }
+
+    @Override
+    public List<Resource> resources() {
+        if (dirty) {
+            synchronized (this) {
+                if (dirty) {
+                    dirty = false;
+                    list = List.copyOf(resources.values());
+                }
+            }
+        }
+        return list;
+    }
+
+    @Override
+    public Map<String, String> namespaceLabels(String namespace) {
+        return namespaces.getOrDefault(namespace, Map.of());
+    }
+
+    public Map<String, Map<String, String>> namespaces() {
+        return Collections.unmodifiableMap(new HashMap<>(namespaces));
+    }
+
+    @Override
+    public boolean synced() {
+        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::stop);
+        informers.clear();
+    }
+}

@@ -1,0 +1,262 @@
+package dev.meshcd.admission.install;
+
+import dev.meshcd.admission.webhook.OwnershipGuard;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code meshcd install} puts into a cluster: namespace, service account, least-privilege RBAC,
+ * the webhook Deployment (2 replicas) with its Service and PodDisruptionBudget, and the validating and
+ * mutating webhook configurations. With a webhook URL (a meshcd running outside the cluster, e.g. on
+ * 127.0.0.1 next to a local API server) only the namespace and the webhook configurations are rendered.
+ */
+public final class InstallManifests {
+    public static final String VALIDATING_NAME = "meshcd-validation";
+    public static final String MUTATING_NAME = "meshcd-injection";
+    public static final String SERVICE = "meshcd-webhook";
+    public static final String TLS_SECRET = "meshcd-webhook-tls";
+    public static final List<String> ISTIO_GROUPS = List.of("networking.istio.io", "security.istio.io",
+            "telemetry.istio.io", "extensions.istio.io");
+
+    /**
+     * @param webhookUrl base URL of a meshcd outside the cluster ({@code https://127.0.0.1:8443}), or null
+     * @param caBundlePem PEM of the webhook CA, or null (meshcd fills it in when it starts)
+     */
+    public record Options(String namespace, String image, String webhookUrl, String caBundlePem) {
+        public static Options defaults() {
+            return new Options("meshcd-system", "ghcr.io/meshcd/meshcd:latest", null, null);
+        }
+
+        public Options withWebhookUrl(String url) {
+            return new Options(namespace, image, url, caBundlePem);
+        }
+
+        public Options withCaBundle(String pem) {
+            return new Options(namespace, image, webhookUrl, pem);
+        }
+
+        public Options withImage(String img) {
+            return new Options(namespace, img, webhookUrl, caBundlePem);
+        }
+
+        public String serviceAccountUser() {
+            return "system:serviceaccount:" + namespace + ":meshcd";
+        }
+    }
+
+    private InstallManifests() {
+    }
+
+    public static List<HasMetadata> render(Options o) {
+        List<HasMetadata> out = new ArrayList<>();
+        Map<String, String> labels = Map.of("app.kubernetes.io/name", "meshcd", "app.kubernetes.io/part-of", "meshcd");
+        out.add(new NamespaceBuilder().withNewMetadata().withName(o.namespace()).withLabels(labels).endMetadata().build());
+        if (o.webhookUrl() == null) {
+            out.add(new ServiceAccountBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace())
+                    .withLabels(labels).endMetadata().build());
+            out.addAll(rbac(o, labels));
+            out.add(deployment(o, labels));
+            out.add(new ServiceBuilder().withNewMetadata().withName(SERVICE).withNamespace(o.namespace())
+                    .withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app.kubernetes.io/name", "meshcd"))
+                    .addNewPort().withName("https-webhook").withPort(443).withProtocol("TCP")
+                    .withTargetPort(new IntOrString(8443)).endPort().endSpec().build());
+            out.add(new PodDisruptionBudgetBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace())
+                    .withLabels(labels).endMetadata().withNewSpec().withMinAvailable(new IntOrString(1))
+                    .withNewSelector().withMatchLabels(Map.of("app.kubernetes.io/name", "meshcd")).endSelector()
+                    .endSpec().build());
+        }
+        out.add(validating(o, labels));
+        out.add(mutating(o, labels));
+        return out;
+    }
+
+    private static WebhookClientConfig client(Options o, String path) {
+        WebhookClientConfigBuilder b = new WebhookClientConfigBuilder();
+        if (o.webhookUrl() != null) {
+            b.withUrl(o.webhookUrl().replaceAll("/+$", "") + path);
+        } else {
+            b.withNewService().withName(SERVICE).withNamespace(o.namespace()).withPath(path).withPort(443).endService();
+        }
+        if (o.caBundlePem() != null) {
+            b.withCaBundle(Base64.getEncoder().encodeToString(o.caBundlePem().getBytes(StandardCharsets.UTF_8)));
+        }
+        return b.build();
+    }
+
+    private static HasMetadata validating(Options o, Map<String, String> labels) {
+        return new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName(VALIDATING_NAME)
+                .withLabels(labels).endMetadata()
+                .addNewWebhook().withName("validation.meshcd.dev")
+                .withClientConfig(client(o, "/validate"))
+                .withRules(new RuleWithOperationsBuilder().withApiGroups(ISTIO_GROUPS).withApiVersions("*")
+                        .withResources("*").withOperations("CREATE", "UPDATE", "DELETE").withScope("*").build())
+                .withFailurePolicy("Fail").withSideEffects("None").withTimeoutSeconds(5)
+                .withAdmissionReviewVersions("v1").withMatchPolicy("Equivalent")
+                .endWebhook().build();
+    }
+
+    private static HasMetadata mutating(Options o, Map<String, String> labels) {
+        var optOut = new LabelSelectorBuilder().withMatchExpressions(new LabelSelectorRequirementBuilder()
+                .withKey("sidecar.istio.io/inject").withOperator("NotIn").withValues("false").build()).build();
+        MutatingWebhook byLabel = new MutatingWebhookBuilder().withName("namespace.injection.meshcd.dev")
+                .withClientConfig(client(o, "/inject"))
+                .withRules(new RuleWithOperationsBuilder().withApiGroups("").withApiVersions("v1")
+                        .withResources("pods").withOperations("CREATE").build())
+                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("istio-injection", "enabled")).build())
+                .withObjectSelector(optOut)
+                .withFailurePolicy("Fail").withSideEffects("None").withTimeoutSeconds(5)
+                .withAdmissionReviewVersions("v1").withReinvocationPolicy("Never").build();
+        MutatingWebhook byRevision = new MutatingWebhookBuilder(byLabel).withName("revision.injection.meshcd.dev")
+                .withNamespaceSelector(new LabelSelectorBuilder().withMatchExpressions(
+                        new LabelSelectorRequirementBuilder().withKey("istio.io/rev").withOperator("Exists").build(),
+                        new LabelSelectorRequirementBuilder().withKey("istio-injection").withOperator("DoesNotExist").build())
+                        .build()).build();
+        return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName(MUTATING_NAME).withLabels(labels)
+                .endMetadata().withWebhooks(byLabel, byRevision).build();
+    }
+
+    private static List<HasMetadata> rbac(Options o, Map<String, String> labels) {
+        List<PolicyRule> rules = new ArrayList<>();
+        rules.add(rule(ISTIO_GROUPS, List.of("*"), List.of("get", "list", "watch")));
+        rules.add(rule(List.of(""), List.of("services", "namespaces"), List.of("get", "list", "watch")));
+        rules.add(rule(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of("get", "list", "watch")));
+        rules.add(rule(List.of("apiextensions.k8s.io"), List.of("customresourcedefinitions"), List.of("get", "list", "watch")));
+        // istio-ca-root-cert in injection-enabled namespaces
+        rules.add(rule(List.of(""), List.of("configmaps"), List.of("get", "create", "update", "patch")));
+        PolicyRule webhooks = rule(List.of("admissionregistration.k8s.io"),
+                List.of("validatingwebhookconfigurations", "mutatingwebhookconfigurations"), List.of("get", "update", "patch"));
+        webhooks.setResourceNames(List.of(VALIDATING_NAME, MUTATING_NAME));
+        rules.add(webhooks);
+        List<HasMetadata> out = new ArrayList<>();
+        out.add(new ClusterRoleBuilder().withNewMetadata().withName("meshcd").withLabels(labels).endMetadata()
+                .withRules(rules).build());
+        out.add(new ClusterRoleBindingBuilder().withNewMetadata().withName("meshcd").withLabels(labels).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("meshcd").endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName("meshcd").withNamespace(o.namespace()).endSubject().build());
+        PolicyRule secretRw = rule(List.of(""), List.of("secrets"), List.of("get", "update", "patch"));
+        secretRw.setResourceNames(List.of(TLS_SECRET));
+        out.add(new RoleBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace()).withLabels(labels)
+                .endMetadata().withRules(secretRw, rule(List.of(""), List.of("secrets"), List.of("create"))).build());
+        out.add(new RoleBindingBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace()).withLabels(labels)
+                .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("meshcd")
+                .endRoleRef().addNewSubject().withKind("ServiceAccount").withName("meshcd").withNamespace(o.namespace())
+                .endSubject().build());
+        return out;
+    }
+
+    private static PolicyRule rule(List<String> groups, List<String> resources, List<String> verbs) {
+        return new PolicyRuleBuilder().withApiGroups(groups).withResources(resources).withVerbs(verbs).build();
+    }
+
+    private static HasMetadata deployment(Options o, Map<String, String> labels) {
+        Map<String, String> selector = Map.of("app.kubernetes.io/name", "meshcd");
+        return new DeploymentBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace()).withLabels(labels)
+                .endMetadata().withNewSpec().withReplicas(2).withNewSelector().withMatchLabels(selector).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels)
+                .addToLabels("sidecar.istio.io/inject", "false").endMetadata()
+                .withNewSpec().withServiceAccountName("meshcd")
+                .withNewAffinity().withNewPodAntiAffinity().addNewPreferredDuringSchedulingIgnoredDuringExecution()
+                .withWeight(100).withNewPodAffinityTerm().withTopologyKey("kubernetes.io/hostname")
+                .withNewLabelSelector().withMatchLabels(selector).endLabelSelector().endPodAffinityTerm()
+                .endPreferredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
+                .addNewContainer().withName("meshcd").withImage(o.image())
+                .withArgs("run", "--port=8443", "--tls-secret=" + o.namespace() + "/" + TLS_SECRET,
+                        "--service=" + SERVICE + "." + o.namespace())
+                .addNewPort().withName("https-webhook").withContainerPort(8443).withProtocol("TCP").endPort()
+                .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString(8443))
+                .withScheme("HTTPS").endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(8443))
+                .withScheme("HTTPS").endHttpGet().withPeriodSeconds(10).endLivenessProbe()
+                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources()
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).withReadOnlyRootFilesystem(true)
+                .withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .endContainer().endSpec().endTemplate().endSpec().build();
+    }
+
+    /** Multi-document YAML. */
+    public static String yaml(List<HasMetadata> objects) {
+        StringBuilder sb = new StringBuilder();
+        for (HasMetadata h : objects) {
+            String y = Serialization.asYaml(h);
+            sb.append(y.startsWith("---") ? y : "---\n" + y);
+        }
+        return sb.toString();
+    }
+
+    /** Applies (creates or replaces) every object, in order. */
+    public static void apply(KubernetesClient client, List<HasMetadata> objects) {
+        apply(client, objects, false);
+    }
+
+    /**
+     * Applies every object, in order ({@code dryRun}: server-side dry run). A PodDisruptionBudget goes in as
+     * {@code policy/v1beta1} on servers older than 1.21, which do not serve {@code policy/v1}.
+     */
+    public static void apply(KubernetesClient client, List<HasMetadata> objects, boolean dryRun) {
+        for (HasMetadata h : objects) {
+            HasMetadata obj = h;
+            if (h instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget
+                    && !client.supports("policy/v1", "PodDisruptionBudget")) {
+                io.fabric8.kubernetes.api.model.GenericKubernetesResource old = Serialization.jsonMapper()
+                        .convertValue(h, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                old.setApiVersion("policy/v1beta1");
+                obj = old;
+            }
+            client.resource(obj).dryRun(dryRun).createOr(existing -> existing.update());
+        }
+    }
+
+    /** Writes the CA into the caBundle of meshcd's webhook configurations (those that exist). */
+    public static void patchCaBundle(KubernetesClient client, String caPem) {
+        String b64 = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
+        var v = client.admissionRegistration().v1().validatingWebhookConfigurations().withName(VALIDATING_NAME);
+        if (v.get() != null) {
+            v.edit(c -> {
+                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(b64));
+                return c;
+            });
+        }
+        var m = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(MUTATING_NAME);
+        if (m.get() != null) {
+            m.edit(c -> {
+                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(b64));
+                return c;
+            });
+        }
+    }
+
+    /** The identity the sync loop runs as (allowed to change Git-managed objects). */
+    public static String syncIdentity(Options o) {
+        return o.namespace().equals("meshcd-system") ? OwnershipGuard.DEFAULT_SYNC_IDENTITY : o.serviceAccountUser();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.meshcd.admission.webhook;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** Reads and writes {@code admission.k8s.io/v1} AdmissionReview bodies. */
+public final class AdmissionReviews {
+    public static final String API_VERSION = "admission.k8s.io/v1";
+    public static final String KIND = "AdmissionReview";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    }
+
+    private AdmissionReviews() {
+    }
+
+    /** A body that is not a usable AdmissionReview: answered with HTTP 400 and this message. */
+    public static final class BadReview extends Exception {
+        public BadReview(String message) {
+            super(message);
+        }
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    public static AdmissionRequest parse(byte[] body) throws BadReview {
+        if (body.length == 0) {
+            throw new BadReview("malformed JSON: empty body");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new BadReview("malformed JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadReview("body is not a JSON object");
+        }
+        String apiVersion = root.path("apiVersion").asText("");
+        String kind = root.path("kind").asText("");
+        if (!KIND.equals(kind) || !API_VERSION.equals(apiVersion)) {
+            throw new BadReview("expected " + API_VERSION + " " + KIND + ", got apiVersion=\"" + apiVersion
+                    + "\" kind=\"" + kind + "\"");
+        }
+        JsonNode req = root.get("request");
+        if (req == null || !req.isObject()) {
+            throw new BadReview("AdmissionReview has no request");
+        }
+        String uid = req.path("uid").asText("");
+        if (uid.isEmpty()) {
+            throw new BadReview("AdmissionReview request has no uid");
+        }
+        JsonNode k = req.path("kind");
+        List<String> groups = new ArrayList<>();
+        req.path("userInfo").path("groups").forEach(g -> groups.add(g.asText()));
+        return new AdmissionRequest(uid, k.path("group").asText(""), k.path("version").asText(""),
+                k.path("kind").asText(""), req.path("resource").path("resource").asText(""),
+                req.path("subResource").asText(""), req.path("namespace").asText(""), req.path("name").asText(""),
+                req.path("operation").asText(""), req.path("userInfo").path("username").asText(""),
+                List.copyOf(groups), req.path("dryRun").asBoolean(false), object(req.get("object")),
+                object(req.get("oldObject")));
+    }
+
+    private static ObjectNode object(JsonNode n) {
+        return n instanceof ObjectNode o ? o : null;
+    }
+
+    public static byte[] write(String uid, AdmissionResponse r) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("apiVersion", API_VERSION);
+        root.put("kind", KIND);
+        ObjectNode resp = root.putObject("response");
+        resp.put("uid", uid);
+        resp.put("allowed", r.allowed());
+        if (!r.allowed()) {
+            ObjectNode status = resp.putObject("status");
+            status.put("code", r.code());
+            status.put("message", r.message());
+            status.put("reason", r.code() == 400 ? "BadRequest" : "Forbidden");
+        }
+        if (!r.warnings().isEmpty()) {
+            ArrayNode w = resp.putArray("warnings");
+            r.warnings().forEach(w::add);
+        }
+        if (r.patch() != null) {
+            resp.put("patchType", "JSONPatch");
+            resp.put("patch", Base64.getEncoder().encodeToString(r.patch()));
+        }
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+}

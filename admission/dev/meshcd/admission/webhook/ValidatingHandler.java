@@ -1,0 +1,89 @@
+package dev.meshcd.admission.webhook;
+
+import dev.meshcd.admission.cluster.Snapshot;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.model.Decoder;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.KindInfo;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.report.AdmissionMessageRenderer;
+import dev.meshcd.compiler.source.Origin;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
+ * cross-resource analyzers over the live snapshot with the incoming object in place of its old version.
+ * Errors deny (each listed as {@code CODE path: message}); warnings go to {@code AdmissionResponse.warnings}.
+ * A dry run is answered exactly like a real request.
+ */
+public final class ValidatingHandler implements AdmissionHandler {
+    private final Compiler compiler;
+    private final Snapshot snapshot;
+    private final OwnershipGuard guard;
+
+    public ValidatingHandler(Compiler compiler, Snapshot snapshot, OwnershipGuard guard) {
+        this.compiler = compiler;
+        this.snapshot = snapshot;
+        this.guard = guard;
+    }
+
+    @Override
+    public AdmissionResponse handle(AdmissionRequest req) {
+        AdmissionResponse denied = guard.check(req);
+        if (denied != null) {
+            return denied;
+        }
+        Kind kind = new Kind(req.group(), req.kind());
+        KindInfo info = compiler.decoder().registry().lookup(kind).orElse(null);
+        if (info == null || info.role() != KindInfo.Role.ISTIO) {
+            return AdmissionResponse.allow("not-handled");
+        }
+        if ("DELETE".equals(req.operation()) || "CONNECT".equals(req.operation())) {
+            return AdmissionResponse.allow("delete");
+        }
+        if (req.object() == null) {
+            return AdmissionResponse.deny(400, "undecodable", "meshcd cannot check " + req.display()
+                    + ": the request carries no object");
+        }
+        Decoder decoder = new Decoder(compiler.decoder().registry(), req.namespace().isEmpty() ? "default" : req.namespace());
+        Diagnostics sink = new Diagnostics();
+        List<Resource> decoded;
+        try {
+            decoded = decoder.decode(req.object(), Origin.NONE, sink);
+        } catch (RuntimeException e) {
+            return AdmissionResponse.deny(400, "undecodable", "meshcd cannot decode " + req.display() + ": " + e.getMessage());
+        }
+        if (decoded.size() != 1 || sink.hasErrors()) {
+            List<Diagnostic> errors = sink.sorted();
+            String msg = errors.isEmpty() ? "meshcd cannot decode " + req.display() + ": not a single " + req.kind()
+                    : AdmissionMessageRenderer.denial(req.display(), errors);
+            return AdmissionResponse.deny(400, "undecodable", msg);
+        }
+        Resource resource = decoded.get(0);
+        compiler.validate(resource, sink);
+        List<Diagnostic> own = new ArrayList<>(sink.sorted());
+        boolean validationErrors = own.stream().anyMatch(Diagnostic::isError);
+        if (!validationErrors) {
+            // Cross-resource analysis over the snapshot as it would be after this request.
+            List<Resource> world = Snapshot.replacing(snapshot.resources(), resource.key(), resource);
+            CompileResult result = compiler.analyze(world, new Diagnostics());
+            String display = resource.key().display();
+            for (Diagnostic d : result.diagnostics()) {
+                if (d.resource().equals(display)) {
+                    own.add(d);
+                }
+            }
+        }
+        List<String> warnings = AdmissionMessageRenderer.warnings(own);
+        if (own.stream().anyMatch(d -> d.severity() == Severity.ERROR)) {
+            return AdmissionResponse.deny(403, validationErrors ? "invalid" : "analysis",
+                    AdmissionMessageRenderer.denial(resource.key().display(), own)).withWarnings(warnings);
+        }
+        return AdmissionResponse.allow("valid", warnings);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.meshcd.admission.webhook;
+
+import dev.meshcd.admission.tls.ServingCertificates;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admission webhook server: Javalin over HTTPS only (TLS 1.2+), with {@code POST /validate},
+ * {@code POST /inject}, {@code GET /healthz}, {@code /readyz} and {@code /metrics}.
+ *
+ * <p>Every request body is bounded; anything that is not an AdmissionReview gets a 4xx with a reason,
+ * never a 500. The serving certificate can be swapped at any time ({@link ServingCertificates#rotate()}):
+ * the SSL context is reloaded in place, connections and requests in flight are not dropped.
+ */
+public final class WebhookServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+    public static final long DEFAULT_MAX_BODY = 3L * 1024 * 1024;
+
+    private final String host;
+    private final int requestedPort;
+    private final ServingCertificates certificates;
+    private final Map<String, AdmissionHandler> handlers;
+    private final BooleanSupplier ready;
+    private final WebhookMetrics metrics;
+    private final long maxBody;
+    private SslContextFactory.Server ssl;
+    private ServerConnector connector;
+    private Javalin app;
+
+    private WebhookServer(Builder b) {
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.certificates = b.certificates;
+        this.handlers = Map.copyOf(b.handlers);
+        this.ready = b.ready;
+        this.metrics = b.metrics;
+        this.maxBody = b.maxBody;
+    }
+
+    public static Builder builder(ServingCertificates certificates) {
+        return new Builder(certificates);
+    }
+
+    public static final class Builder {
+        private final ServingCertificates certificates;
+        private final Map<String, AdmissionHandler> handlers = new LinkedHashMap<>();
+        private String host = "0.0.0.0";
+        private int port = 8443;
+        private BooleanSupplier ready = () -> true;
+        private WebhookMetrics metrics = new WebhookMetrics();
+        private long maxBody = DEFAULT_MAX_BODY;
+
+        private Builder(ServingCertificates certificates) {
+            this.certificates = certificates;
+        }
+
+        public Builder host(String h) {
+            host = h;
+            return this;
+        }
+
+        /** 0 picks a free port ({@link WebhookServer#port()} tells which). */
+        public Builder port(int p) {
+            port = p;
+            return this;
+        }
+
+        /** Serves {@code handler} at {@code POST /<name>} ("validate", "inject"). */
+        public Builder handler(String name, AdmissionHandler handler) {
+            handlers.put(name, handler);
+            return this;
+        }
+
+        public Builder ready(BooleanSupplier r) {
+            ready = r;
+            return this;
+        }
+
+        public Builder metrics(WebhookMetrics m) {
+            metrics = m;
+            return this;
+        }
+
+        public Builder maxBody(long bytes) {
+            maxBody = bytes;
+            return this;
+        }
+
+        public WebhookServer build() {
+            return new WebhookServer(this);
+        }
+    }
+
+    public synchronized WebhookServer start() {
+        ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(ServingCertificates.keyStore(certificates.current()));
+        ssl.setKeyStorePassword(new String(ServingCertificates.KEYSTORE_PASSWORD));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        ssl.setSniRequired(false);
+        ssl.setRenegotiationAllowed(false);
+        certificates.onChange(b -> reload());
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.http.maxRequestSize = maxBody;
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                HttpConfiguration https = new HttpConfiguration(httpConfig);
+                SecureRequestCustomizer src = new SecureRequestCustomizer();
+                src.setSniHostCheck(false);
+                https.addCustomizer(src);
+                https.setSendServerVersion(false);
+                connector = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory(https));
+                connector.setHost(host);
+                connector.setPort(requestedPort);
+                connector.setIdleTimeout(60_000);
+                return connector;
+            });
+            for (Map.Entry<String, AdmissionHandler> e : handlers.entrySet()) {
+                String name = e.getKey();
+                AdmissionHandler h = e.getValue();
+                cfg.routes.post("/" + name, ctx -> serve(name, h, ctx));
+            }
+            cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
+            cfg.routes.get("/readyz", ctx -> {
+                boolean ok = ready.getAsBoolean();
+                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" : "not ready");
+            });
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+            cfg.routes.exception(Exception.class, (ex, ctx) -> {
+                LOG.warn("request {} {} failed: {}", ctx.method(), ctx.path(), ex.toString());
+                ctx.status(400).contentType("text/plain").result("bad request");
+            });
+        });
+        app.start();
+        LOG.info("webhook server listening on https://{}:{}", host, port());
+        return this;
+    }
+
+    private void reload() {
+        SslContextFactory.Server s = ssl;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.reload(f -> f.setKeyStore(ServingCertificates.keyStore(certificates.current())));
+        } catch (Exception e) {
+            LOG.error("cannot reload serving certificate (keeping the old one): {}", e.toString());
+        }
+    }
+
+    private void serve(String webhook, AdmissionHandler handler, Context ctx) {
+        String remote = ctx.req().getRemoteAddr();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBody) {
+            reject(webhook, ctx, remote, 413, "request body of " + declared + " bytes exceeds the limit of " + maxBody);
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        } catch (IOException e) {
+            reject(webhook, ctx, remote, 400, "cannot read request body: " + e.getMessage());
+            return;
+        }
+        if (body.length > maxBody) {
+            reject(webhook, ctx, remote, 413, "request body exceeds the limit of " + maxBody + " bytes");
+            return;
+        }
+        long start = System.nanoTime();
+        AdmissionRequest req;
+        try {
+            req = AdmissionReviews.parse(body);
+        } catch (AdmissionReviews.BadReview e) {
+            reject(webhook, ctx, remote, 400, e.getMessage());
+            return;
+        }
+        AdmissionResponse resp;
+        try {
+            resp = handler.handle(req);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("webhook {} failed on {} {}", webhook, req.uid(), req.display(), e);
+            resp = AdmissionResponse.deny(500, "internal-error",
+                    "meshcd could not check " + req.display() + ": internal error (see meshcd logs)");
+        }
+        byte[] out = AdmissionReviews.write(req.uid(), resp);
+        ctx.status(200).contentType("application/json").result(out);
+        metrics.observe(webhook, req.kind().isEmpty() ? "unknown" : req.kind(), resp, System.nanoTime() - start);
+        AuditLog.record(webhook, req, resp);
+    }
+
+    private void reject(String webhook, Context ctx, String remote, int status, String why) {
+        metrics.badRequest(webhook, status);
+        AuditLog.badRequest(webhook, remote, status, why);
+        ctx.status(status).contentType("text/plain").result(why + "\n");
+    }
+
+    public int port() {
+        return connector == null ? -1 : connector.getLocalPort();
+    }
+
+    public WebhookMetrics metrics() {
+        return metrics;
+    }
+
+    public ServingCertificates certificates() {
+        return certificates;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookServer" + Arrays.asList(host, port(), handlers.keySet());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.meshcd.cli;
+
+import dev.meshcd.admission.AdmissionRuntime;
+import dev.meshcd.admission.inject.IstioSidecarInjector;
+import dev.meshcd.admission.inject.PodInjector;
+import dev.meshcd.admission.tls.CertStore;
+import dev.meshcd.admission.tls.DirCertStore;
+import dev.meshcd.admission.tls.SecretCertStore;
+import dev.meshcd.admission.tls.ServingCertificates;
+import dev.meshcd.admission.webhook.OwnershipGuard;
+import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.compiler.pipeline.CompileOptions;
+import dev.meshcd.compiler.pipeline.StandardStages;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Serve meshcd's admission webhooks over HTTPS: /validate, /inject, /healthz, /readyz, /metrics.%n"
+                + "Runs until stopped. Exit 2 on usage errors or when the server cannot start.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "HTTPS port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int port = 8443;
+
+    @Option(names = "--host", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String host = "0.0.0.0";
+
+    @Option(names = "--cert-dir", description = "keep the webhook CA and serving certificate here (ca.crt, tls.crt, ...)")
+    Path certDir;
+
+    @Option(names = "--tls-secret", description = "keep them in this Secret instead (NAMESPACE/NAME), shared by replicas")
+    String tlsSecret;
+
+    @Option(names = "--kubeconfig", description = "cluster to watch (default: $KUBECONFIG, ~/.kube/config or in-cluster)")
+    Path kubeconfig;
+
+    @Option(names = "--no-cluster", description = "serve without watching a cluster (cross-resource checks see nothing)")
+    boolean noCluster;
+
+    @Option(names = "--service", description = "webhook Service (NAME.NAMESPACE) whose DNS names the certificate covers "
+            + "(default ${DEFAULT-VALUE})")
+    String service = "meshcd-webhook.meshcd-system";
+
+    @Option(names = "--san", description = "extra DNS name or IP for the serving certificate (repeatable)")
+    List<String> extraSans = new ArrayList<>();
+
+    @Option(names = "--sync-identity", description = "user allowed to change Git-managed objects (repeatable; default "
+            + OwnershipGuard.DEFAULT_SYNC_IDENTITY + ")")
+    List<String> syncIdentities = new ArrayList<>();
+
+    @Option(names = "--mesh-root-cert", description = "PEM file published as istio-ca-root-cert (default: the webhook CA)")
+    Path meshRootCert;
+
+    @Option(names = "--max-body", description = "largest request body in bytes (default ${DEFAULT-VALUE})")
+    long maxBody = WebhookServer.DEFAULT_MAX_BODY;
+
+    @Option(names = "--port-file", hidden = true, description = "write the bound port to this file once serving")
+    Path portFile;
+
+    /** A client for the cluster in {@code kubeconfig}, or from $KUBECONFIG / ~/.kube/config / in-cluster. */
+    static KubernetesClient client(Path kubeconfig) throws java.io.IOException {
+        Config cfg = kubeconfig != null
+                ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
+                : Config.autoConfigure(null);
+        return new KubernetesClientBuilder().withConfig(cfg).build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // A server logs what it does: the audit trail and lifecycle at INFO (unless configured otherwise).
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        KubernetesClient client = null;
+        if (!noCluster) {
+            client = client(kubeconfig);
+        }
+        CertStore store;
+        if (tlsSecret != null) {
+            if (client == null || !tlsSecret.contains("/")) {
+                System.err.println("meshcd run: --tls-secret needs NAMESPACE/NAME and a cluster");
+                return ExitCodes.USAGE;
+            }
+            String[] p = tlsSecret.split("/", 2);
+            store = new SecretCertStore(client, p[0], p[1]);
+        } else if (certDir != null) {
+            store = new DirCertStore(certDir);
+        } else {
+            store = CertStore.memory();
+        }
+        String[] svc = service.split("\\.", 2);
+        List<String> sans = new ArrayList<>(ServingCertificates.serviceSans(svc[0], svc.length > 1 ? svc[1] : "meshcd-system"));
+        sans.addAll(extraSans);
+        PodInjector injector = new IstioSidecarInjector();
+        var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
+        String root = meshRootCert == null ? null : Files.readString(meshRootCert);
+        AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(host, port, store,
+                List.copyOf(new LinkedHashSet<>(sans)), client, StandardStages.compiler(CompileOptions.DEFAULT),
+                injector, ids, root, Duration.ofMinutes(10), maxBody)).start();
+        System.err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
+        if (portFile != null) {
+            Files.writeString(portFile, Integer.toString(runtime.port()));
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        KubernetesClient c = client;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            runtime.close();
+            if (c != null) {
+                c.close();
+            }
+            stop.countDown();
+        }, "meshcd-shutdown"));
+        stop.await();
+        return ExitCodes.OK;
+    }
+}

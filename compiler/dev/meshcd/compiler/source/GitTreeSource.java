@@ -1,0 +1,92 @@
+package dev.meshcd.compiler.source;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+
+/**
+ * Reads the configuration files of a local Git repository at a revision straight from the object
+ * database (no checkout, the working tree is never touched) into a {@link SourceTree}. File names
+ * are repository paths ({@code shop/cart.yaml}); hidden entries are skipped as in
+ * {@link DirectorySource}. Local only: no fetch, no network.
+ */
+public final class GitTreeSource {
+    private GitTreeSource() {
+    }
+
+    /** A revision that does not resolve (bad ref, unknown commit). */
+    public static final class UnknownRevisionException extends IOException {
+        public UnknownRevisionException(String message) {
+            super(message);
+        }
+    }
+
+    /** Opens the repository at (or above) {@code dir} and reads it at {@code revision}. */
+    public static SourceTree read(Path dir, String revision) throws IOException {
+        return read(dir, revision, "");
+    }
+
+    /**
+     * @param subPath only files under this repository path ("" for all)
+     */
+    public static SourceTree read(Path dir, String revision, String subPath) throws IOException {
+        FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
+        if (b.getGitDir() == null) {
+            throw new IOException(dir + " is not inside a Git repository");
+        }
+        try (Repository repo = b.setMustExist(true).build()) {
+            return read(repo, revision, subPath);
+        }
+    }
+
+    public static SourceTree read(Repository repo, String revision, String subPath) throws IOException {
+        ObjectId id;
+        try {
+            id = repo.resolve(revision);
+        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+            throw new UnknownRevisionException("bad revision \"" + revision + "\"");
+        }
+        if (id == null) {
+            throw new UnknownRevisionException("unknown revision \"" + revision + "\"");
+        }
+        List<SourceFile> files = new ArrayList<>();
+        try (RevWalk rw = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+             TreeWalk tw = new TreeWalk(reader)) {
+            RevCommit commit = rw.parseCommit(id);
+            tw.addTree(commit.getTree());
+            tw.setRecursive(true);
+            String prefix = subPath == null ? "" : subPath.replaceAll("^/+|/+$", "");
+            if (!prefix.isEmpty()) {
+                tw.setFilter(PathFilter.create(prefix));
+            }
+            while (tw.next()) {
+                String path = tw.getPathString();
+                if (hidden(path) || !SourceTree.isConfigFileName(path)
+                        || tw.getFileMode(0).getObjectType() != Constants.OBJ_BLOB) {
+                    continue;
+                }
+                files.add(new SourceFile(path, reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes()));
+            }
+        }
+        return new SourceTree(files);
+    }
+
+    private static boolean hidden(String path) {
+        for (String part : path.split("/")) {
+            if (part.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.meshcd.bench;
+
+import dev.meshcd.admission.Reviews;
+import dev.meshcd.admission.TestValidators;
+import dev.meshcd.admission.cluster.Snapshot;
+import dev.meshcd.admission.tls.CertStore;
+import dev.meshcd.admission.tls.ServingCertificates;
+import dev.meshcd.admission.webhook.AdmissionHandler;
+import dev.meshcd.admission.webhook.OwnershipGuard;
+import dev.meshcd.admission.webhook.ValidatingHandler;
+import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.Origin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load generator for the validating webhook over loopback HTTPS (not a test; run by hand, see docs/admission.md).
+ *
+ * <p>Two servers on the same stack (Javalin + Jetty, TLS, AdmissionReview codec, metrics, audit): the baseline
+ * answers allowed:true at once, the other runs {@code /validate} on a VirtualService against a snapshot of
+ * {@code SERVICES} Services with DestinationRules and VirtualServices. For each: closed-loop max throughput with
+ * {@code THREADS} clients, then an open-loop run at half that rate measuring latency from the scheduled send
+ * time (no coordinated omission).
+ *
+ * <p>Arguments: {@code [seconds per phase, default 5] [client threads, default 8] [services, default 100]}.
+ */
+public final class AdmissionBench {
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int services = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        System.setProperty("org.slf4j.simpleLogger.log.meshcd.audit", "warn");
+
+        Compiler compiler = TestValidators.compiler();
+        Snapshot snapshot = Snapshot.of(world(compiler, services), Map.of());
+        ServingCertificates certs = ServingCertificates.create(CertStore.memory(), List.of("127.0.0.1"));
+        certs.initialize();
+        HttpClient http = Reviews.client(certs.current().ca().cert());
+        byte[] body = Reviews.review("CREATE", "bench", Reviews.yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: svc-7-canary, namespace: bench}
+                spec:
+                  hosts: [svc-7]
+                  http:
+                  - match: [{headers: {x-canary: {exact: "1"}}}]
+                    route:
+                    - {destination: {host: svc-7, subset: v2}}
+                  - route:
+                    - {destination: {host: svc-7, subset: v1}, weight: 90}
+                    - {destination: {host: svc-7, subset: v2}, weight: 10}
+                    retries: {attempts: 3, perTryTimeout: 2s}
+                    timeout: 10s
+                """), null, false);
+
+        System.out.printf("admission bench: %d s per phase, %d client threads, snapshot of %d resources, %d validators, %d analyzers%n",
+                seconds, threads, snapshot.resources().size(), compiler.validators().size(), compiler.analyzers().size());
+        Result base = run("baseline allow-all", AdmissionHandler.ALLOW_ALL, certs, http, body, seconds, threads);
+        Result val = run("validate VirtualService", new ValidatingHandler(compiler, snapshot, OwnershipGuard.standard()),
+                certs, http, body, seconds, threads);
+        System.out.printf("%nvalidate/baseline throughput: %.0f%% (target >= 70%%)%n", 100.0 * val.maxRps / base.maxRps);
+        System.out.printf("validate p99 at half max throughput: %.2f ms (target <= 5 ms)%n", val.p99Ms);
+        certs.close();
+    }
+
+    record Result(double maxRps, double p50Ms, double p99Ms) {
+    }
+
+    static List<Resource> world(Compiler compiler, int services) {
+        List<Resource> out = new ArrayList<>();
+        Diagnostics d = new Diagnostics();
+        for (int i = 0; i < services; i++) {
+            String yaml = """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: svc-%1$d, namespace: bench}
+                    spec:
+                      selector: {app: svc-%1$d}
+                      ports: [{name: http, port: 8080}]
+                    """.formatted(i);
+            out.addAll(compiler.decoder().decode(Reviews.yaml(yaml), Origin.NONE, d));
+            out.addAll(compiler.decoder().decode(Reviews.yaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: svc-%1$d, namespace: bench}
+                    spec:
+                      host: svc-%1$d
+                      subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                    """.formatted(i)), Origin.NONE, d));
+            out.addAll(compiler.decoder().decode(Reviews.yaml("""
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: svc-%1$d, namespace: bench}
+                    spec:
+                      hosts: [svc-%1$d]
+                      http: [{route: [{destination: {host: svc-%1$d, subset: v1}}]}]
+                    """.formatted(i)), Origin.NONE, d));
+        }
+        return out;
+    }
+
+    static Result run(String name, AdmissionHandler handler, ServingCertificates certs, HttpClient http, byte[] body,
+                      int seconds, int threads) throws Exception {
+        try (WebhookServer server = WebhookServer.builder(certs).host("127.0.0.1").port(0)
+                .handler("validate", handler).build().start()) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/validate"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            closedLoop(http, req, Math.max(2, seconds / 2), threads); // warm-up (JIT, connections)
+            double max = closedLoop(http, req, seconds, threads);
+            double rate = max / 2;
+            long[] lat = openLoop(http, req, seconds, rate);
+            double p50 = percentile(lat, 50) / 1e6;
+            double p99 = percentile(lat, 99) / 1e6;
+            System.out.printf("%-24s max %8.0f req/s | at %6.0f req/s: p50 %.2f ms, p99 %.2f ms (%d samples)%n",
+                    name, max, rate, p50, p99, lat.length);
+            return new Result(max, p50, p99);
+        }
+    }
+
+    /** Requests per second with {@code threads} clients sending back to back. */
+    static double closedLoop(HttpClient http, HttpRequest req, int seconds, int threads) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                        if (r.statusCode() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            t.start();
+            ts.add(t);
+        }
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        running.set(false);
+        long n = ok.get();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        for (Thread t : ts) {
+            t.join();
+        }
+        if (failed.get() > 0) {
+            System.out.println("  (failed requests: " + failed.get() + ")");
+        }
+        return n / elapsed;
+    }
+
+    /** Latencies (ns) of requests sent at a fixed rate, measured from when each was due. */
+    static long[] openLoop(HttpClient http, HttpRequest req, int seconds, double rate) throws Exception {
+        int total = (int) (rate * seconds);
+        long interval = (long) (1e9 / rate);
+        long[] lat = new long[total];
+        List<CompletableFuture<Void>> pending = new ArrayList<>(total);
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                long wait = due - now;
+                if (wait > 200_000) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            int idx = i;
+            pending.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+                    .handle((r, e) -> {
+                        lat[idx] = e == null && r.statusCode() == 200 ? System.nanoTime() - due : Long.MAX_VALUE;
+                        return null;
+                    }));
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        return lat;
+    }
+
+    static double percentile(long[] values, double p) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+    }
+}

@@ -1,0 +1,97 @@
+package dev.meshcd.compiler.validate.cel;
+
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.load.ParsedFile;
+import dev.meshcd.compiler.load.YamlLoader;
+import dev.meshcd.compiler.model.Decoder;
+import dev.meshcd.compiler.model.KindRegistry;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.validate.ValidationTestSupport;
+import dev.meshcd.compiler.validate.schema.SchemaValidator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Cost of schema + CEL validation per resource against bare YAML parsing, over the Istio documents of
+ * the conformance corpus. Opt-in: {@code mvn -o test -Dtest=ValidationBenchmarkTest -Dmeshcd.bench=true}.
+ */
+@EnabledIfSystemProperty(named = "meshcd.bench", matches = "true")
+class ValidationBenchmarkTest {
+    /** Thread CPU time, not wall time: the figures must not depend on what else the machine runs. */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    @Test
+    void measure() throws Exception {
+        Path root = ValidationTestSupport.conformance().orElse(null);
+        Assumptions.assumeTrue(root != null);
+        List<SourceFile> files = new ArrayList<>();
+        try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("validation/webhook-dataset")),
+                Files.walk(root.resolve("samples")))) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".yaml") && !p.toString().contains("invalid")).toList()) {
+                files.add(new SourceFile(p.toString(), Files.readAllBytes(p)));
+            }
+        }
+        YamlLoader loader = new YamlLoader();
+        Decoder decoder = new Decoder(KindRegistry.standard(), "default");
+        List<Resource> istio = new ArrayList<>();
+        int documents = 0;
+        for (SourceFile f : files) {
+            ParsedFile parsed = loader.load(f);
+            documents += parsed.documents().size();
+            for (Resource r : decoder.decode(parsed, new Diagnostics())) {
+                if (r.kind().isIstio()) {
+                    istio.add(r);
+                }
+            }
+        }
+        SchemaValidator schema = new SchemaValidator();
+        CelValidator cel = new CelValidator();
+        int rounds = Integer.getInteger("meshcd.bench.rounds", 700);
+        // warm up (JIT, lazy loading and rule compilation)
+        run(istio, schema, cel, 100, true, true);
+        double parseUs = 0;
+        long t0 = CPU.getCurrentThreadCpuTime();
+        for (int i = 0; i < rounds / 10; i++) {
+            for (SourceFile f : files) {
+                loader.load(new SourceFile(f.name(), f.content()));
+            }
+        }
+        parseUs = (CPU.getCurrentThreadCpuTime() - t0) / 1e3 / ((rounds / 10) * (double) documents);
+        double schemaUs = run(istio, schema, cel, rounds, true, false);
+        double celUs = run(istio, schema, cel, rounds, false, true);
+        System.out.printf("benchmark: %d Istio resources x %d rounds (%d docs/round parsed)%n", istio.size(), rounds,
+                documents);
+        System.out.printf("  YAML parse: %.2f us/document (thread CPU time)%n", parseUs);
+        System.out.printf("  schema:     %.2f us/resource%n", schemaUs);
+        System.out.printf("  CEL:        %.2f us/resource%n", celUs);
+        System.out.printf("  schema+CEL: %.2f us/resource = %.0f%% of parsing%n", schemaUs + celUs,
+                100 * (schemaUs + celUs) / parseUs);
+    }
+
+    private static double run(List<Resource> rs, SchemaValidator schema, CelValidator cel, int rounds, boolean s,
+                              boolean c) {
+        Diagnostics sink = new Diagnostics();
+        long t0 = CPU.getCurrentThreadCpuTime();
+        for (int i = 0; i < rounds; i++) {
+            for (Resource r : rs) {
+                if (s) {
+                    schema.validate(r, sink);
+                }
+                if (c) {
+                    cel.validate(r, sink);
+                }
+            }
+        }
+        if (sink.hasErrors()) {
+            throw new AssertionError(sink.sorted().get(0));
+        }
+        return (CPU.getCurrentThreadCpuTime() - t0) / 1e3 / ((double) rounds * rs.size());
+    }
+}

@@ -1,0 +1,338 @@
+package dev.meshcd.sync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.sync.apply.Applier;
+import dev.meshcd.sync.apply.KubeObjects;
+import dev.meshcd.sync.apply.SyncStateStore;
+import dev.meshcd.sync.drift.Drift;
+import dev.meshcd.sync.drift.DriftDetector;
+import dev.meshcd.sync.git.GitException;
+import dev.meshcd.sync.git.GitRemote;
+import dev.meshcd.sync.plan.DesiredObject;
+import dev.meshcd.sync.plan.Plan;
+import dev.meshcd.sync.plan.Planner;
+import dev.meshcd.sync.status.CommitStatus;
+import dev.meshcd.sync.status.CommitStatus.State;
+import dev.meshcd.sync.status.StatusBackend;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.jgit.lib.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One repository's GitOps loop body, run by {@link SyncLoop}: fetch → read the commit's tree → compile
+ * (one {@link Compiler} kept across runs, so unchanged files are not re-read) → plan → apply → record the
+ * applied commit → report statuses; then drift detection (and self-heal when enabled).
+ *
+ * <p>Guarantees: a commit that does not compile applies nothing; {@code meshcd/sync} is success only
+ * after every object of the plan was applied and the commit recorded; a failed or partial apply leaves
+ * the recorded (last-known-good) commit untouched and is retried on the next run.
+ */
+public final class Reconciler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final int SUMMARY_LINES = 3;
+
+    private final SyncOptions options;
+    private final GitRemote git;
+    private final StatusBackend statuses;
+    private final Compiler compiler;
+    private final Planner planner;
+    private final KubeObjects kube;
+    private final Applier applier;
+    private final SyncStateStore store;
+    private final DriftDetector detector = new DriftDetector();
+    private final Clock clock;
+
+    private String compileFailedCommit;
+    private volatile String lastAppliedCommit;
+    private List<DesiredObject> appliedDesired;
+    private String appliedDesiredCommit;
+    private final Map<String, String> published = new HashMap<>();
+    private volatile String lastReport = "";
+
+    public Reconciler(SyncOptions options, KubernetesClient client, StatusBackend statuses, GitRemote git) {
+        this.options = options;
+        this.git = git;
+        this.statuses = statuses == null ? StatusBackend.NONE : statuses;
+        this.compiler = StandardStages.compiler(options.compileOptions());
+        this.planner = new Planner(options.name(), options.compileOptions().domainSuffix());
+        this.kube = new KubeObjects(client);
+        this.applier = new Applier(kube, options.parallelism(), options.forceConflicts(), options.maxAttempts(),
+                options.backoff());
+        this.store = new SyncStateStore(client, options.name());
+        this.clock = Clock.systemUTC();
+    }
+
+    /** Opens the Git mirror for the options (cache directory, credentials). */
+    public static Reconciler create(SyncOptions options, KubernetesClient client, StatusBackend statuses)
+            throws IOException {
+        return new Reconciler(options, client, statuses,
+                new GitRemote(options.url(), options.branch(), options.cacheDir(), options.credentials()));
+    }
+
+    public GitRemote git() {
+        return git;
+    }
+
+    /** The full text of the last compile or apply report (what the status target URL should show). */
+    public String lastReport() {
+        return lastReport;
+    }
+
+    public synchronized SyncResult reconcile() {
+        ObjectId head;
+        try {
+            head = git.fetch();
+        } catch (GitException e) {
+            return new SyncResult(null, SyncResult.Phase.FETCH_FAILED, e.getMessage(), 0, 0, 0, List.of());
+        }
+        String sha = head.name();
+        String lastCommit = lastAppliedCommit;
+        boolean clusterReachable = true;
+        try {
+            lastCommit = store.load().map(SyncStateStore.State::commit).orElse(null);
+        } catch (KubernetesClientException e) {
+            // Compile anyway (the compile status does not need the cluster); applying will report it.
+            clusterReachable = false;
+            LOG.warn("sync {}: cannot read the applied commit: {}", options.name(), shortMessage(e));
+        }
+        if (clusterReachable && sha.equals(lastCommit)) {
+            List<Drift> drift = checkDrift(sha);
+            return new SyncResult(sha, SyncResult.Phase.UP_TO_DATE, "up to date", 0, 0, 0, drift);
+        }
+        if (sha.equals(compileFailedCommit)) {
+            return new SyncResult(sha, SyncResult.Phase.COMPILE_FAILED, "does not compile (already reported)",
+                    0, 0, 0, List.of());
+        }
+        String note = "";
+        if (lastCommit != null) {
+            try {
+                if (!git.isAncestor(ObjectId.fromString(lastCommit), head)) {
+                    note = " (history rewritten: " + lastCommit.substring(0, 7) + " no longer in " + options.branch() + ")";
+                    LOG.warn("sync {}: previously applied {} is not an ancestor of {}: force-push; applying {} normally",
+                            options.name(), lastCommit, sha, sha);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                note = " (previously applied commit unknown)";
+            }
+        }
+
+        // Compile.
+        boolean compiledBefore = published.containsKey(sha + " " + CommitStatus.context(CommitStatus.COMPILE,
+                options.clusterName())); // a retry after a failed apply: the compile statuses stand
+        if (!compiledBefore) {
+            publish(sha, CommitStatus.COMPILE, State.PENDING, "compiling");
+        }
+        CompileResult result;
+        try {
+            SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
+            result = compiler.compile(tree, Compiler.Mode.CHECK);
+        } catch (IOException | RuntimeException e) {
+            String msg = "cannot read commit: " + e.getMessage();
+            publish(sha, CommitStatus.COMPILE, State.ERROR, msg);
+            return new SyncResult(sha, SyncResult.Phase.COMPILE_FAILED, msg, 0, 0, 0, List.of());
+        }
+        if (result.hasErrors()) {
+            compileFailedCommit = sha;
+            lastReport = result.diagnostics().stream().map(Reconciler::line).collect(Collectors.joining("\n"));
+            String summary = diagnosticsSummary(result.diagnostics());
+            LOG.warn("sync {}: {} does not compile, nothing applied:\n{}", options.name(), sha, lastReport);
+            publish(sha, CommitStatus.COMPILE, State.FAILURE, summary);
+            publish(sha, CommitStatus.SYNC, State.FAILURE, "not applied: compile failed; cluster stays at "
+                    + (lastCommit == null ? "nothing" : lastCommit.substring(0, 7)));
+            return new SyncResult(sha, SyncResult.Phase.COMPILE_FAILED, summary, 0, 0, 0, List.of());
+        }
+        long warnings = result.count(dev.meshcd.compiler.diag.Severity.WARNING);
+        publishOnce(sha, CommitStatus.COMPILE, State.SUCCESS, result.resources().size() + " resources, "
+                + warnings + " warnings");
+
+        // Plan and apply.
+        publish(sha, CommitStatus.SYNC, State.PENDING, "applying" + note);
+        List<DesiredObject> desired = planner.desired(result.resources(), sha);
+        Plan plan;
+        Applier.Outcome outcome;
+        try {
+            Set<Kind> kinds = new HashSet<>();
+            desired.forEach(d -> kinds.add(Kind.of(d.key())));
+            plan = planner.plan(desired, kube.listManaged(kinds));
+            outcome = applier.execute(plan, options.prune());
+        } catch (KubernetesClientException e) {
+            String msg = "not applied: cluster unreachable (" + shortMessage(e) + "); cluster stays at "
+                    + (lastCommit == null ? "nothing" : lastCommit.substring(0, 7));
+            LOG.warn("sync {}: {}", options.name(), msg);
+            publish(sha, CommitStatus.SYNC, State.ERROR, msg);
+            return new SyncResult(sha, SyncResult.Phase.APPLY_FAILED, msg, 0, 0, 0, List.of());
+        }
+        if (!outcome.ok()) {
+            lastReport = outcome.failures().stream().map(Applier.Failure::toString).collect(Collectors.joining("\n"));
+            String msg = "partial: " + outcome.applied().size() + "/" + plan.applyCount() + " applied, "
+                    + outcome.failures().size() + " failed (" + outcome.failures().get(0) + "); last good "
+                    + (lastCommit == null ? "none" : lastCommit.substring(0, 7));
+            LOG.warn("sync {}: apply of {} failed:\n{}", options.name(), sha, lastReport);
+            publish(sha, CommitStatus.SYNC, State.FAILURE, msg);
+            return new SyncResult(sha, SyncResult.Phase.APPLY_FAILED, msg, outcome.applied().size(),
+                    outcome.pruned().size(), plan.unchanged().size(), List.of());
+        }
+        try {
+            store.save(new SyncStateStore.State(sha, options.branch(), git.safeUrl(), clock.instant(), desired.size()));
+        } catch (KubernetesClientException e) {
+            String msg = "applied but not recorded: " + shortMessage(e);
+            publish(sha, CommitStatus.SYNC, State.ERROR, msg);
+            return new SyncResult(sha, SyncResult.Phase.APPLY_FAILED, msg, outcome.applied().size(),
+                    outcome.pruned().size(), plan.unchanged().size(), List.of());
+        }
+        appliedDesired = desired;
+        appliedDesiredCommit = sha;
+        lastAppliedCommit = sha;
+        String msg = "applied " + outcome.applied().size() + ", pruned " + outcome.pruned().size() + ", unchanged "
+                + plan.unchanged().size() + note;
+        LOG.info("sync {}: {} {}", options.name(), sha, msg);
+        publish(sha, CommitStatus.SYNC, State.SUCCESS, msg);
+        List<Drift> drift = checkDrift(sha);
+        return new SyncResult(sha, SyncResult.Phase.SYNCED, msg, outcome.applied().size(), outcome.pruned().size(),
+                plan.unchanged().size(), drift);
+    }
+
+    /** Compares the live objects with the applied commit's desired ones; self-heals when enabled. */
+    List<Drift> checkDrift(String sha) {
+        try {
+            if (appliedDesired == null || !sha.equals(appliedDesiredCommit)) {
+                SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
+                appliedDesired = planner.desired(compiler.compile(tree, Compiler.Mode.CHECK).resources(), sha);
+                appliedDesiredCommit = sha;
+            }
+            List<Drift> drift = findDrift(appliedDesired);
+            if (!drift.isEmpty() && options.selfHeal()) {
+                Set<ResourceKey> keys = drift.stream().map(Drift::resource).collect(Collectors.toSet());
+                for (DesiredObject d : appliedDesired) {
+                    if (keys.contains(d.key())) {
+                        applier.apply(d, true);
+                    }
+                }
+                List<Drift> after = findDrift(appliedDesired);
+                publishOnce(sha, CommitStatus.DRIFT, after.isEmpty() ? State.SUCCESS : State.FAILURE,
+                        after.isEmpty() ? "self-healed " + keys.size() + " drifted resources" : driftSummary(after));
+                return drift;
+            }
+            publishOnce(sha, CommitStatus.DRIFT, drift.isEmpty() ? State.SUCCESS : State.FAILURE,
+                    drift.isEmpty() ? "no drift" : driftSummary(drift));
+            return drift;
+        } catch (IOException | KubernetesClientException e) {
+            LOG.warn("sync {}: drift check failed: {}", options.name(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    private List<Drift> findDrift(List<DesiredObject> desired) {
+        Set<Kind> kinds = new HashSet<>();
+        desired.forEach(d -> kinds.add(Kind.of(d.key())));
+        Map<ResourceKey, ObjectNode> live = new HashMap<>();
+        for (Plan.LiveObject l : kube.listManaged(kinds)) {
+            live.put(l.key(), l.body());
+        }
+        List<Drift> out = new ArrayList<>();
+        for (DesiredObject d : desired) {
+            ObjectNode l = live.containsKey(d.key()) ? live.get(d.key()) : kube.get(d.key(), d.apiVersion());
+            out.addAll(detector.compare(d.key(), d.body(), l));
+        }
+        if (!out.isEmpty()) {
+            LOG.warn("sync {}: drift:\n{}", options.name(),
+                    out.stream().map(Drift::toString).collect(Collectors.joining("\n")));
+        }
+        return out;
+    }
+
+    static String driftSummary(List<Drift> drift) {
+        long resources = drift.stream().map(Drift::resource).distinct().count();
+        Drift first = drift.get(0);
+        return resources + " resource(s) drifted: " + first.resource().display() + " " + first.path()
+                + (first.owner().isEmpty() || first.owner().equals("meshcd") ? "" : " by " + first.owner());
+    }
+
+    /** {@code N errors: file:line: CODE message; ...} cut to the forge limit. */
+    public static String diagnosticsSummary(List<Diagnostic> diagnostics) {
+        List<Diagnostic> errors = diagnostics.stream().filter(Diagnostic::isError).toList();
+        StringBuilder sb = new StringBuilder().append(errors.size()).append(errors.size() == 1 ? " error: " : " errors: ");
+        int shown = 0;
+        for (Diagnostic d : errors) {
+            if (shown == SUMMARY_LINES) {
+                sb.append("; …");
+                break;
+            }
+            sb.append(shown == 0 ? "" : "; ").append(shortLine(d));
+            shown++;
+        }
+        String s = sb.toString();
+        return s.length() <= CommitStatus.MAX_DESCRIPTION ? s : s.substring(0, CommitStatus.MAX_DESCRIPTION - 1) + "…";
+    }
+
+    private static String shortLine(Diagnostic d) {
+        String where = d.location().file() + (d.location().hasPosition() ? ":" + d.location().line() : "");
+        return (where.isEmpty() ? "" : where + ": ") + d.code() + " " + d.message();
+    }
+
+    private static String line(Diagnostic d) {
+        return d.location() + ": " + d.severity().name().toLowerCase(java.util.Locale.ROOT) + " " + d.code()
+                + (d.resource().isEmpty() ? "" : " [" + d.resource() + "]") + " " + d.message()
+                + (d.path().isEmpty() ? "" : " (" + d.path() + ")");
+    }
+
+    static String shortMessage(KubernetesClientException e) {
+        String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : null;
+        if (m == null) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            m = root == e ? e.getMessage() : root.getClass().getSimpleName()
+                    + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        }
+        return m == null ? e.getClass().getSimpleName() : m.length() > 80 ? m.substring(0, 80) : m;
+    }
+
+    private void publish(String sha, String base, State state, String description) {
+        String context = CommitStatus.context(base, options.clusterName());
+        if (published.size() > 256) {
+            published.keySet().removeIf(k -> !k.startsWith(sha + " "));
+        }
+        published.put(sha + " " + context, state + " " + description);
+        try {
+            statuses.publish(new CommitStatus(sha, context, state, description, options.targetUrl()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("sync {}: could not publish status {} for {}: {}", options.name(), context, sha,
+                    options.credentials().redact(e.getMessage()));
+        }
+    }
+
+    /** Publishes unless the same state and description were already published for this commit and context. */
+    private void publishOnce(String sha, String base, State state, String description) {
+        String context = CommitStatus.context(base, options.clusterName());
+        if (!(state + " " + description).equals(published.get(sha + " " + context))) {
+            publish(sha, base, state, description);
+        }
+    }
+
+    @Override
+    public void close() {
+        applier.close();
+        git.close();
+    }
+}

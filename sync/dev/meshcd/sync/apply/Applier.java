@@ -1,0 +1,182 @@
+package dev.meshcd.sync.apply;
+
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.sync.plan.DesiredObject;
+import dev.meshcd.sync.plan.Labels;
+import dev.meshcd.sync.plan.Plan;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a {@link Plan} with server-side apply (field manager {@code meshcd}), wave by wave, with at
+ * most {@code parallelism} requests in flight. Transient failures (API server unreachable, 429, 5xx, a
+ * conflict when not forcing) are retried with exponential backoff; permanent ones (invalid object,
+ * admission webhook denial) are not. A wave with a failure stops the plan: later waves (which depend on
+ * it) and pruning are not attempted, and the outcome is never reported as success.
+ */
+public final class Applier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+
+    /** One object that could not be applied or deleted. */
+    public record Failure(ResourceKey key, String action, int code, String message) {
+        @Override
+        public String toString() {
+            return action + " " + key.display() + ": " + (code > 0 ? code + " " : "") + message;
+        }
+    }
+
+    /** What an execution did. */
+    public record Outcome(List<ResourceKey> applied, List<ResourceKey> pruned, List<Failure> failures, int attempts) {
+        public boolean ok() {
+            return failures.isEmpty();
+        }
+    }
+
+    private final KubeObjects kube;
+    private final boolean forceConflicts;
+    private final int maxAttempts;
+    private final Duration backoff;
+    private final ExecutorService pool;
+
+    public Applier(KubeObjects kube, int parallelism, boolean forceConflicts, int maxAttempts, Duration backoff) {
+        this.kube = kube;
+        this.forceConflicts = forceConflicts;
+        this.maxAttempts = Math.max(1, maxAttempts);
+        this.backoff = backoff;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
+            Thread t = new Thread(r, "meshcd-apply-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Outcome execute(Plan plan, boolean prune) {
+        List<ResourceKey> applied = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<ResourceKey> pruned = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger attempts = new AtomicInteger();
+        for (List<DesiredObject> wave : plan.applyWaves()) {
+            if (!runWave(wave, "apply", DesiredObject::key, this::apply, applied, failures, attempts)) {
+                return new Outcome(List.copyOf(applied), List.of(), List.copyOf(failures), attempts.get());
+            }
+        }
+        if (prune) {
+            for (List<Plan.LiveObject> wave : plan.pruneWaves()) {
+                if (!runWave(wave, "delete", Plan.LiveObject::key, this::delete, pruned, failures, attempts)) {
+                    break;
+                }
+            }
+        }
+        return new Outcome(List.copyOf(applied), List.copyOf(pruned), List.copyOf(failures), attempts.get());
+    }
+
+    /** Runs one wave on the pool; false when any item failed. */
+    private <T> boolean runWave(List<T> wave, String action, java.util.function.Function<T, ResourceKey> key,
+                                java.util.function.Consumer<T> op, List<ResourceKey> done, List<Failure> failures,
+                                AtomicInteger attempts) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (T item : wave) {
+            futures.add(CompletableFuture.runAsync(() -> {
+                Failure f = withRetry(action, key.apply(item), attempts, () -> op.accept(item));
+                if (f == null) {
+                    done.add(key.apply(item));
+                } else {
+                    failures.add(f);
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        return failures.isEmpty();
+    }
+
+    /** Server-side apply of one object (also used by self-heal, always forcing conflicts then). */
+    public void apply(DesiredObject d) {
+        apply(d, forceConflicts);
+    }
+
+    public void apply(DesiredObject d, boolean force) {
+        GenericKubernetesResource r = kube.fromJson(d.body());
+        var op = kube.client().genericKubernetesResources(KubeObjects.context(d.key().group(), version(d.apiVersion()),
+                        d.key().kind(), !d.key().namespace().isEmpty()))
+                .inNamespace(d.key().namespace()).resource(r).fieldManager(Labels.FIELD_MANAGER);
+        if (force) {
+            op.forceConflicts().serverSideApply();
+        } else {
+            op.serverSideApply();
+        }
+    }
+
+    private void delete(Plan.LiveObject l) {
+        kube.client().genericKubernetesResources(KubeObjects.context(l.key().group(), version(l.apiVersion()),
+                        l.key().kind(), !l.key().namespace().isEmpty()))
+                .inNamespace(l.key().namespace()).withName(l.key().name()).delete();
+    }
+
+    private static String version(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+    }
+
+    private Failure withRetry(String action, ResourceKey key, AtomicInteger attempts, Runnable op) {
+        long delay = backoff.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            attempts.incrementAndGet();
+            try {
+                op.run();
+                return null;
+            } catch (KubernetesClientException e) {
+                int code = e.getCode();
+                String msg = message(e);
+                if (!retriable(code) || attempt >= maxAttempts) {
+                    LOG.warn("{} {} failed after {} attempt(s): {}", action, key.display(), attempt, msg);
+                    return new Failure(key, action, code, msg);
+                }
+                LOG.info("{} {}: {} (attempt {}/{}), retrying in {} ms", action, key.display(), msg, attempt,
+                        maxAttempts, delay);
+            } catch (RuntimeException e) {
+                if (attempt >= maxAttempts) {
+                    return new Failure(key, action, 0, String.valueOf(e.getMessage()));
+                }
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return new Failure(key, action, 0, "interrupted");
+            }
+            delay = Math.min(delay * 2, 30_000);
+        }
+    }
+
+    /** 0 is a transport failure (API server unreachable); 409 only without forcing (a conflict with another manager is retried once forced elsewhere). */
+    boolean retriable(int code) {
+        return code == 0 || code == 429 || code >= 500 || (code == 409 && !forceConflicts) || code == 408;
+    }
+
+    static String message(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return e.getStatus().getMessage();
+        }
+        String m = e.getMessage();
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null) {
+            m = m + ": " + c.getMessage();
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.meshcd.sync.apply;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The last applied commit of a sync, kept in the cluster (ConfigMap {@code meshcd-sync-<name>} in
+ * {@code meshcd-system}) so a restarted or newly elected meshcd resumes from it.
+ */
+public final class SyncStateStore {
+    public static final String NAMESPACE = "meshcd-system";
+
+    /** What was applied last. */
+    public record State(String commit, String branch, String url, Instant appliedAt, int objects) {
+    }
+
+    private final KubernetesClient client;
+    private final String name;
+
+    public SyncStateStore(KubernetesClient client, String name) {
+        this.client = client;
+        this.name = name;
+    }
+
+    public String configMapName() {
+        return "meshcd-sync-" + name;
+    }
+
+    public Optional<State> load() {
+        ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName(configMapName()).get();
+        if (cm == null || cm.getData() == null || cm.getData().get("commit") == null) {
+            return Optional.empty();
+        }
+        Map<String, String> d = cm.getData();
+        Instant at = null;
+        try {
+            at = d.get("appliedAt") == null ? null : Instant.parse(d.get("appliedAt"));
+        } catch (RuntimeException e) {
+            // tolerate a hand-edited value
+        }
+        int objects = 0;
+        try {
+            objects = Integer.parseInt(d.getOrDefault("objects", "0"));
+        } catch (NumberFormatException e) {
+            // ditto
+        }
+        return Optional.of(new State(d.get("commit"), d.get("branch"), d.get("url"), at, objects));
+    }
+
+    public void save(State state) {
+        ensureNamespace(client);
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("commit", state.commit());
+        data.put("branch", state.branch());
+        data.put("url", state.url());
+        data.put("appliedAt", state.appliedAt().toString());
+        data.put("objects", Integer.toString(state.objects()));
+        ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName()).withNamespace(NAMESPACE)
+                .addToLabels("app.kubernetes.io/managed-by", "meshcd").endMetadata().withData(data).build();
+        client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager("meshcd").forceConflicts().serverSideApply();
+    }
+
+    /** Creates {@code meshcd-system} when missing. */
+    public static void ensureNamespace(KubernetesClient client) {
+        if (client.namespaces().withName(NAMESPACE).get() == null) {
+            try {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+                        .build()).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.meshcd.sync.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.FieldPath;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Pure planning: compiled resources → desired objects (with meshcd's label and annotations) → a
+ * {@link Plan} against the live objects meshcd manages: what to apply (only what changed, by content
+ * hash), in which order (derived from references), and what to prune (in reverse order).
+ */
+public final class Planner {
+    private static final Set<String> SERVER_METADATA = Set.of("resourceVersion", "uid", "creationTimestamp",
+            "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds");
+
+    private final String repo;
+    private final String domainSuffix;
+
+    /**
+     * @param repo         the sync's name, written to {@link Labels#REPO}; prune only touches objects carrying it
+     * @param domainSuffix the cluster DNS suffix for short host names
+     */
+    public Planner(String repo, String domainSuffix) {
+        this.repo = repo;
+        this.domainSuffix = domainSuffix == null ? "cluster.local" : domainSuffix;
+    }
+
+    /** Whether a compiled resource is applied: Istio kinds, and outputs lowered by meshcd (its label). */
+    public static boolean isApplied(Resource r) {
+        if (r.kind().isIstio()) {
+            return true;
+        }
+        return Labels.MESHCD.equals(r.labels().get(Labels.MANAGED_BY)) && !r.kind().group().equals(Kind.MESHCD)
+                && !r.kind().group().isEmpty() && !r.kind().group().equals("apps") && !r.kind().group().equals("batch");
+    }
+
+    public List<DesiredObject> desired(List<Resource> resources, String commit) {
+        List<DesiredObject> out = new ArrayList<>();
+        for (Resource r : resources) {
+            if (!isApplied(r)) {
+                continue;
+            }
+            ObjectNode body = r.object().deepCopy();
+            body.remove("status");
+            ObjectNode meta = body.with("metadata");
+            SERVER_METADATA.forEach(meta::remove);
+            if (!r.namespace().isEmpty()) {
+                meta.put("namespace", r.namespace());
+            }
+            meta.with("labels").put(Labels.MANAGED_BY, Labels.MESHCD);
+            ObjectNode ann = meta.with("annotations");
+            SourceLocation loc = r.locate(FieldPath.ROOT);
+            String source = loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
+            ann.put(Labels.SOURCE, source);
+            ann.put(Labels.REPO, repo);
+            ann.remove(Labels.COMMIT);
+            ann.remove(Labels.CONTENT_HASH);
+            String hash = contentHash(body);
+            ann.put(Labels.CONTENT_HASH, hash);
+            ann.put(Labels.COMMIT, commit);
+            out.add(new DesiredObject(r.key(), r.apiVersion(), body, source, hash));
+        }
+        out.sort(Comparator.comparing(DesiredObject::key));
+        return out;
+    }
+
+    /**
+     * @param desired what Git says
+     * @param live    the live objects with meshcd's managed-by label (any repo; others' are ignored)
+     */
+    public Plan plan(List<DesiredObject> desired, List<Plan.LiveObject> live) {
+        Map<ResourceKey, Plan.LiveObject> mine = new TreeMap<>();
+        for (Plan.LiveObject l : live) {
+            JsonNode meta = l.body().path("metadata");
+            if (Labels.MESHCD.equals(meta.path("labels").path(Labels.MANAGED_BY).asText(null))
+                    && repo.equals(meta.path("annotations").path(Labels.REPO).asText(null))) {
+                mine.put(l.key(), l);
+            }
+        }
+        Map<ResourceKey, Plan.LiveObject> allLive = new HashMap<>();
+        live.forEach(l -> allLive.put(l.key(), l));
+
+        List<DesiredObject> changed = new ArrayList<>();
+        List<ResourceKey> unchanged = new ArrayList<>();
+        Set<ResourceKey> desiredKeys = new TreeSet<>();
+        for (DesiredObject d : desired) {
+            desiredKeys.add(d.key());
+            Plan.LiveObject l = allLive.get(d.key());
+            String liveHash = l == null ? null
+                    : l.body().path("metadata").path("annotations").path(Labels.CONTENT_HASH).asText(null);
+            if (d.hash().equals(liveHash)) {
+                unchanged.add(d.key());
+            } else {
+                changed.add(d);
+            }
+        }
+        List<Plan.LiveObject> prune = new ArrayList<>();
+        for (Plan.LiveObject l : mine.values()) {
+            if (!desiredKeys.contains(l.key())) {
+                prune.add(l);
+            }
+        }
+
+        // Apply order: an edge a → b means a must exist (be applied) before b.
+        Map<ResourceKey, Set<ResourceKey>> applyEdges = new HashMap<>();
+        for (DesiredObject d : changed) {
+            for (DesiredObject other : changed) {
+                if (d != other && dependsOn(d.key(), d.body(), other.key(), other.body())) {
+                    boolean subsetsRemoved = other.key().kind().equals("DestinationRule")
+                            && removesRoutedSubsets(other, allLive.get(other.key()), d);
+                    if (subsetsRemoved) {
+                        edge(applyEdges, d.key(), other.key()); // routes stop using the subset first
+                    } else {
+                        edge(applyEdges, other.key(), d.key());
+                    }
+                }
+            }
+        }
+        // Prune order: the reverse: dependents are deleted before what they depend on.
+        Map<ResourceKey, Set<ResourceKey>> pruneEdges = new HashMap<>();
+        for (Plan.LiveObject a : prune) {
+            for (Plan.LiveObject b : prune) {
+                if (a != b && dependsOn(a.key(), a.body(), b.key(), b.body())) {
+                    edge(pruneEdges, a.key(), b.key());
+                }
+            }
+        }
+        return new Plan(waves(changed, DesiredObject::key, applyEdges), List.copyOf(unchanged),
+                waves(prune, Plan.LiveObject::key, pruneEdges));
+    }
+
+    /** True when object {@code a} references {@code b} (so b must be in place before a). */
+    boolean dependsOn(ResourceKey a, JsonNode aBody, ResourceKey b, JsonNode bBody) {
+        JsonNode aSpec = aBody.path("spec");
+        JsonNode bSpec = bBody.path("spec");
+        if (a.kind().equals("VirtualService")) {
+            if (b.kind().equals("Gateway")) {
+                return References.gateways(a, aSpec).contains(b);
+            }
+            if (b.kind().equals("DestinationRule") || b.kind().equals("ServiceEntry")) {
+                Set<String> hosts = References.destinationHosts(a, aSpec, domainSuffix);
+                for (String h : References.providedHosts(b, bSpec, domainSuffix)) {
+                    if (hosts.contains(h)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        if (a.kind().equals("DestinationRule") && b.kind().equals("ServiceEntry")) {
+            Set<String> host = References.providedHosts(a, aSpec, domainSuffix);
+            return References.providedHosts(b, bSpec, domainSuffix).stream().anyMatch(host::contains);
+        }
+        return false;
+    }
+
+    /** A DestinationRule update drops a subset that the (old, live) routes of {@code vs} use. */
+    private boolean removesRoutedSubsets(DesiredObject dr, Plan.LiveObject liveDr, DesiredObject vs) {
+        if (liveDr == null) {
+            return false;
+        }
+        Set<String> removed = new TreeSet<>(References.subsets(liveDr.body().path("spec")));
+        removed.removeAll(References.subsets(dr.body().path("spec")));
+        if (removed.isEmpty()) {
+            return false;
+        }
+        String host = References.fqdn(dr.body().path("spec").path("host").asText(""), dr.key().namespace(), domainSuffix);
+        Set<String> newRoutes = References.routedSubsets(vs.key(), vs.body().path("spec"), domainSuffix);
+        for (String s : removed) {
+            if (!newRoutes.contains(host + "#" + s)) {
+                return true; // the VS update stops routing to it (or never did): let it go first
+            }
+        }
+        return false;
+    }
+
+    private static void edge(Map<ResourceKey, Set<ResourceKey>> edges, ResourceKey from, ResourceKey to) {
+        edges.computeIfAbsent(from, k -> new TreeSet<>()).add(to);
+    }
+
+    /** Kahn's algorithm by levels; nodes in a cycle (not expected) go into one last wave. */
+    static <T> List<List<T>> waves(List<T> nodes, Function<T, ResourceKey> key, Map<ResourceKey, Set<ResourceKey>> edges) {
+        Map<ResourceKey, T> byKey = new TreeMap<>();
+        nodes.forEach(n -> byKey.put(key.apply(n), n));
+        Map<ResourceKey, Integer> indegree = new HashMap<>();
+        byKey.keySet().forEach(k -> indegree.put(k, 0));
+        edges.forEach((from, tos) -> {
+            if (byKey.containsKey(from)) {
+                tos.stream().filter(byKey::containsKey).forEach(t -> indegree.merge(t, 1, Integer::sum));
+            }
+        });
+        List<List<T>> out = new ArrayList<>();
+        Map<ResourceKey, T> remaining = new LinkedHashMap<>(byKey);
+        while (!remaining.isEmpty()) {
+            List<ResourceKey> ready = new ArrayList<>();
+            for (ResourceKey k : remaining.keySet()) {
+                if (indegree.get(k) == 0) {
+                    ready.add(k);
+                }
+            }
+            if (ready.isEmpty()) {
+                out.add(new ArrayList<>(remaining.values()));
+                break;
+            }
+            List<T> wave = new ArrayList<>();
+            for (ResourceKey k : ready) {
+                wave.add(remaining.remove(k));
+                for (ResourceKey t : edges.getOrDefault(k, Set.of())) {
+                    if (indegree.containsKey(t)) {
+                        indegree.merge(t, -1, Integer::sum);
+                    }
+                }
+            }
+            out.add(wave);
+        }
+        return out;
+    }
+
+    /** SHA-256 over the canonical JSON (object keys sorted) of a body. */
+    public static String contentHash(JsonNode body) {
+        StringBuilder sb = new StringBuilder();
+        canonical(body, sb);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void canonical(JsonNode n, StringBuilder sb) {
+        if (n.isObject()) {
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                sorted.put(e.getKey(), e.getValue());
+            }
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<String, JsonNode> e : sorted.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                sb.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getKey()).toString()).append(':');
+                canonical(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (n.isArray()) {
+            sb.append('[');
+            for (int i = 0; i < n.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                canonical(n.get(i), sb);
+            }
+            sb.append(']');
+        } else {
+            sb.append(n.toString());
+        }
+    }
+}
