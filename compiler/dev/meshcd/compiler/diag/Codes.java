@@ -39,6 +39,24 @@ public final class Codes {
     public static final String ENVOY_INVALID_CONFIG = "MCD3004";
     // ---- end of Envoy output codes ----
 
+    // meshcd policies (meshcd.dev kinds) and their lowering to Istio (MCD4xxx)
+    /** A policy does not match its kind's JSON Schema (schemas/meshcd/&lt;Kind&gt;.schema.json). */
+    public static final String POLICY_SCHEMA = "MCD4001";
+    /** A route, split or mirror names a version the policy does not define. */
+    public static final String POLICY_UNDEFINED_VERSION = "MCD4002";
+    /** A weighted split is empty or its weights do not sum to 100. */
+    public static final String POLICY_BAD_SPLIT = "MCD4003";
+    /** A caller service account that no workload in the repo (or meshcd's config) runs as. */
+    public static final String POLICY_UNKNOWN_CALLER = "MCD4004";
+    /** Two ServicePolicies for one service. */
+    public static final String POLICY_DUPLICATE_SERVICE = "MCD4005";
+    /** A resource a policy generates is also written by hand (same name, or same host and kind). */
+    public static final String POLICY_CONFLICT = "MCD4006";
+    /** More than one MeshDefaults in the repository. */
+    public static final String POLICY_DUPLICATE_DEFAULTS = "MCD4007";
+    /** A ServicePolicy for a service that is not in the repo. */
+    public static final String POLICY_UNKNOWN_SERVICE = "MCD4008";
+
     // Configuration of meshcd itself (MCD9xxx)
     public static final String CONFIG = "MCD9001";
     public static final String INTERNAL = "MCD9999";

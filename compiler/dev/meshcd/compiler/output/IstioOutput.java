@@ -22,8 +22,9 @@ import java.util.function.Function;
 /**
  * The Istio resources a compilation emits and their byte-stable YAML form.
  *
- * <p>{@link #LOWERING} is the seam where meshcd's own policies will be lowered to Istio resources
- * (another issue); today it passes the repository's Istio resources through unchanged.
+ * <p>The Istio resources of a result are the repository's own, passed through unchanged, and those
+ * lowered from meshcd policies (they are already in {@link CompileResult#resources()}, labelled
+ * {@code app.kubernetes.io/managed-by: meshcd}).
  */
 public final class IstioOutput {
     /** CompileResult → the Istio resources to apply, sorted by key. */

@@ -13,17 +13,28 @@ import java.util.List;
  * @param rootNamespace      Istio's root namespace (istio-system)
  * @param externalWorkloads  workloads that run in the cluster but are not in the repo (from meshcd's config)
  * @param limits             loading bounds
+ * @param commit             the Git commit being compiled, recorded on generated resources
+ *                           (annotation meshcd.dev/commit), or null
  */
 public record CompileOptions(String defaultNamespace, String domainSuffix, String rootNamespace,
-                             List<Workload> externalWorkloads, LoadLimits limits) {
+                             List<Workload> externalWorkloads, LoadLimits limits, String commit) {
     public static final CompileOptions DEFAULT = new CompileOptions("default", MeshIndex.DEFAULT_DOMAIN_SUFFIX,
             MeshIndex.DEFAULT_ROOT_NAMESPACE, List.of(), LoadLimits.DEFAULT);
 
+    public CompileOptions(String defaultNamespace, String domainSuffix, String rootNamespace,
+                          List<Workload> externalWorkloads, LoadLimits limits) {
+        this(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, null);
+    }
+
+    public CompileOptions withCommit(String commit) {
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit);
+    }
+
     public CompileOptions withDefaultNamespace(String namespace) {
-        return new CompileOptions(namespace, domainSuffix, rootNamespace, externalWorkloads, limits);
+        return new CompileOptions(namespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit);
     }
 
     public CompileOptions withExternalWorkloads(List<Workload> workloads) {
-        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits);
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits, commit);
     }
 }

@@ -6,11 +6,21 @@ import dev.meshcd.compiler.model.Resource;
 import java.util.List;
 
 /**
- * What a compilation produced: every decoded resource (sorted by key), the index over them, and all
- * diagnostics (sorted by file and position).
+ * What a compilation produced: every decoded resource plus the Istio resources lowered from meshcd
+ * policies (sorted by key), the index over them, and all diagnostics (sorted by file and position).
  */
 public record CompileResult(List<Resource> resources, MeshIndex index, List<Diagnostic> diagnostics,
                             int files, int documents) {
+
+    /** The Istio resources of the snapshot: hand-written ones and those generated from meshcd policies. */
+    public List<Resource> istioResources() {
+        return resources.stream().filter(r -> r.kind().isIstio()).toList();
+    }
+
+    /** The resources generated from meshcd policies (label app.kubernetes.io/managed-by: meshcd). */
+    public List<Resource> generated() {
+        return resources.stream().filter(dev.meshcd.compiler.lower.PolicyKinds::isGenerated).toList();
+    }
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(Diagnostic::isError);

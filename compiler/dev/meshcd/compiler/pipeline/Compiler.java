@@ -9,6 +9,10 @@ import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.load.ParsedFile;
 import dev.meshcd.compiler.load.YamlLoader;
+import dev.meshcd.compiler.lower.Lowering;
+import dev.meshcd.compiler.lower.LoweringContext;
+import dev.meshcd.compiler.lower.PolicyConflicts;
+import dev.meshcd.compiler.lower.PolicyKinds;
 import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
@@ -18,18 +22,31 @@ import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
- * The compiler pipeline: load → decode → validate (per file, in parallel) → index → analyze → filter.
+ * The compiler pipeline: load → decode → validate → lower (per file, in parallel) → merge → index →
+ * analyze → filter.
  *
- * <p>A Compiler keeps the per-file results of its last run keyed by file name and content hash, so
- * compiling a tree again re-reads only the files that changed (the sync loop and the admission
- * webhook recompile often). Instances are thread-safe; the stages they hold must be too.
+ * <p>Lowering turns meshcd policies (group meshcd.dev) into Istio resources, which are validated like
+ * hand-written ones and then join the snapshot (see {@link PolicyConflicts} for what happens when a
+ * policy and a hand-written resource claim the same thing).
+ *
+ * <p>A Compiler keeps the per-file results of its last run keyed by file name and content hash (and,
+ * for lowering, the mesh-wide defaults the file was lowered under), so compiling a tree again re-reads
+ * and re-lowers only the files that changed. {@link #recompile} goes further: it takes just the
+ * changed and removed files and reuses the rest of the last tree, so unchanged files are not even
+ * hashed again (the sync loop and the admission webhook recompile often). Instances are thread-safe;
+ * the stages they hold must be too.
  */
 public final class Compiler {
     /** How far to go: per-resource validation only, or validation plus cross-resource analysis. */
@@ -42,6 +59,13 @@ public final class Compiler {
     private final List<Analyzer> analyzers;
     private final List<DiagnosticFilter> filters;
     private final Map<String, FileUnit> cache = new ConcurrentHashMap<>();
+    private final Map<String, LoweredUnit> lowerCache = new ConcurrentHashMap<>();
+    /** The files of the last compile, by name: the base {@link #recompile} applies changes to. */
+    private final TreeMap<String, SourceFile> current = new TreeMap<>();
+    /** Keys of the last result, in order: the starting point of the next sort. */
+    private volatile List<ResourceKey> lastOrder;
+    /** What the last run merged, for {@link #patch}. */
+    private volatile Snapshot snapshot;
 
     public Compiler(CompileOptions options, KindRegistry registry, List<ResourceValidator> validators,
                     List<Analyzer> analyzers, List<DiagnosticFilter> filters) {
@@ -79,10 +103,16 @@ public final class Compiler {
         ParsedFile parsed = loader.load(file);
         sink.addAll(parsed.diagnostics());
         List<Resource> resources = decoder.decode(parsed, sink);
+        Set<ResourceKey> invalid = new HashSet<>();
         for (Resource r : resources) {
-            validate(r, sink);
+            Diagnostics own = new Diagnostics();
+            validate(r, own);
+            if (own.hasErrors()) {
+                invalid.add(r.key());
+            }
+            sink.addAll(own.sorted());
         }
-        FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted());
+        FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted(), Set.copyOf(invalid));
         cache.put(file.name(), unit);
         return unit;
     }
@@ -99,34 +129,272 @@ public final class Compiler {
         }
     }
 
+    /** Compiles a whole tree (reusing cached per-file results of files whose content did not change). */
     public CompileResult compile(SourceTree tree, Mode mode) {
-        List<SourceFile> files = tree.files();
-        // Drop cache entries for files that are gone, so the cache follows the tree.
-        java.util.Set<String> names = new java.util.HashSet<>();
+        synchronized (current) {
+            current.clear();
+            tree.files().forEach(f -> current.put(f.name(), f));
+        }
+        return run(tree.files(), mode);
+    }
+
+    /**
+     * Compiles the last tree given to {@link #compile} (or recompile) with some files replaced or added
+     * ({@code changed}) and some removed (by name). Unchanged files are neither re-read, re-hashed nor
+     * re-lowered; the result is the same as compiling the updated tree from scratch.
+     */
+    public CompileResult recompile(Collection<SourceFile> changed, Collection<String> removed, Mode mode) {
+        List<SourceFile> files;
+        synchronized (current) {
+            removed.forEach(current::remove);
+            changed.forEach(f -> current.put(f.name(), f));
+            files = List.copyOf(current.values());
+            if (removed.isEmpty()) {
+                CompileResult quick = patch(changed, files.size(), mode);
+                if (quick != null) {
+                    return quick;
+                }
+            }
+        }
+        return run(files, mode);
+    }
+
+    /** {@link #recompile(Collection, Collection, Mode)} with no file removed. */
+    public CompileResult recompile(Collection<SourceFile> changed, Mode mode) {
+        return recompile(changed, List.of(), mode);
+    }
+
+    /** The tree of the last compile or recompile. */
+    public SourceTree tree() {
+        synchronized (current) {
+            return new SourceTree(List.copyOf(current.values()));
+        }
+    }
+
+    /** Stages 1-3 and lowering per file, then merging; {@code files} sorted by name. */
+    private CompileResult run(List<SourceFile> files, Mode mode) {
+        // Drop cache entries for files that are gone, so the caches follow the tree.
+        Set<String> names = new HashSet<>();
         files.forEach(f -> names.add(f.name()));
         cache.keySet().retainAll(names);
+        lowerCache.keySet().retainAll(names);
 
+        long t0 = System.nanoTime();
         List<FileUnit> units = files.parallelStream().map(this::compileFile).toList();
+        long t1 = System.nanoTime();
 
-        Diagnostics sink = new Diagnostics();
+        Diagnostics sink = new Diagnostics(); // per-file findings
+        Diagnostics global = new Diagnostics(); // findings that depend on several files
         List<Resource> resources = new ArrayList<>();
         Map<ResourceKey, Resource> seen = new HashMap<>();
         int documents = 0;
+        Resource meshDefaults = null;
         for (FileUnit unit : units) {
             sink.addAll(unit.diagnostics());
             documents += unit.parsed().documents().size();
             for (Resource r : unit.resources()) {
                 Resource first = seen.putIfAbsent(r.key(), r);
                 if (first != null) {
-                    sink.report(r.diagnostic(Severity.ERROR, Codes.DUPLICATE_RESOURCE, FieldPath.of("metadata", "name"),
+                    global.report(r.diagnostic(Severity.ERROR, Codes.DUPLICATE_RESOURCE, FieldPath.of("metadata", "name"),
                             r.key().display() + " is also defined at " + first.locate(FieldPath.ROOT)));
-                } else {
-                    resources.add(r);
+                    continue;
+                }
+                resources.add(r);
+                if (r.is(PolicyKinds.MESH_DEFAULTS) && !unit.invalid().contains(r.key())) {
+                    if (meshDefaults == null) {
+                        meshDefaults = r;
+                    } else {
+                        global.report(r.diagnostic(Severity.ERROR, Codes.POLICY_DUPLICATE_DEFAULTS,
+                                FieldPath.of("metadata", "name"), "a mesh has one MeshDefaults; "
+                                        + meshDefaults.key().display() + " at " + meshDefaults.locate(FieldPath.ROOT)
+                                        + " is the one compiled"));
+                    }
                 }
             }
         }
-        resources.sort(Comparator.comparing(Resource::key));
-        return finish(resources, sink, mode, files.size(), documents);
+
+        // Lowering, per file (cached under the file's hash and the lowering context).
+        LoweringContext ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
+                meshDefaults);
+        String fingerprint = ctx.fingerprint();
+        long t2 = System.nanoTime();
+        List<LoweredUnit> lowered = IntStream.range(0, files.size()).parallel()
+                .mapToObj(i -> lowerFile(files.get(i), units.get(i), ctx, fingerprint)).toList();
+        long t3 = System.nanoTime();
+        List<PolicyConflicts.Lowered> policies = new ArrayList<>();
+        for (LoweredUnit l : lowered) {
+            sink.addAll(l.diagnostics());
+            for (PolicyConflicts.Lowered p : l.policies()) {
+                boolean extraDefaults = p.policy().is(PolicyKinds.MESH_DEFAULTS) && p.policy() != meshDefaults;
+                if (!extraDefaults && seen.get(p.policy().key()) == p.policy()) {
+                    policies.add(p);
+                }
+            }
+        }
+        resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), global));
+        List<Resource> sorted = sortByKey(resources);
+        List<Diagnostic> perFile = sink.sorted();
+        List<Diagnostic> crossFile = global.sorted();
+        Map<String, FileState> states = new HashMap<>(files.size() * 2);
+        for (int i = 0; i < files.size(); i++) {
+            states.put(files.get(i).name(), new FileState(units.get(i), lowered.get(i)));
+        }
+        snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, meshDefaults, documents);
+        Diagnostics all = new Diagnostics();
+        all.addAll(perFile);
+        all.addAll(crossFile);
+        phase("files", t1 - t0);
+        phase("lower", t3 - t2);
+        phase("merge", (t2 - t1) + (System.nanoTime() - t3));
+        return finish(sorted, all, mode, files.size(), documents);
+    }
+
+    /**
+     * The fast path of {@link #recompile}: when the last run had no cross-file findings and the changed
+     * files keep exactly the identities and claims they had (same resource keys, same generated
+     * resources and hosts, no MeshDefaults involved: an edit of a route's weights, say), no other
+     * file's fate can change, so the last snapshot is patched in place instead of re-merged. Returns
+     * null when the full path is needed.
+     */
+    private CompileResult patch(Collection<SourceFile> changed, int fileCount, Mode mode) {
+        Snapshot last = snapshot;
+        if (last == null || !last.crossFile().isEmpty() || changed.isEmpty()) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Map<ResourceKey, Resource> replacements = new HashMap<>();
+        List<Diagnostic> dropped = new ArrayList<>();
+        List<Diagnostic> added = new ArrayList<>();
+        Map<String, FileState> updated = new HashMap<>();
+        int documents = last.documents();
+        LoweringContext ctx = null;
+        for (SourceFile file : changed) {
+            FileState old = last.files().get(file.name());
+            if (old == null || old.hasMeshDefaults()) {
+                return null;
+            }
+            FileUnit unit = compileFile(file);
+            if (ctx == null) {
+                ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
+                        last.meshDefaults());
+                if (!ctx.fingerprint().equals(last.fingerprint())) {
+                    return null;
+                }
+            }
+            FileState now = new FileState(unit, lowerFile(file, unit, ctx, last.fingerprint()));
+            if (now.hasMeshDefaults() || !now.signature(options.domainSuffix()).equals(old.signature(options.domainSuffix()))) {
+                return null;
+            }
+            for (Resource r : now.contributions()) {
+                replacements.put(r.key(), r);
+            }
+            dropped.addAll(old.unit().diagnostics());
+            dropped.addAll(old.lowered().diagnostics());
+            added.addAll(unit.diagnostics());
+            added.addAll(now.lowered().diagnostics());
+            documents += unit.parsed().documents().size() - old.unit().parsed().documents().size();
+            updated.put(file.name(), now);
+        }
+        long t1 = System.nanoTime();
+        List<Resource> resources = new ArrayList<>(last.resources());
+        Comparator<Resource> byKey = Comparator.comparing(Resource::key);
+        for (Resource r : replacements.values()) {
+            int at = java.util.Collections.binarySearch(resources, r, byKey);
+            if (at < 0) {
+                return null; // cannot happen when signatures match; stay safe
+            }
+            resources.set(at, r);
+        }
+        List<Diagnostic> perFile = last.perFile();
+        if (!dropped.isEmpty() || !added.isEmpty()) {
+            Set<Diagnostic> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(dropped);
+            List<Diagnostic> next = new ArrayList<>(perFile.size() + added.size());
+            for (Diagnostic d : perFile) {
+                if (!gone.contains(d)) {
+                    next.add(d);
+                }
+            }
+            next.addAll(added);
+            next.sort(Diagnostic.ORDER);
+            perFile = List.copyOf(next);
+        }
+        Map<String, FileState> states = new HashMap<>(last.files());
+        states.putAll(updated);
+        snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), last.meshDefaults(), documents);
+        Diagnostics all = new Diagnostics();
+        all.addAll(perFile);
+        phase("files", 0);
+        phase("lower", t1 - t0);
+        phase("merge", System.nanoTime() - t1);
+        return finish(resources, all, mode, fileCount, documents);
+    }
+
+
+    /**
+     * Sorts by key, starting from the order of the last run: after a small change the list is then
+     * almost sorted and the (Tim)sort does about one comparison per resource instead of n log n.
+     */
+    private List<Resource> sortByKey(List<Resource> resources) {
+        List<ResourceKey> previous = lastOrder;
+        List<Resource> out = resources;
+        if (previous != null && !previous.isEmpty()) {
+            Map<ResourceKey, Resource> byKey = new HashMap<>(resources.size() * 2);
+            for (Resource r : resources) {
+                byKey.put(r.key(), r);
+            }
+            out = new ArrayList<>(resources.size());
+            for (ResourceKey k : previous) {
+                Resource r = byKey.remove(k);
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            out.addAll(byKey.values());
+        }
+        out.sort(Comparator.comparing(Resource::key));
+        List<ResourceKey> order = new ArrayList<>(out.size());
+        out.forEach(r -> order.add(r.key()));
+        lastOrder = order;
+        return out;
+    }
+
+    /** Lowers the valid policies of one file; the outputs are validated like hand-written resources. */
+    private LoweredUnit lowerFile(SourceFile file, FileUnit unit, LoweringContext ctx, String fingerprint) {
+        boolean any = false;
+        for (Resource r : unit.resources()) {
+            any |= PolicyKinds.isPolicy(r);
+        }
+        if (!any) {
+            lowerCache.remove(file.name());
+            return LoweredUnit.EMPTY;
+        }
+        LoweredUnit cached = lowerCache.get(file.name());
+        // Same FileUnit instance (not just the same hash): outputs must belong to the very policy objects merged.
+        if (cached != null && cached.source() == unit && cached.context().equals(fingerprint)) {
+            return cached;
+        }
+        Diagnostics sink = new Diagnostics();
+        List<PolicyConflicts.Lowered> out = new ArrayList<>();
+        for (Resource r : unit.resources()) {
+            if (!PolicyKinds.isPolicy(r) || unit.invalid().contains(r.key())) {
+                continue; // nothing is lowered from a policy with errors
+            }
+            List<Resource> generated;
+            try {
+                generated = Lowering.lower(r, ctx, sink);
+            } catch (RuntimeException e) {
+                sink.report(r.diagnostic(Severity.ERROR, Codes.INTERNAL, FieldPath.ROOT, "internal error in lowering: " + e));
+                continue;
+            }
+            for (Resource g : generated) {
+                validate(g, sink);
+            }
+            out.add(new PolicyConflicts.Lowered(r, List.copyOf(generated)));
+        }
+        LoweredUnit unitOut = new LoweredUnit(unit, fingerprint, List.copyOf(out), sink.sorted());
+        lowerCache.put(file.name(), unitOut);
+        return unitOut;
     }
 
     /**
@@ -138,8 +406,10 @@ public final class Compiler {
     }
 
     private CompileResult finish(List<Resource> resources, Diagnostics sink, Mode mode, int files, int documents) {
+        long t0 = System.nanoTime();
         MeshIndex index = MeshIndex.build(resources, options.externalWorkloads(), options.domainSuffix(),
                 options.rootNamespace());
+        long t1 = System.nanoTime();
         if (mode == Mode.CHECK) {
             for (Analyzer a : analyzers) {
                 try {
@@ -150,14 +420,84 @@ public final class Compiler {
                 }
             }
         }
+        long t2 = System.nanoTime();
         List<Diagnostic> diagnostics = sink.sorted();
         for (DiagnosticFilter f : filters) {
             diagnostics = f.apply(diagnostics, index);
         }
-        return new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
+        CompileResult result = new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
+        phase("index", t1 - t0);
+        phase("analyze", t2 - t1);
+        phase("report", System.nanoTime() - t2);
+        return result;
     }
 
-    /** Per-file result of stages 1-3, cached by content hash. */
-    record FileUnit(String hash, ParsedFile parsed, List<Resource> resources, List<Diagnostic> diagnostics) {
+    private final Map<String, Long> timings = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private void phase(String name, long nanos) {
+        timings.put(name, nanos);
+    }
+
+    /**
+     * Wall time (ns) of each phase of the last compile on this instance: files (load, decode, validate,
+     * with cache hits), lower, merge (duplicates, conflicts, sort), index, analyze, report. For
+     * benchmarks and the sync loop's metrics; not synchronized with concurrent compiles.
+     */
+    public Map<String, Long> lastTimings() {
+        return Map.copyOf(timings);
+    }
+
+    /** Per-file result of stages 1-3, cached by content hash; {@code invalid}: resources with validation errors. */
+    record FileUnit(String hash, ParsedFile parsed, List<Resource> resources, List<Diagnostic> diagnostics,
+                    Set<ResourceKey> invalid) {
+    }
+
+    /** The state of the last run: per file, its units; the merged, sorted resources; the diagnostics. */
+    record Snapshot(Map<String, FileState> files, List<Resource> resources, List<Diagnostic> perFile,
+                    List<Diagnostic> crossFile, String fingerprint, Resource meshDefaults, int documents) {
+    }
+
+    /** One file's part of a snapshot. */
+    record FileState(FileUnit unit, LoweredUnit lowered) {
+        boolean hasMeshDefaults() {
+            for (Resource r : unit.resources()) {
+                if (r.is(PolicyKinds.MESH_DEFAULTS)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** What the file puts into the snapshot (valid when the snapshot had no cross-file findings). */
+        List<Resource> contributions() {
+            List<Resource> out = new ArrayList<>(unit.resources());
+            lowered.policies().forEach(p -> out.addAll(p.outputs()));
+            return out;
+        }
+
+        /** Everything cross-file checks look at: keys, the services policies govern, generated keys and hosts. */
+        List<Object> signature(String domainSuffix) {
+            List<Object> sig = new ArrayList<>();
+            for (Resource r : unit.resources()) {
+                sig.add(r.key());
+                if (r.is(PolicyKinds.SERVICE_POLICY)) {
+                    sig.add("service=" + Lowering.serviceOf(r));
+                }
+            }
+            for (PolicyConflicts.Lowered p : lowered.policies()) {
+                sig.add(p.policy().key());
+                for (Resource o : p.outputs()) {
+                    sig.add(o.key());
+                    sig.add(PolicyConflicts.claimedHosts(o, domainSuffix));
+                }
+            }
+            return sig;
+        }
+    }
+
+    /** Per-file result of lowering, cached by the FileUnit it lowered and the lowering context. */
+    record LoweredUnit(FileUnit source, String context, List<PolicyConflicts.Lowered> policies,
+                       List<Diagnostic> diagnostics) {
+        static final LoweredUnit EMPTY = new LoweredUnit(null, "", List.of(), List.of());
     }
 }

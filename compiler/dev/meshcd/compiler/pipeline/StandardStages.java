@@ -17,7 +17,7 @@ public final class StandardStages {
     }
 
     public static KindRegistry kinds() {
-        return KindRegistry.standard();
+        return KindRegistry.standard().with(dev.meshcd.compiler.lower.PolicyKinds.infos());
     }
 
     public static List<ResourceValidator> validators() {
@@ -26,6 +26,7 @@ public final class StandardStages {
         v.add(new CelValidator()); // CRD x-kubernetes-validations (IST0106)
         // istiod's webhook rules beyond the CRD (IST0106 errors, MCD2001 warnings)
         v.addAll(IstioValidators.all(MeshIndex.DEFAULT_ROOT_NAMESPACE));
+        v.add(new dev.meshcd.compiler.lower.PolicySchemaValidator());
         return v;
     }
 
@@ -44,6 +45,7 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DestinationRuleHostAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.SidecarSelectorAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServicePortNameAnalyzer());
+        a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }
 
