@@ -23,14 +23,14 @@ class ExamplesTest {
         assertThat(r.resources()).noneMatch(res -> res.origin().fileName().startsWith("examples/broken/"));
         assertThat(r.resources()).noneMatch(res -> res.kind().kind().equals("MeshcdConfig"));
         // the example covers what it claims to
-        assertThat(r.index().ofKind(Kind.VIRTUAL_SERVICE)).hasSize(4);
-        assertThat(r.index().ofKind(Kind.DESTINATION_RULE)).hasSize(3);
+        assertThat(r.index().ofKind(Kind.VIRTUAL_SERVICE)).hasSize(6);
+        assertThat(r.index().ofKind(Kind.DESTINATION_RULE)).hasSize(5);
         assertThat(r.index().ofKind(Kind.GATEWAY)).hasSize(1);
         assertThat(r.index().ofKind(Kind.SERVICE_ENTRY)).hasSize(1);
-        assertThat(r.index().ofKind(Kind.PEER_AUTHENTICATION)).hasSize(1);
-        assertThat(r.index().ofKind(Kind.AUTHORIZATION_POLICY)).hasSize(6);
-        assertThat(r.index().ofKind(Kind.DEPLOYMENT)).hasSize(7);
-        assertThat(r.index().ofKind(Kind.SERVICE)).hasSize(5);
+        assertThat(r.index().ofKind(Kind.PEER_AUTHENTICATION)).hasSize(3);
+        assertThat(r.index().ofKind(Kind.AUTHORIZATION_POLICY)).hasSize(9);
+        assertThat(r.index().ofKind(Kind.DEPLOYMENT)).hasSize(11);
+        assertThat(r.index().ofKind(Kind.SERVICE)).hasSize(7);
     }
 
     @Test
