@@ -47,8 +47,8 @@ final class DiffCommand implements Callable<Integer> {
         EffectiveMesh b;
         EffectiveMesh h;
         try {
-            b = MeshLoading.build(tree(base), options.namespace);
-            h = MeshLoading.build(tree(head), options.namespace);
+            b = MeshLoading.build(tree(base), options.namespace());
+            h = MeshLoading.build(tree(head), options.namespace());
         } catch (MeshLoading.UsageException e) {
             System.err.println("meshcd diff: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -40,20 +40,23 @@ final class MeshLoading {
         }
     }
 
-    /** The options every Envoy command shares. */
+    /** The options every Envoy command shares: the repository options of check, and loading into an EffectiveMesh. */
     static final class Options {
-        @picocli.CommandLine.Option(names = {"-n", "--namespace"}, defaultValue = "default",
-                description = "Namespace of objects that name none (default: ${DEFAULT-VALUE}).")
-        String namespace;
+        @picocli.CommandLine.Mixin
+        RepoOptions repo;
 
         /** Reads and compiles the paths; prints the problem and returns null on a usage or I/O error. */
         EffectiveMesh load(List<Path> paths) {
             try {
-                return build(read(paths), namespace);
+                return EffectiveMesh.of(repo.compile(paths, Compiler.Mode.CHECK));
             } catch (UsageException e) {
                 System.err.println("meshcd: " + e.getMessage());
                 return null;
             }
+        }
+
+        String namespace() {
+            return repo.namespaceOrDefault();
         }
     }
 
