@@ -1,4 +1,4 @@
-package dev.meshcd.compiler.validate.cel;
+package dev.meshcd.bench;
 
 import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.load.ParsedFile;
@@ -8,29 +8,31 @@ import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.validate.ValidationTestSupport;
+import dev.meshcd.compiler.validate.cel.CelValidator;
 import dev.meshcd.compiler.validate.schema.SchemaValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Cost of schema + CEL validation per resource against bare YAML parsing, over the Istio documents of
- * the conformance corpus. Opt-in: {@code mvn -o test -Dtest=ValidationBenchmarkTest -Dmeshcd.bench=true}.
+ * the conformance corpus (../shared). Run: {@code scripts/bench.sh ValidationBench}.
  */
-@EnabledIfSystemProperty(named = "meshcd.bench", matches = "true")
-class ValidationBenchmarkTest {
+public final class ValidationBench {
+    private ValidationBench() {
+    }
+
     /** Thread CPU time, not wall time: the figures must not depend on what else the machine runs. */
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    @Test
-    void measure() throws Exception {
+    public static void main(String[] args) throws Exception {
         Path root = ValidationTestSupport.conformance().orElse(null);
-        Assumptions.assumeTrue(root != null);
+        if (root == null) {
+            System.err.println("../shared/conformance/istio is absent");
+            return;
+        }
         List<SourceFile> files = new ArrayList<>();
         try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("validation/webhook-dataset")),
                 Files.walk(root.resolve("samples")))) {
