@@ -52,9 +52,7 @@ class IstioGoldenInjectionTest {
 
     @BeforeAll
     static void locate() throws IOException {
-        Path rel = Path.of("..", "shared", "conformance", "istio", "injection");
-        Path abs = Path.of("/work/shared/conformance/istio/injection");
-        dir = Files.isDirectory(rel) ? rel : abs;
+        dir = dev.meshcd.testing.SharedData.istio("injection");
         Assumptions.assumeTrue(Files.isDirectory(dir.resolve("testdata")), "conformance data absent");
         manifest = JSON.readTree(dir.resolve("MANIFEST.json").toFile());
     }

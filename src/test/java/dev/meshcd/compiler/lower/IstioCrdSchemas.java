@@ -27,8 +27,7 @@ final class IstioCrdSchemas {
     private final Map<String, Schema> schemas = new HashMap<>(); // "group/version/Kind"
 
     static Optional<Path> crdFile() {
-        for (Path p : List.of(Path.of("..", "shared", "conformance", "istio", "crds", "crd-all.gen.yaml"),
-                Path.of("/work/shared/conformance/istio/crds/crd-all.gen.yaml"))) {
+        for (Path p : List.of(Path.of("schemas", "istio", "crd-all.gen.yaml"))) { // the bundle meshcd ships
             if (Files.isRegularFile(p)) {
                 return Optional.of(p);
             }

@@ -47,11 +47,6 @@ public final class ValidationTestSupport {
 
     /** {@code ../shared/conformance/istio} from the project root, or {@code /work/shared/conformance/istio}. */
     public static Optional<Path> conformance() {
-        for (Path p : List.of(Path.of("..", "shared", "conformance", "istio"), Path.of("/work/shared/conformance/istio"))) {
-            if (Files.isDirectory(p.resolve("validation"))) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(dev.meshcd.testing.SharedData.istioRoot());
     }
 }
