@@ -61,7 +61,7 @@ final class CompileToCommand implements Callable<Integer> {
         if (mesh == null) {
             return ExitCodes.USAGE;
         }
-        List<Resource> istio = IstioOutput.LOWERING.apply(mesh.result());
+        List<Resource> istio = mesh.result().istioResources();
         Map<String, String> files = new TreeMap<>();
         for (Resource r : istio) {
             files.put(IstioOutput.path(r), IstioOutput.yaml(r));

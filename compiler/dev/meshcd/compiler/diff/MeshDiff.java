@@ -57,8 +57,8 @@ public final class MeshDiff {
     }
 
     public static DiffReport diff(EffectiveMesh base, EffectiveMesh head) {
-        return new DiffReport(resourceChanges(IstioOutput.LOWERING.apply(base.result()),
-                IstioOutput.LOWERING.apply(head.result())), routingChanges(base, head));
+        return new DiffReport(resourceChanges(base.result().istioResources(),
+                head.result().istioResources()), routingChanges(base, head));
     }
 
     // ---------------------------------------------------------------- resources

@@ -10,26 +10,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.pipeline.CompileResult;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * The Istio resources a compilation emits and their byte-stable YAML form.
  *
- * <p>The Istio resources of a result are the repository's own, passed through unchanged, and those
- * lowered from meshcd policies (they are already in {@link CompileResult#resources()}, labelled
- * {@code app.kubernetes.io/managed-by: meshcd}).
+ * <p>Which resources to emit is {@link CompileResult#istioResources()}: the repository's own Istio
+ * resources, passed through unchanged, and those lowered from meshcd policies.
  */
 public final class IstioOutput {
-    /** CompileResult → the Istio resources to apply, sorted by key. */
-    public static final Function<CompileResult, List<Resource>> LOWERING = IstioOutput::passThrough;
-
     private static final Set<String> VOLATILE_METADATA = Set.of("creationTimestamp", "resourceVersion", "uid",
             "generation", "managedFields", "selfLink");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -39,17 +32,6 @@ public final class IstioOutput {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
     private IstioOutput() {
-    }
-
-    public static List<Resource> passThrough(CompileResult result) {
-        List<Resource> out = new ArrayList<>();
-        for (Resource r : result.resources()) {
-            if (r.kind().isIstio()) {
-                out.add(r);
-            }
-        }
-        out.sort(Comparator.comparing(Resource::key));
-        return out;
     }
 
     /** "istio/&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml" (cluster-scoped: "_cluster"). */
