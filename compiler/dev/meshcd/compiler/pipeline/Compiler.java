@@ -59,6 +59,7 @@ public final class Compiler {
     private final List<Analyzer> analyzers;
     private final List<DiagnosticFilter> filters;
     private final Map<String, FileUnit> cache = new ConcurrentHashMap<>();
+    private volatile LastResult lastResult;
     private final Map<String, LoweredUnit> lowerCache = new ConcurrentHashMap<>();
     /** The files of the last compile, by name: the base {@link #recompile} applies changes to. */
     private final TreeMap<String, SourceFile> current = new TreeMap<>();
@@ -135,7 +136,7 @@ public final class Compiler {
             current.clear();
             tree.files().forEach(f -> current.put(f.name(), f));
         }
-        return run(tree.files(), mode);
+        return remember(run(tree.files(), mode), mode);
     }
 
     /**
@@ -146,17 +147,41 @@ public final class Compiler {
     public CompileResult recompile(Collection<SourceFile> changed, Collection<String> removed, Mode mode) {
         List<SourceFile> files;
         synchronized (current) {
+            LastResult last = lastResult;
+            if (last != null && last.mode() == mode && removed.isEmpty() && sameAsCurrent(changed)) {
+                return last.result(); // nothing changed: the last answer stands
+            }
             removed.forEach(current::remove);
             changed.forEach(f -> current.put(f.name(), f));
             files = List.copyOf(current.values());
             if (removed.isEmpty()) {
                 CompileResult quick = patch(changed, files.size(), mode);
                 if (quick != null) {
-                    return quick;
+                    return remember(quick, mode);
                 }
             }
         }
-        return run(files, mode);
+        return remember(run(files, mode), mode);
+    }
+
+    /** True when every file already is in the current tree with the same content. Caller holds {@code current}. */
+    private boolean sameAsCurrent(Collection<SourceFile> changed) {
+        for (SourceFile f : changed) {
+            SourceFile now = current.get(f.name());
+            if (now == null || !now.contentHash().equals(f.contentHash())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private CompileResult remember(CompileResult result, Mode mode) {
+        lastResult = new LastResult(result, mode);
+        return result;
+    }
+
+    /** The answer of the last compile or recompile, returned again when a recompile changes nothing. */
+    private record LastResult(CompileResult result, Mode mode) {
     }
 
     /** {@link #recompile(Collection, Collection, Mode)} with no file removed. */

@@ -51,6 +51,32 @@ class CompilerTest {
     }
 
     @Test
+    void recompileWithNothingChangedReturnsTheLastAnswer() {
+        AtomicInteger analyses = new AtomicInteger();
+        dev.meshcd.compiler.analyze.Analyzer counting = new dev.meshcd.compiler.analyze.Analyzer() {
+            @Override
+            public String name() {
+                return "counting";
+            }
+
+            @Override
+            public void analyze(dev.meshcd.compiler.index.MeshIndex index, dev.meshcd.compiler.diag.DiagnosticSink sink) {
+                analyses.incrementAndGet();
+            }
+        };
+        Compiler c = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(), List.of(counting), List.of());
+        SourceFile a = SourceFile.ofString("a.yaml", VS);
+        CompileResult first = c.compile(SourceTree.of(a), Compiler.Mode.CHECK);
+        assertThat(c.recompile(List.of(SourceFile.ofString("a.yaml", VS)), Compiler.Mode.CHECK)).isSameAs(first);
+        assertThat(analyses).hasValue(1);
+        CompileResult changed = c.recompile(List.of(SourceFile.ofString("a.yaml", VS.replace("cart", "catalog"))),
+                Compiler.Mode.CHECK);
+        assertThat(changed).isNotSameAs(first);
+        assertThat(changed.resources()).extracting(x -> x.name()).containsExactly("catalog");
+        assertThat(analyses).hasValue(2);
+    }
+
+    @Test
     void aFailingValidatorBecomesADiagnosticNotACrash() {
         ResourceValidator broken = (res, sink) -> {
             throw new IllegalStateException("boom");
