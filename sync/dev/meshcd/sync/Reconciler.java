@@ -65,6 +65,14 @@ public final class Reconciler implements AutoCloseable {
     private volatile String lastAppliedCommit;
     private List<DesiredObject> appliedDesired;
     private String appliedDesiredCommit;
+    /** The commit whose tree {@link #compiler} holds: the base of the next incremental recompile. */
+    private String compiledCommit;
+    /**
+     * The commit this process applied completely, whose desired objects are {@link #appliedDesired}: while the
+     * cluster's record still names it, the next commit is planned against those objects (a diff, no LIST).
+     * Null after any failed or partial apply, so the next sync lists the cluster again.
+     */
+    private String diffBase;
     private final Map<String, String> published = new HashMap<>();
     private volatile String lastReport = "";
 
@@ -142,9 +150,9 @@ public final class Reconciler implements AutoCloseable {
             publish(sha, CommitStatus.COMPILE, State.PENDING, "compiling");
         }
         CompileResult result;
+        long t0 = System.nanoTime();
         try {
-            SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
-            result = compiler.compile(tree, Compiler.Mode.CHECK);
+            result = compileCommit(sha);
         } catch (IOException | RuntimeException e) {
             String msg = "cannot read commit: " + e.getMessage();
             publish(sha, CommitStatus.COMPILE, State.ERROR, msg);
@@ -165,14 +173,27 @@ public final class Reconciler implements AutoCloseable {
                 + warnings + " warnings");
 
         // Plan and apply.
+        long t1 = System.nanoTime();
         publish(sha, CommitStatus.SYNC, State.PENDING, "applying" + note);
         List<DesiredObject> desired = planner.desired(result.resources(), sha);
         Plan plan;
         Applier.Outcome outcome;
+        // Planned against the objects this process applied last when the cluster's record is that commit;
+        // else against the cluster (one LIST per kind).
+        boolean incremental = diffBase != null && diffBase.equals(lastCommit) && diffBase.equals(appliedDesiredCommit);
+        List<Plan.LiveObject> live = null;
+        long t2;
         try {
-            Set<Kind> kinds = new HashSet<>();
-            desired.forEach(d -> kinds.add(Kind.of(d.key())));
-            plan = planner.plan(desired, kube.listManaged(kinds));
+            if (incremental) {
+                live = appliedDesired.stream().map(d -> new Plan.LiveObject(d.key(), d.apiVersion(), d.body())).toList();
+            } else {
+                Set<Kind> kinds = new HashSet<>();
+                desired.forEach(d -> kinds.add(Kind.of(d.key())));
+                live = kube.listManaged(kinds);
+            }
+            plan = planner.plan(desired, live);
+            t2 = System.nanoTime();
+            diffBase = null; // until this apply has completed
             outcome = applier.execute(plan, options.prune());
         } catch (KubernetesClientException e) {
             String msg = "not applied: cluster unreachable (" + shortMessage(e) + "); cluster stays at "
@@ -202,24 +223,71 @@ public final class Reconciler implements AutoCloseable {
         appliedDesired = desired;
         appliedDesiredCommit = sha;
         lastAppliedCommit = sha;
+        diffBase = sha;
         String msg = "applied " + outcome.applied().size() + ", pruned " + outcome.pruned().size() + ", unchanged "
                 + plan.unchanged().size() + note;
-        LOG.info("sync {}: {} {}", options.name(), sha, msg);
+        long t3 = System.nanoTime();
+        LOG.info("sync {}: {} {} ({} plan: compile {} ms, plan {} ms, apply and record {} ms)", options.name(), sha,
+                msg, incremental ? "diff" : "listed", ms(t1 - t0), ms(t2 - t1), ms(t3 - t2));
         publish(sha, CommitStatus.SYNC, State.SUCCESS, msg);
-        List<Drift> drift = checkDrift(sha);
+        // Drift, from the live objects already in hand: the apply answers, and the LIST the plan was made from.
+        Map<ResourceKey, ObjectNode> seen = new HashMap<>();
+        List<Drift> drift;
+        if (incremental) {
+            // Only the applied objects were seen; the next periodic check covers (and reports) all of them.
+            drift = findDrift(desired.stream().filter(d -> outcome.live().containsKey(d.key())).toList(),
+                    outcome.live());
+        } else {
+            live.forEach(l -> seen.put(l.key(), l.body()));
+            seen.putAll(outcome.live());
+            drift = checkDrift(sha, seen);
+        }
         return new SyncResult(sha, SyncResult.Phase.SYNCED, msg, outcome.applied().size(), outcome.pruned().size(),
                 plan.unchanged().size(), drift);
     }
 
+    /**
+     * Compiles a commit: incrementally (only the files that differ from the commit compiled last, by a Git
+     * diff) when the compiler holds an earlier commit's tree, else the whole tree.
+     */
+    private CompileResult compileCommit(String sha) throws IOException {
+        String base = compiledCommit;
+        compiledCommit = null; // unknown until this compile has finished
+        CompileResult result = null;
+        if (base != null) {
+            try {
+                GitTreeSource.Changes changes = GitTreeSource.changes(git.repository(), base, sha, options.path());
+                result = compiler.recompile(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
+            } catch (IOException e) {
+                LOG.debug("sync {}: no diff from {} to {} ({}), compiling the whole tree", options.name(), base, sha,
+                        e.getMessage());
+            }
+        }
+        if (result == null) {
+            SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
+            result = compiler.compile(tree, Compiler.Mode.CHECK);
+        }
+        compiledCommit = sha;
+        return result;
+    }
+
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
     /** Compares the live objects with the applied commit's desired ones; self-heals when enabled. */
     List<Drift> checkDrift(String sha) {
+        return checkDrift(sha, null);
+    }
+
+    /** @param seen live objects already in hand (keyed), or null to list them */
+    private List<Drift> checkDrift(String sha, Map<ResourceKey, ObjectNode> seen) {
         try {
             if (appliedDesired == null || !sha.equals(appliedDesiredCommit)) {
-                SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
-                appliedDesired = planner.desired(compiler.compile(tree, Compiler.Mode.CHECK).resources(), sha);
+                appliedDesired = planner.desired(compileCommit(sha).resources(), sha);
                 appliedDesiredCommit = sha;
             }
-            List<Drift> drift = findDrift(appliedDesired);
+            List<Drift> drift = findDrift(appliedDesired, seen);
             if (!drift.isEmpty() && options.selfHeal()) {
                 Set<ResourceKey> keys = drift.stream().map(Drift::resource).collect(Collectors.toSet());
                 for (DesiredObject d : appliedDesired) {
@@ -227,7 +295,7 @@ public final class Reconciler implements AutoCloseable {
                         applier.apply(d, true);
                     }
                 }
-                List<Drift> after = findDrift(appliedDesired);
+                List<Drift> after = findDrift(appliedDesired, null);
                 publishOnce(sha, CommitStatus.DRIFT, after.isEmpty() ? State.SUCCESS : State.FAILURE,
                         after.isEmpty() ? "self-healed " + keys.size() + " drifted resources" : driftSummary(after));
                 return drift;
@@ -241,12 +309,16 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    private List<Drift> findDrift(List<DesiredObject> desired) {
-        Set<Kind> kinds = new HashSet<>();
-        desired.forEach(d -> kinds.add(Kind.of(d.key())));
-        Map<ResourceKey, ObjectNode> live = new HashMap<>();
-        for (Plan.LiveObject l : kube.listManaged(kinds)) {
-            live.put(l.key(), l.body());
+    /** @param seen live objects already in hand, or null to list them (one LIST per kind) */
+    private List<Drift> findDrift(List<DesiredObject> desired, Map<ResourceKey, ObjectNode> seen) {
+        Map<ResourceKey, ObjectNode> live = seen;
+        if (live == null) {
+            Set<Kind> kinds = new HashSet<>();
+            desired.forEach(d -> kinds.add(Kind.of(d.key())));
+            live = new HashMap<>();
+            for (Plan.LiveObject l : kube.listManaged(kinds)) {
+                live.put(l.key(), l.body());
+            }
         }
         List<Drift> out = new ArrayList<>();
         for (DesiredObject d : desired) {

@@ -12,7 +12,9 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * Reads the configuration files of a local Git repository at a revision straight from the object
@@ -50,15 +52,7 @@ public final class GitTreeSource {
     }
 
     public static SourceTree read(Repository repo, String revision, String subPath) throws IOException {
-        ObjectId id;
-        try {
-            id = repo.resolve(revision);
-        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
-            throw new UnknownRevisionException("bad revision \"" + revision + "\"");
-        }
-        if (id == null) {
-            throw new UnknownRevisionException("unknown revision \"" + revision + "\"");
-        }
+        ObjectId id = resolve(repo, revision);
         List<SourceFile> files = new ArrayList<>();
         try (RevWalk rw = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
              TreeWalk tw = new TreeWalk(reader)) {
@@ -79,6 +73,56 @@ public final class GitTreeSource {
             }
         }
         return new SourceTree(files);
+    }
+
+    /** What differs between two commits: changed or added files with their new content, removed file names. */
+    public record Changes(List<SourceFile> changed, List<String> removed) {
+    }
+
+    /**
+     * The configuration files (same selection as {@link #read}) that differ between two revisions: what
+     * {@code Compiler.recompile} needs to go from the first to the second without reading the whole tree.
+     */
+    public static Changes changes(Repository repo, String fromRevision, String toRevision, String subPath)
+            throws IOException {
+        ObjectId from = resolve(repo, fromRevision);
+        ObjectId to = resolve(repo, toRevision);
+        List<SourceFile> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        try (RevWalk rw = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+             TreeWalk tw = new TreeWalk(reader)) {
+            tw.addTree(rw.parseCommit(from).getTree());
+            tw.addTree(rw.parseCommit(to).getTree());
+            tw.setRecursive(true);
+            String prefix = subPath == null ? "" : subPath.replaceAll("^/+|/+$", "");
+            tw.setFilter(prefix.isEmpty() ? TreeFilter.ANY_DIFF
+                    : AndTreeFilter.create(PathFilter.create(prefix), TreeFilter.ANY_DIFF));
+            while (tw.next()) {
+                String path = tw.getPathString();
+                if (hidden(path) || !SourceTree.isConfigFileName(path)) {
+                    continue;
+                }
+                if (tw.getFileMode(1).getObjectType() == Constants.OBJ_BLOB) {
+                    changed.add(new SourceFile(path, reader.open(tw.getObjectId(1), Constants.OBJ_BLOB).getBytes()));
+                } else if (tw.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
+                    removed.add(path);
+                }
+            }
+        }
+        return new Changes(changed, removed);
+    }
+
+    private static ObjectId resolve(Repository repo, String revision) throws IOException {
+        ObjectId id;
+        try {
+            id = repo.resolve(revision);
+        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+            throw new UnknownRevisionException("bad revision \"" + revision + "\"");
+        }
+        if (id == null) {
+            throw new UnknownRevisionException("unknown revision \"" + revision + "\"");
+        }
+        return id;
     }
 
     private static boolean hidden(String path) {

@@ -4,12 +4,14 @@ import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.sync.plan.DesiredObject;
 import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.plan.Plan;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +36,13 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    /** What an execution did. */
-    public record Outcome(List<ResourceKey> applied, List<ResourceKey> pruned, List<Failure> failures, int attempts) {
+    /**
+     * What an execution did.
+     *
+     * @param live the applied objects as the API server answered (after admission), for drift checks
+     */
+    public record Outcome(List<ResourceKey> applied, List<ResourceKey> pruned, List<Failure> failures, int attempts,
+                          Map<ResourceKey, ObjectNode> live) {
         public boolean ok() {
             return failures.isEmpty();
         }
@@ -65,9 +72,11 @@ public final class Applier implements AutoCloseable {
         List<ResourceKey> pruned = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger attempts = new AtomicInteger();
+        Map<ResourceKey, ObjectNode> live = new ConcurrentHashMap<>();
         for (List<DesiredObject> wave : plan.applyWaves()) {
-            if (!runWave(wave, "apply", DesiredObject::key, this::apply, applied, failures, attempts)) {
-                return new Outcome(List.copyOf(applied), List.of(), List.copyOf(failures), attempts.get());
+            if (!runWave(wave, "apply", DesiredObject::key, d -> live.put(d.key(), apply(d)), applied, failures,
+                    attempts)) {
+                return new Outcome(List.copyOf(applied), List.of(), List.copyOf(failures), attempts.get(), live);
             }
         }
         if (prune) {
@@ -77,7 +86,7 @@ public final class Applier implements AutoCloseable {
                 }
             }
         }
-        return new Outcome(List.copyOf(applied), List.copyOf(pruned), List.copyOf(failures), attempts.get());
+        return new Outcome(List.copyOf(applied), List.copyOf(pruned), List.copyOf(failures), attempts.get(), live);
     }
 
     /** Runs one wave on the pool; false when any item failed. */
@@ -99,21 +108,16 @@ public final class Applier implements AutoCloseable {
         return failures.isEmpty();
     }
 
-    /** Server-side apply of one object (also used by self-heal, always forcing conflicts then). */
-    public void apply(DesiredObject d) {
-        apply(d, forceConflicts);
+    /**
+     * Server-side apply of one object (also used by self-heal, always forcing conflicts then); returns
+     * the live object as the API server answered.
+     */
+    public ObjectNode apply(DesiredObject d) {
+        return apply(d, forceConflicts);
     }
 
-    public void apply(DesiredObject d, boolean force) {
-        GenericKubernetesResource r = kube.fromJson(d.body());
-        var op = kube.client().genericKubernetesResources(KubeObjects.context(d.key().group(), version(d.apiVersion()),
-                        d.key().kind(), !d.key().namespace().isEmpty()))
-                .inNamespace(d.key().namespace()).resource(r).fieldManager(Labels.FIELD_MANAGER);
-        if (force) {
-            op.forceConflicts().serverSideApply();
-        } else {
-            op.serverSideApply();
-        }
+    public ObjectNode apply(DesiredObject d, boolean force) {
+        return kube.serverSideApply(d.key(), d.apiVersion(), d.body(), Labels.FIELD_MANAGER, force);
     }
 
     private void delete(Plan.LiveObject l) {

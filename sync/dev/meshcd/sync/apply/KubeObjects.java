@@ -14,12 +14,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -81,7 +83,10 @@ public final class KubeObjects {
 
     /**
      * Every object with meshcd's managed-by label, of every Istio kind the server serves and of the
-     * extra kinds given (kinds of desired objects).
+     * extra kinds given (kinds of desired objects). One LIST per kind, all in flight at once, each
+     * response read straight into Jackson trees (no per-object requests, no model conversion).
+     *
+     * @throws KubernetesClientException when the API server cannot be reached or refuses a LIST
      */
     public List<Plan.LiveObject> listManaged(Set<Kind> extraKinds) {
         Set<Kind> kinds = new java.util.TreeSet<>(java.util.Comparator.comparing(Kind::toString));
@@ -91,40 +96,133 @@ public final class KubeObjects {
             }
         }
         kinds.addAll(extraKinds);
-        List<Plan.LiveObject> out = new ArrayList<>();
+        List<CompletableFuture<List<Plan.LiveObject>>> lists = new ArrayList<>();
         for (Kind kind : kinds) {
             Optional<String> version = servedVersion(kind.group());
             if (version.isEmpty()) {
                 continue;
             }
-            List<GenericKubernetesResource> items = null;
             // The group's preferred version first; kinds served only in older versions (EnvoyFilter: v1alpha3)
             // are found under the versions the registry knows for them.
             List<String> candidates = new ArrayList<>();
             candidates.add(version.get());
             KindRegistry.standard().lookup(kind).ifPresent(info -> info.versions().stream().sorted()
                     .filter(v -> !candidates.contains(v)).forEach(candidates::add));
-            for (String v : candidates) {
-                try {
-                    items = client.genericKubernetesResources(context(kind.group(), v, kind.kind(), true))
-                            .inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.MESHCD).list().getItems();
-                    break;
-                } catch (KubernetesClientException e) {
-                    if (e.getCode() != 404) {
-                        throw e;
-                    }
+            lists.add(listAsync(kind, candidates, 0));
+        }
+        List<Plan.LiveObject> out = new ArrayList<>();
+        for (CompletableFuture<List<Plan.LiveObject>> f : lists) {
+            try {
+                out.addAll(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (cause instanceof KubernetesClientException k) {
+                    throw k;
                 }
-            }
-            if (items == null) {
-                continue; // kind not served (older Istio CRD set)
-            }
-            for (GenericKubernetesResource r : items) {
-                ObjectNode body = toJson(r);
-                out.add(new Plan.LiveObject(new ResourceKey(kind.group(), kind.kind(),
-                        r.getMetadata().getNamespace(), r.getMetadata().getName()), r.getApiVersion(), body));
+                throw new KubernetesClientException("LIST failed: " + cause.getMessage(), cause);
             }
         }
         return out;
+    }
+
+    /** LISTs one kind at {@code versions[i]}, trying the next version on 404; empty when none is served. */
+    private CompletableFuture<List<Plan.LiveObject>> listAsync(Kind kind, List<String> versions, int i) {
+        if (i >= versions.size()) {
+            return CompletableFuture.completedFuture(List.of()); // kind not served (older Istio CRD set)
+        }
+        String apiVersion = kind.group().isEmpty() ? versions.get(i) : kind.group() + "/" + versions.get(i);
+        String url = apiUrl(apiVersion) + "/" + plural(kind.kind()) + "?labelSelector="
+                + java.net.URLEncoder.encode(Labels.MANAGED_BY + "=" + Labels.MESHCD, java.nio.charset.StandardCharsets.UTF_8);
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+                .header("Accept", "application/json").build();
+        return client.getHttpClient().sendAsync(request, byte[].class).thenCompose(response -> {
+            if (response.code() == 404) {
+                return listAsync(kind, versions, i + 1);
+            }
+            if (!response.isSuccessful()) {
+                throw new KubernetesClientException("LIST " + kind + ": " + statusMessage(response.body(),
+                        response.code()), response.code(), null);
+            }
+            return CompletableFuture.completedFuture(items(kind, apiVersion, response.body()));
+        });
+    }
+
+    private static List<Plan.LiveObject> items(Kind kind, String apiVersion, byte[] body) {
+        JsonNode list;
+        try {
+            list = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new KubernetesClientException("LIST " + kind + ": unreadable response: " + e.getMessage(), e);
+        }
+        List<Plan.LiveObject> out = new ArrayList<>(list.path("items").size());
+        for (JsonNode item : list.path("items")) {
+            if (!(item instanceof ObjectNode o)) {
+                continue;
+            }
+            if (!o.hasNonNull("apiVersion")) {
+                o.put("apiVersion", apiVersion);
+            }
+            if (!o.hasNonNull("kind")) {
+                o.put("kind", kind.kind());
+            }
+            JsonNode meta = o.path("metadata");
+            out.add(new Plan.LiveObject(new ResourceKey(kind.group(), kind.kind(), meta.path("namespace").asText(""),
+                    meta.path("name").asText("")), o.path("apiVersion").asText(), o));
+        }
+        return out;
+    }
+
+    /**
+     * Server-side apply of one object (PATCH {@code application/apply-patch+yaml}, JSON being YAML) as
+     * {@code fieldManager}; returns the live object the API server answers with (after admission).
+     *
+     * @throws KubernetesClientException with the HTTP code and the server's message (code 0: unreachable)
+     */
+    public ObjectNode serverSideApply(ResourceKey key, String apiVersion, JsonNode body, String fieldManager,
+                                      boolean force) {
+        String url = apiUrl(apiVersion) + (key.namespace().isEmpty() ? "" : "/namespaces/" + key.namespace())
+                + "/" + plural(key.kind()) + "/" + key.name() + "?fieldManager=" + fieldManager
+                + (force ? "&force=true" : "");
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+                .header("Accept", "application/json")
+                .method("PATCH", "application/apply-patch+yaml", body.toString()).build();
+        io.fabric8.kubernetes.client.http.HttpResponse<byte[]> response;
+        try {
+            response = client.getHttpClient().sendAsync(request, byte[].class).join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new KubernetesClientException("apply " + key.display() + ": " + cause, cause, 0, null, request);
+        }
+        if (!response.isSuccessful()) {
+            String message = statusMessage(response.body(), response.code());
+            throw new KubernetesClientException(message, response.code(),
+                    new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(response.code()).withMessage(message)
+                            .build());
+        }
+        try {
+            return (ObjectNode) JSON.readTree(response.body());
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new KubernetesClientException("apply " + key.display() + ": unreadable response", e);
+        }
+    }
+
+    /** The base URL of an API group version: {@code https://host/apis/group/version} or {@code .../api/v1}. */
+    String apiUrl(String apiVersion) {
+        String base = client.getMasterUrl().toString();
+        if (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return base + (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion;
+    }
+
+    /** The message of a Kubernetes Status body, or the HTTP code. */
+    static String statusMessage(byte[] body, int code) {
+        try {
+            String m = body == null ? null : JSON.readTree(body).path("message").asText(null);
+            return m == null ? "HTTP " + code : m;
+        } catch (java.io.IOException e) {
+            return "HTTP " + code;
+        }
     }
 
     /** One live object, or null when absent. */

@@ -71,13 +71,14 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** Thrown when no cluster can be had here (no kubeconfig given, binaries not built). */
-    static final class Unavailable extends Exception {
+    public static final class Unavailable extends Exception {
         Unavailable(String message) {
             super(message);
         }
     }
 
-    static LocalCluster start() throws Unavailable, IOException, InterruptedException {
+    /** Starts (or connects to) the cluster; benchmark harnesses call this directly, tests use the extension. */
+    public static LocalCluster start() throws Unavailable, IOException, InterruptedException {
         String given = System.getenv("MESHCD_TEST_KUBECONFIG");
         LocalCluster cluster;
         if (given != null && !given.isBlank()) {
