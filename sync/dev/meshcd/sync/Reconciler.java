@@ -176,6 +176,7 @@ public final class Reconciler implements AutoCloseable {
         long t1 = System.nanoTime();
         publish(sha, CommitStatus.SYNC, State.PENDING, "applying" + note);
         List<DesiredObject> desired = planner.desired(result.resources(), sha);
+        long tDesired = System.nanoTime();
         Plan plan;
         Applier.Outcome outcome;
         // Planned against the objects this process applied last when the cluster's record is that commit;
@@ -183,6 +184,7 @@ public final class Reconciler implements AutoCloseable {
         boolean incremental = diffBase != null && diffBase.equals(lastCommit) && diffBase.equals(appliedDesiredCommit);
         List<Plan.LiveObject> live = null;
         long t2;
+        long tList;
         try {
             if (incremental) {
                 live = appliedDesired.stream().map(d -> new Plan.LiveObject(d.key(), d.apiVersion(), d.body())).toList();
@@ -191,6 +193,7 @@ public final class Reconciler implements AutoCloseable {
                 desired.forEach(d -> kinds.add(Kind.of(d.key())));
                 live = kube.listManaged(kinds);
             }
+            tList = System.nanoTime();
             plan = planner.plan(desired, live);
             t2 = System.nanoTime();
             diffBase = null; // until this apply has completed
@@ -227,8 +230,9 @@ public final class Reconciler implements AutoCloseable {
         String msg = "applied " + outcome.applied().size() + ", pruned " + outcome.pruned().size() + ", unchanged "
                 + plan.unchanged().size() + note;
         long t3 = System.nanoTime();
-        LOG.info("sync {}: {} {} ({} plan: compile {} ms, plan {} ms, apply and record {} ms)", options.name(), sha,
-                msg, incremental ? "diff" : "listed", ms(t1 - t0), ms(t2 - t1), ms(t3 - t2));
+        LOG.info("sync {}: {} {} (compile {} ms, desired {} ms, {} {} ms, plan {} ms, apply and record {} ms)",
+                options.name(), sha, msg, ms(t1 - t0), ms(tDesired - t1), incremental ? "diff base" : "list",
+                ms(tList - tDesired), ms(t2 - tList), ms(t3 - t2));
         publish(sha, CommitStatus.SYNC, State.SUCCESS, msg);
         // Drift, from the live objects already in hand: the apply answers, and the LIST the plan was made from.
         Map<ResourceKey, ObjectNode> seen = new HashMap<>();

@@ -23,6 +23,8 @@ public final class SyncStateStore {
 
     private final KubernetesClient client;
     private final String name;
+    /** meshcd-system was seen or created: saves skip the check (one round trip fewer per sync). */
+    private volatile boolean namespaceSeen;
 
     public SyncStateStore(KubernetesClient client, String name) {
         this.client = client;
@@ -55,7 +57,10 @@ public final class SyncStateStore {
     }
 
     public void save(State state) {
-        ensureNamespace(client);
+        if (!namespaceSeen) {
+            ensureNamespace(client);
+            namespaceSeen = true; // a save that fails because it was deleted since clears this again
+        }
         Map<String, String> data = new LinkedHashMap<>();
         data.put("commit", state.commit());
         data.put("branch", state.branch());
@@ -64,7 +69,13 @@ public final class SyncStateStore {
         data.put("objects", Integer.toString(state.objects()));
         ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName()).withNamespace(NAMESPACE)
                 .addToLabels("app.kubernetes.io/managed-by", "meshcd").endMetadata().withData(data).build();
-        client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager("meshcd").forceConflicts().serverSideApply();
+        try {
+            client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager("meshcd").forceConflicts()
+                    .serverSideApply();
+        } catch (KubernetesClientException e) {
+            namespaceSeen = false;
+            throw e;
+        }
     }
 
     /** Creates {@code meshcd-system} when missing. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Pure planning: compiled resources → desired objects (with meshcd's label and annotations) → a
+ * Planning (pure but for a cache of the last desired objects): compiled resources → desired objects (with meshcd's label and annotations) → a
  * {@link Plan} against the live objects meshcd manages: what to apply (only what changed, by content
  * hash), in which order (derived from references), and what to prune (in reverse order).
  */
@@ -34,6 +35,8 @@ public final class Planner {
 
     private final String repo;
     private final String domainSuffix;
+    /** The desired objects of the last {@link #desired} call, by the (identical) resource they came from. */
+    private volatile Map<Resource, DesiredObject> previous = Map.of();
 
     /**
      * @param repo         the sync's name, written to {@link Labels#REPO}; prune only touches objects carrying it
@@ -53,34 +56,52 @@ public final class Planner {
                 && !r.kind().group().isEmpty() && !r.kind().group().equals("apps") && !r.kind().group().equals("batch");
     }
 
+    /**
+     * The desired objects of compiled resources. A resource that is the same instance as one of the last
+     * call (an incremental recompile keeps the resources of unchanged files) gives the same desired object
+     * again, not copied and hashed anew; its {@link Labels#COMMIT} annotation stays the commit its content
+     * came from (the live object's too, as an unchanged object is not re-applied).
+     */
     public List<DesiredObject> desired(List<Resource> resources, String commit) {
-        List<DesiredObject> out = new ArrayList<>();
-        for (Resource r : resources) {
-            if (!isApplied(r)) {
-                continue;
-            }
-            ObjectNode body = r.object().deepCopy();
-            body.remove("status");
-            ObjectNode meta = body.with("metadata");
-            SERVER_METADATA.forEach(meta::remove);
-            if (!r.namespace().isEmpty()) {
-                meta.put("namespace", r.namespace());
-            }
-            meta.with("labels").put(Labels.MANAGED_BY, Labels.MESHCD);
-            ObjectNode ann = meta.with("annotations");
-            SourceLocation loc = r.locate(FieldPath.ROOT);
-            String source = loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
-            ann.put(Labels.SOURCE, source);
-            ann.put(Labels.REPO, repo);
-            ann.remove(Labels.COMMIT);
-            ann.remove(Labels.CONTENT_HASH);
-            String hash = contentHash(body);
-            ann.put(Labels.CONTENT_HASH, hash);
-            ann.put(Labels.COMMIT, commit);
-            out.add(new DesiredObject(r.key(), r.apiVersion(), body, source, hash));
+        Map<Resource, DesiredObject> reuse = previous;
+        List<Resource> applied = resources.stream().filter(Planner::isApplied).toList();
+        // New ones are built in parallel: locating each document's line and hashing its content add up.
+        Map<Resource, DesiredObject> built = new IdentityHashMap<>();
+        applied.stream().filter(r -> !reuse.containsKey(r)).toList().parallelStream()
+                .map(r -> Map.entry(r, desired(r, commit))).toList()
+                .forEach(e -> built.put(e.getKey(), e.getValue()));
+        Map<Resource, DesiredObject> now = new IdentityHashMap<>(applied.size() * 2);
+        List<DesiredObject> out = new ArrayList<>(applied.size());
+        for (Resource r : applied) {
+            DesiredObject d = built.containsKey(r) ? built.get(r) : reuse.get(r);
+            now.put(r, d);
+            out.add(d);
         }
+        previous = now;
         out.sort(Comparator.comparing(DesiredObject::key));
         return out;
+    }
+
+    private DesiredObject desired(Resource r, String commit) {
+        ObjectNode body = r.object().deepCopy();
+        body.remove("status");
+        ObjectNode meta = body.with("metadata");
+        SERVER_METADATA.forEach(meta::remove);
+        if (!r.namespace().isEmpty()) {
+            meta.put("namespace", r.namespace());
+        }
+        meta.with("labels").put(Labels.MANAGED_BY, Labels.MESHCD);
+        ObjectNode ann = meta.with("annotations");
+        SourceLocation loc = r.locate(FieldPath.ROOT);
+        String source = loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
+        ann.put(Labels.SOURCE, source);
+        ann.put(Labels.REPO, repo);
+        ann.remove(Labels.COMMIT);
+        ann.remove(Labels.CONTENT_HASH);
+        String hash = contentHash(body);
+        ann.put(Labels.CONTENT_HASH, hash);
+        ann.put(Labels.COMMIT, commit);
+        return new DesiredObject(r.key(), r.apiVersion(), body, source, hash);
     }
 
     /**

@@ -64,6 +64,7 @@ public final class SyncBench {
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.meshcd.sync.Reconciler", "info");
         Path tmp = Files.createTempDirectory("meshcd-syncbench");
         try (LocalCluster cluster = LocalCluster.start()) {
             run(cluster, tmp, services, parallelism);
