@@ -1,10 +1,10 @@
 package dev.meshcd.sync.apply;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.sync.plan.DesiredObject;
 import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.plan.Plan;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -237,8 +237,4 @@ public final class KubeObjects {
     public ObjectNode toJson(GenericKubernetesResource r) {
         return JSON.valueToTree(client.getKubernetesSerialization().convertValue(r, JsonNode.class));
     }
-
-    public GenericKubernetesResource fromJson(JsonNode body) {
-        return client.getKubernetesSerialization().convertValue(body, GenericKubernetesResource.class);
-    }
 }

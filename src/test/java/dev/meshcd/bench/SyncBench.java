@@ -65,6 +65,7 @@ public final class SyncBench {
         int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.dev.meshcd.sync.Reconciler", "info");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.meshcd.sync.apply.Applier", "info"); // retries
         Path tmp = Files.createTempDirectory("meshcd-syncbench");
         try (LocalCluster cluster = LocalCluster.start()) {
             run(cluster, tmp, services, parallelism);

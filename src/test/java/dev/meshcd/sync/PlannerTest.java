@@ -156,4 +156,28 @@ class PlannerTest {
         List<Resource> b = COMPILER.compile(SourceTree.of(SourceFile.ofString("a.yaml", reordered)), Compiler.Mode.VALIDATE).resources();
         assertThat(p.desired(a, "c1").get(0).hash()).isEqualTo(p.desired(b, "c2").get(0).hash());
     }
+
+    @Test
+    void unchangedResourcesKeepTheirDesiredObjectAcrossCommits() {
+        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
+        Planner p = new Planner("prod", "cluster.local");
+        List<DesiredObject> before = p.desired(compiler.compile(sources(GW, VS), Compiler.Mode.VALIDATE).resources(), "c1");
+        CompileResult changed = compiler.recompile(List.of(SourceFile.ofString("mesh/f1.yaml",
+                VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"))), Compiler.Mode.VALIDATE);
+        List<DesiredObject> after = p.desired(changed.resources(), "c2");
+
+        assertThat(after.get(0).key()).isEqualTo(key("Gateway", "gw"));
+        assertThat(after.get(0)).as("same resource, same desired object").isSameAs(before.get(0));
+        assertThat(after.get(0).body().path("metadata").path("annotations").path(Labels.COMMIT).asText())
+                .as("the commit its content came from").isEqualTo("c1");
+        assertThat(after.get(1).key()).isEqualTo(key("VirtualService", "cart"));
+        assertThat(after.get(1).hash()).isNotEqualTo(before.get(1).hash());
+        assertThat(after.get(1).body().path("metadata").path("annotations").path(Labels.COMMIT).asText()).isEqualTo("c2");
+        // Planned against the objects applied before (the in-memory diff base): only the route changes.
+        List<Plan.LiveObject> base = before.stream().map(d -> new Plan.LiveObject(d.key(), d.apiVersion(), d.body())).toList();
+        Plan plan = p.plan(after, base);
+        assertThat(plan.applyWaves()).singleElement().satisfies(w -> assertThat(w).extracting(DesiredObject::key)
+                .containsExactly(key("VirtualService", "cart")));
+        assertThat(plan.unchanged()).containsExactly(key("Gateway", "gw"));
+    }
 }
