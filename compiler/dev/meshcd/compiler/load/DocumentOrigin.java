@@ -13,6 +13,14 @@ public record DocumentOrigin(ParsedFile file, int documentIndex, FieldPath base)
 
     @Override
     public SourceLocation locate(FieldPath path) {
+        if (path.isRoot() && base.isRoot()) {
+            // The document's own position is known from loading: no need to index the file's positions.
+            for (Document d : file.documents()) {
+                if (d.index() == documentIndex && d.line() > 0) {
+                    return new SourceLocation(file.name(), d.line(), d.column());
+                }
+            }
+        }
         return file.locate(documentIndex, base.concat(path));
     }
 
