@@ -58,9 +58,14 @@ class ApiServerCrashTest {
         System.out.println("private control plane up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         KubernetesClient c = cluster.client();
         c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("crash").endMetadata().build()).create();
+        awaitIstioCrds(c);
+    }
+
+    /** Waits until discovery serves Istio's API groups (the CRDs were installed by {@link LocalCluster}). */
+    static void awaitIstioCrds(KubernetesClient c) throws InterruptedException {
         KubeObjects kube = new KubeObjects(c);
         long deadline = System.currentTimeMillis() + 60_000;
-        while (kube.servedVersion("networking.istio.io").isEmpty()) {
+        while (kube.servedVersion("networking.istio.io").isEmpty() || kube.servedVersion("security.istio.io").isEmpty()) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("Istio CRDs not served");
             }
