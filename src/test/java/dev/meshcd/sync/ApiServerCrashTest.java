@@ -82,22 +82,23 @@ class ApiServerCrashTest {
         }
     }
 
-    static String context() {
+    /** A Service and its workload in {@code namespace}: what routes to host {@code web} need to compile. */
+    static String webContext(String namespace) {
         return """
                 apiVersion: v1
                 kind: Service
-                metadata: {name: web, namespace: crash}
+                metadata: {name: web, namespace: NS}
                 spec: {ports: [{port: 80, name: http}], selector: {app: web}}
                 ---
                 apiVersion: apps/v1
                 kind: Deployment
-                metadata: {name: web, namespace: crash}
+                metadata: {name: web, namespace: NS}
                 spec:
                   selector: {matchLabels: {app: web}}
                   template:
                     metadata: {labels: {app: web}}
                     spec: {containers: [{name: app, image: web:1}]}
-                """;
+                """.replace("NS", namespace);
     }
 
     static String route(String name, String timeout) {
@@ -145,7 +146,7 @@ class ApiServerCrashTest {
              KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg)
                      .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("kill-mid-apply", killer)).build()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
-            String c1 = GitServer.commit(work, "one route", "context.yaml", context(), "routes.yaml", route("r0", "5s"));
+            String c1 = GitServer.commit(work, "one route", "context.yaml", webContext("crash"), "routes.yaml", route("r0", "5s"));
             SyncOptions options = SyncOptions.of("crash", server.url("mesh"), tmp.resolve("cache"))
                     .withRetry(3, Duration.ofMillis(100)).withParallelism(4);
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {

@@ -57,22 +57,6 @@ class ReconcilerSignedCommitsTest {
         }
     }
 
-    static final String CONTEXT = """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: web, namespace: signed}
-            spec: {ports: [{port: 80, name: http}], selector: {app: web}}
-            ---
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: web, namespace: signed}
-            spec:
-              selector: {matchLabels: {app: web}}
-              template:
-                metadata: {labels: {app: web}}
-                spec: {containers: [{name: app, image: web:1}]}
-            """;
-
     static String vs(String timeout) {
         return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: signed}\n"
                 + "spec: {hosts: [web], http: [{timeout: " + timeout + ", route: [{destination: {host: web}}]}]}\n";
@@ -94,7 +78,7 @@ class ReconcilerSignedCommitsTest {
         List<CommitStatus> statuses = new CopyOnWriteArrayList<>();
         try (GitServer server = new GitServer(tmp.resolve("srv"))) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
-            GitServer.commit(work, "initial", "context.yaml", CONTEXT, "vs.yaml", vs("5s"));
+            GitServer.commit(work, "initial", "context.yaml", ApiServerCrashTest.webContext("signed"), "vs.yaml", vs("5s"));
             String good = ALICE.signHeadAndPush(work);
             SyncOptions options = SyncOptions.of("signed", server.url("mesh"), tmp.resolve("cache"))
                     .withRetry(2, Duration.ofMillis(50)).withTrustedKeys(ALICE.trusted());
