@@ -45,7 +45,7 @@ public final class CommitSignatures {
         UNKNOWN_KEY,
         /** A trusted key's signature that does not verify (the commit was altered, or the signature is corrupt). */
         BAD_SIGNATURE,
-        /** A valid signature by a trusted key that is revoked or was expired when signing. */
+        /** A valid signature by a trusted key that is revoked, was expired when signing, or did not exist yet. */
         INVALID_KEY,
         /** Not an OpenPGP signature (SSH, X.509) or one meshcd refuses (MD5). */
         UNSUPPORTED
@@ -166,6 +166,10 @@ public final class CommitSignatures {
             return new Verdict(commit, Status.INVALID_KEY, keyId, k.userId(), "signed by revoked key " + keyId + who);
         }
         Instant signed = sig.getCreationTime().toInstant();
+        if (signed.isBefore(k.key().getCreationTime().toInstant())) {
+            return new Verdict(commit, Status.INVALID_KEY, keyId, k.userId(),
+                    "signed by key " + keyId + who + " before the key existed");
+        }
         if (k.expires() != null && signed.isAfter(k.expires())) {
             return new Verdict(commit, Status.INVALID_KEY, keyId, k.userId(),
                     "signed by key " + keyId + who + " after it expired (" + k.expires() + ")");

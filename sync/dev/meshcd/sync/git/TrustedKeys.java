@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,7 +216,7 @@ public final class TrustedKeys {
 
     /** Primary keys, one per key ring. */
     public List<TrustedKey> primaries() {
-        Map<Long, TrustedKey> seen = new HashMap<>();
+        Map<Long, TrustedKey> seen = new LinkedHashMap<>();
         for (PGPPublicKeyRing r : rings) {
             PGPPublicKey p = r.getPublicKey();
             seen.putIfAbsent(p.getKeyID(), byKeyId.get(p.getKeyID()));
