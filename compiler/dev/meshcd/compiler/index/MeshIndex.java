@@ -25,7 +25,7 @@ public final class MeshIndex {
     public static final String DEFAULT_DOMAIN_SUFFIX = "cluster.local";
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
-    /** The multimaps of an index; every entry is extracted from one resource by {@link #contribute}. */
+    /** The multimaps of an index; every entry is extracted from one resource (see {@code basics} and {@code derived}). */
     private enum Table {
         KIND, NAMESPACE, ANNOTATION, SERVICE, HOST_SUFFIX, WORKLOAD, WORKLOAD_LABEL, WORKLOAD_LABEL_ALL, VS_HOST, DR_HOST
     }
