@@ -1,7 +1,6 @@
 package dev.meshcd.admission.cluster;
 
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import java.util.Map;
 
