@@ -176,7 +176,7 @@ public final class KubeObjects {
      * Server-side apply of one object (PATCH {@code application/apply-patch+yaml}, JSON being YAML) as
      * {@code fieldManager}; returns the live object the API server answers with (after admission).
      *
-     * @throws KubernetesClientException with the HTTP code and the server's message (code 0: unreachable)
+     * @throws KubernetesClientException with the HTTP code and the server's message (code -1, as fabric8's own: unreachable)
      */
     public ObjectNode serverSideApply(ResourceKey key, String apiVersion, JsonNode body, String fieldManager,
                                       boolean force) {
@@ -191,7 +191,7 @@ public final class KubeObjects {
             response = client.getHttpClient().sendAsync(request, byte[].class).join();
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new KubernetesClientException("apply " + key.display() + ": " + cause, cause, 0, null, request);
+            throw new KubernetesClientException("apply " + key.display() + ": " + cause, cause, -1, null, request);
         }
         if (!response.isSuccessful()) {
             String message = statusMessage(response.body(), response.code());

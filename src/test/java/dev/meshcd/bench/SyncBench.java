@@ -104,35 +104,42 @@ public final class SyncBench {
         System.out.printf("sync bench: %d services, %d Istio objects, %d files; meshcd parallelism %d; %s%n",
                 services, objects, services + 1, parallelism, uptime());
 
-        // Baselines.
-        long kApply = kubectl(cluster, "apply --server-side (whole repo, empty namespaces)",
-                "apply", "--server-side", "-R", "-f", kc.toString());
-        long t0 = System.nanoTime();
-        LocalCluster.Kubectl.Result got = cluster.kubectl(null, "get", String.join(",", KINDS), "-A", "-o", "json");
-        long kGet = System.nanoTime() - t0;
-        require(got.exit() == 0, "kubectl get: " + got.stderr());
-        int listed = countItems(got.stdout());
-        System.out.printf("  kubectl get -A -o json: %d ms, %d objects, %d bytes%n", ms(kGet), listed,
-                got.stdout().length());
-        editTimeout(kc.resolve("kc-" + changedFile), "5s", "6s");
-        long kReapply = kubectl(cluster, "apply --server-side (whole repo after a one-line change)",
-                "apply", "--server-side", "-R", "-f", kc.toString());
-        editTimeout(kc.resolve("kc-" + changedFile), "6s", "7s");
-        long kOne = kubectl(cluster, "apply --server-side (the changed file)",
-                "apply", "--server-side", "-f", kc.resolve("kc-" + changedFile).toString());
-        deleteKubectlObjects(client, nsCount);
+        // Baselines (SYNCBENCH_BASELINES=0 skips them, for profiling meshcd alone; the ratios are then not printed).
+        boolean baselines = !"0".equals(System.getenv("SYNCBENCH_BASELINES"));
+        long kApply = 1;
+        long kGet = 1;
+        long kReapply = 1;
+        long kOne = 1;
+        if (baselines) {
+            kApply = kubectl(cluster, "apply --server-side (whole repo, empty namespaces)",
+                    "apply", "--server-side", "-R", "-f", kc.toString());
+            long t0 = System.nanoTime();
+            LocalCluster.Kubectl.Result got = cluster.kubectl(null, "get", String.join(",", KINDS), "-A", "-o", "json");
+            kGet = System.nanoTime() - t0;
+            require(got.exit() == 0, "kubectl get: " + got.stderr());
+            int listed = countItems(got.stdout());
+            System.out.printf("  kubectl get -A -o json: %d ms, %d objects, %d bytes%n", ms(kGet), listed,
+                    got.stdout().length());
+            editTimeout(kc.resolve("kc-" + changedFile), "5s", "6s");
+            kReapply = kubectl(cluster, "apply --server-side (whole repo after a one-line change)",
+                    "apply", "--server-side", "-R", "-f", kc.toString());
+            editTimeout(kc.resolve("kc-" + changedFile), "6s", "7s");
+            kOne = kubectl(cluster, "apply --server-side (the changed file)",
+                    "apply", "--server-side", "-f", kc.resolve("kc-" + changedFile).toString());
+            deleteKubectlObjects(client, nsCount);
+        }
 
         // meshcd.
         Map<String, Long> statusAt = new ConcurrentHashMap<>();
         SyncOptions options = new SyncOptions("bench", bare.toString(), "main", "", tmp.resolve("cache"),
                 GitCredentials.NONE, Duration.ofHours(1), null, null, true, false, true, parallelism, 5,
-                Duration.ofMillis(200), CompileOptions.DEFAULT);
+                Duration.ofMillis(200), CompileOptions.DEFAULT, null);
         try (Reconciler reconciler = Reconciler.create(options, client, s -> {
             if (s.state() == CommitStatus.State.SUCCESS) {
                 statusAt.put(s.sha() + " " + s.context(), System.nanoTime());
             }
         })) {
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             SyncResult initial = reconciler.reconcile();
             long mInitial = System.nanoTime() - t0;
             require(initial.phase() == SyncResult.Phase.SYNCED && initial.applied() == objects,
@@ -182,6 +189,9 @@ public final class SyncBench {
                                 + "commit+push %d ms; %s%n", ms(applied - pushed), ms(done - pushed), ms(pushed - c0),
                         change.message());
 
+                if (!baselines) {
+                    return;
+                }
                 double initialRatio = (double) mInitial / kApply;
                 double changeRatio = (double) (done - pushed) / kReapply;
                 long bestDrift = Math.min(drift[0], drift[1]);
