@@ -103,4 +103,22 @@ public final class ConflictingMeshGatewayHostsAnalyzer extends SubjectAnalyzer {
         }
         return List.of(r.spec().path("hosts"), r.spec().path("gateways"), r.spec().path("exportTo"));
     }
+
+    /** A VirtualService's hosts matter to the VirtualServices sharing one of them, before or after the change. */
+    @Override
+    public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
+            MeshIndex afterIndex, Resource before, Resource after) {
+        java.util.Set<dev.meshcd.compiler.model.ResourceKey> out = new java.util.HashSet<>();
+        for (Resource vs : java.util.Arrays.asList(before, after)) {
+            if (vs == null) {
+                continue;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode h : vs.spec().path("hosts")) {
+                String fqdn = afterIndex.resolveHost(h.asText(""), vs.namespace());
+                beforeIndex.virtualServicesForHost(fqdn).forEach(o -> out.add(o.key()));
+                afterIndex.virtualServicesForHost(fqdn).forEach(o -> out.add(o.key()));
+            }
+        }
+        return out;
+    }
 }

@@ -61,4 +61,26 @@ public final class VirtualServiceSubsetAnalyzer extends SubjectAnalyzer {
         r.spec().path("subsets").forEach(s -> names.add(s.path("name").asText("")));
         return java.util.List.of(r.spec().path("host"), r.spec().path("exportTo"), names);
     }
+
+    /** A DestinationRule's subsets matter to the VirtualServices routing to its host (any wildcard: unknown). */
+    @Override
+    public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
+            MeshIndex afterIndex, Resource before, Resource after) {
+        java.util.Set<dev.meshcd.compiler.model.ResourceKey> out = new java.util.HashSet<>();
+        for (Resource dr : java.util.Arrays.asList(before, after)) {
+            if (dr == null) {
+                continue;
+            }
+            if (!dr.is(Kind.DESTINATION_RULE)) {
+                return null;
+            }
+            String fqdn = afterIndex.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
+            if (dev.meshcd.compiler.index.Hosts.isWildcard(fqdn)) {
+                return null;
+            }
+            beforeIndex.virtualServicesRoutingTo(fqdn).forEach(vs -> out.add(vs.key()));
+            afterIndex.virtualServicesRoutingTo(fqdn).forEach(vs -> out.add(vs.key()));
+        }
+        return out;
+    }
 }
