@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
 
 /** The GitOps-loop options of {@code meshcd run --repo}, and the loop they set up. */
 final class SyncArgs {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.meshcd.cli.sync");
+    /** Looked up when used: the commands set log levels after their classes are loaded. */
+    private static Logger log() {
+        return LoggerFactory.getLogger("dev.meshcd.cli.sync");
+    }
 
     @Option(names = "--repo", paramLabel = "URL|PATH", description = "Git repository to follow (https://, ssh://, "
             + "git@host:path, git://, file:// or a local path)")
@@ -144,7 +147,7 @@ final class SyncArgs {
         Map<String, WebhookServer.PostHandler> routes = secret == null ? Map.of()
                 : SyncWiring.hookRoutes(secret, options.branch(), loop);
         if (secret == null) {
-            LOG.info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
+            log().info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
         }
         if (!leaderElect) {
             return new Running(loop, null, routes, loop::start);
@@ -155,7 +158,7 @@ final class SyncArgs {
             if (!shuttingDown) {
                 // As Kubernetes controllers do: a replica that lost its lease exits and is restarted, so it
                 // never syncs on a stale view and competes again from a clean state.
-                LOG.error("{} lost the sync lease; exiting so that it restarts", identity);
+                log().error("{} lost the sync lease; exiting so that it restarts", identity);
                 new Thread(() -> System.exit(1), "meshcd-lost-lease").start();
             }
         });

@@ -25,7 +25,10 @@ import picocli.CommandLine;
 
 /** What {@code run --repo} and {@code up} share: the sync loop with its status backend, push-webhook routes. */
 final class SyncWiring {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.meshcd.cli.sync");
+    /** Looked up when used: the commands set log levels after their classes are loaded. */
+    private static Logger log() {
+        return LoggerFactory.getLogger("dev.meshcd.cli.sync");
+    }
 
     /** The paths push webhooks are served at. */
     static final List<String> HOOK_PATHS = List.of("/hooks/github", "/hooks/gitea", "/hooks/forgejo", "/hooks/gitlab");
@@ -79,10 +82,10 @@ final class SyncWiring {
             }
             String commit = r.commit() == null ? "" : r.commit().substring(0, Math.min(7, r.commit().length())) + " ";
             if (r.ok()) {
-                LOG.info("sync {}: {}{}{}", name, commit, r.message(),
+                log().info("sync {}: {}{}{}", name, commit, r.message(),
                         r.drift().isEmpty() ? "" : " (" + r.drift().size() + " drifted fields)");
             } else {
-                LOG.warn("sync {}: {}{}: {}", name, commit, r.phase().name().toLowerCase(Locale.ROOT), r.message());
+                log().warn("sync {}: {}{}: {}", name, commit, r.phase().name().toLowerCase(Locale.ROOT), r.message());
             }
         };
     }

@@ -20,6 +20,7 @@ import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.SyncResult;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -70,6 +71,20 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
     static final String SYNC_NAME = "examples";
     static final String SYNC_ROLE = "meshcd-sync";
+    static final String BROKEN_VS = """
+            # Written by meshcd up: Istio rejects negative route weights (IST0106).
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: try-broken, namespace: shop}
+            spec:
+              hosts: [cart]
+              http:
+              - route:
+                - destination: {host: cart, subset: v1}
+                  weight: 110
+                - destination: {host: cart, subset: v2}
+                  weight: -10
+            """;
 
     @Option(names = "--kubeconfig", description = "use this cluster instead of starting a local control plane "
             + "(its API server must reach this machine at --webhook-host)")
@@ -118,6 +133,9 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd.cli.sync", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        // fabric8 warns once per Istio kind served only as a beta or alpha version: noise here.
+        System.getProperties().putIfAbsent(
+                "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
         Thread hook = new Thread(this::cleanUp, "meshcd-up-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -421,8 +439,29 @@ final class UpCommand implements Callable<Integer> {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(e.getKey())
                     .withLabels(e.getValue()).endMetadata().build()).createOr(x -> x.patch());
         }
-        step("namespaces " + String.join(", ", namespaces.keySet()));
+        // The Kubernetes objects the Istio configuration refers to (Services, workloads): the loop applies
+        // Istio objects only, but the webhook's view of the cluster should resolve the repo's hosts.
+        Map<String, Integer> context = new java.util.TreeMap<>();
+        for (Resource r : result.resources()) {
+            if (CONTEXT_KINDS.contains(r.kind().kind()) && (r.kind().group().isEmpty() || r.kind().group().equals("apps"))) {
+                HasMetadata h = client.getKubernetesSerialization().convertValue(r.object(), HasMetadata.class);
+                if (h.getMetadata().getNamespace() == null && !r.namespace().isEmpty()) {
+                    h.getMetadata().setNamespace(r.namespace());
+                }
+                try {
+                    client.resource(h).createOr(x -> x.update());
+                    context.merge(r.kind().kind(), 1, Integer::sum);
+                } catch (KubernetesClientException e) {
+                    err.println("meshcd up: could not create " + r.kind().kind() + " " + r.namespace() + "/"
+                            + r.key().name() + ": " + brief(e));
+                }
+            }
+        }
+        step("namespaces " + String.join(", ", namespaces.keySet()) + "; context " + context);
     }
+
+    private static final Set<String> CONTEXT_KINDS = Set.of("Service", "ServiceAccount", "Deployment", "StatefulSet",
+            "DaemonSet");
 
     /** What the sync loop may do, bound to meshcd's service account (the identity it impersonates). */
     private static void grantSyncRole(KubernetesClient client) {
@@ -482,7 +521,10 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** The three things to try, with the paths of this run. */
-    String instructions(Path kube, Path repo, Path state) {
+    String instructions(Path kube, Path repo, Path state) throws IOException {
+        Path broken = state.resolve("try").resolve("broken-virtualservice.yaml");
+        Files.createDirectories(broken.getParent());
+        Files.writeString(broken, BROKEN_VS);
         String k = kube.toAbsolutePath().toString();
         String r = repo.toAbsolutePath().toString();
         return """
@@ -492,19 +534,9 @@ final class UpCommand implements Callable<Integer> {
 
                   export KUBECONFIG=%1$s
 
-                1. A broken VirtualService is denied by meshcd's validating webhook:
+                1. A broken VirtualService (a negative weight) is denied by meshcd's validating webhook:
 
-                  kubectl apply --validate=false -f - <<'EOF'
-                  apiVersion: networking.istio.io/v1
-                  kind: VirtualService
-                  metadata: {name: try-broken, namespace: shop}
-                  spec:
-                    hosts: [cart]
-                    http:
-                    - route:
-                      - destination: {host: cart}
-                        weight: 150
-                  EOF
+                  kubectl apply --validate=false -f %5$s
 
                 2. Change a weight in Git and commit; meshcd applies it within seconds:
 
@@ -519,7 +551,7 @@ final class UpCommand implements Callable<Integer> {
 
                 Ctrl-C stops meshcd%4$s.
                 """.formatted(k, r, human(interval), kubeconfig == null
-                ? " and the local control plane (state in " + state + ")" : " and removes its webhooks");
+                ? " and the local control plane (state in " + state + ")" : " and removes its webhooks", broken);
     }
 
     private static String human(Duration d) {
