@@ -276,7 +276,9 @@ class RunRepoClusterTest {
 
                 String c2 = GitServer.commit(work, "shift weight", files("leaders", 60));
                 Await.until(Duration.ofSeconds(30), "leader applies the next commit", () -> c2.equals(appliedCommit("leaders")));
-                assertThat(a.stderr()).contains("replica-a leads syncing").contains("sync leaders: " + c2.substring(0, 7));
+                awaitLog(a, "sync leaders: " + c2.substring(0, 7));
+                assertThat(a.stderr()).contains("replica-a leads syncing");
+                assertThat(a.stderr()).contains("sync leaders: " + c2 + " applied");
                 assertThat(b.stderr()).doesNotContain("replica-b leads syncing").doesNotContain("sync leaders: ");
 
                 // The leader goes away: b takes over and syncs from where the cluster's record says.
@@ -284,8 +286,9 @@ class RunRepoClusterTest {
                 Await.until(Duration.ofSeconds(40), "replica b leads", () -> "replica-b".equals(leaseHolder()));
                 String c3 = GitServer.commit(work, "shift again", files("leaders", 50));
                 Await.until(Duration.ofSeconds(30), "new leader applies", () -> c3.equals(appliedCommit("leaders")));
-                assertThat(b.stderr()).contains("replica-b leads syncing").contains("sync leaders: " + c3.substring(0, 7))
-                        .doesNotContain("sync leaders: " + c2.substring(0, 7));
+                awaitLog(b, "sync leaders: " + c3.substring(0, 7));
+                assertThat(b.stderr()).contains("replica-b leads syncing").contains("sync leaders: " + c3 + " applied")
+                        .doesNotContain("sync leaders: " + c2 + " applied");
                 assertThat(a.stderr()).doesNotContain("sync leaders: " + c3.substring(0, 7));
             } finally {
                 a.close();
@@ -294,6 +297,11 @@ class RunRepoClusterTest {
                 }
             }
         }
+    }
+
+    /** The log line a result listener writes just after the apply that a test saw. */
+    static void awaitLog(CliProcess p, String line) {
+        Await.until(Duration.ofSeconds(10), "log line " + line, () -> p.stderr().contains(line));
     }
 
     static String leaseHolder() {
