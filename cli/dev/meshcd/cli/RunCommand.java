@@ -76,9 +76,17 @@ final class RunCommand implements Callable<Integer> {
 
     /** A client for the cluster in {@code kubeconfig}, or from $KUBECONFIG / ~/.kube/config / in-cluster. */
     static KubernetesClient client(Path kubeconfig) throws java.io.IOException {
+        return client(kubeconfig, null);
+    }
+
+    /** Likewise, acting as {@code impersonate} (a user name) when not null. */
+    static KubernetesClient client(Path kubeconfig, String impersonate) throws java.io.IOException {
         Config cfg = kubeconfig != null
                 ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
                 : Config.autoConfigure(null);
+        if (impersonate != null) {
+            cfg.setImpersonateUsername(impersonate);
+        }
         return new KubernetesClientBuilder().withConfig(cfg).build();
     }
 

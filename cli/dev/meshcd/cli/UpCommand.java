@@ -25,9 +25,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -164,7 +162,7 @@ final class UpCommand implements Callable<Integer> {
         if (!Files.isReadable(kube)) {
             throw new UpException("kubeconfig " + kube + " is not readable");
         }
-        KubernetesClient client = client(kube, null);
+        KubernetesClient client = RunCommand.client(kube);
         cleanup.push(client::close);
         try {
             step("API server " + client.getMasterUrl() + " (Kubernetes " + client.getKubernetesVersion().getGitVersion() + ")");
@@ -189,7 +187,7 @@ final class UpCommand implements Callable<Integer> {
         // The sync loop acts as meshcd's service account (impersonated), so the ownership guard tells it
         // apart from people: kubectl users are refused on objects Git manages, the loop is not.
         grantSyncRole(client);
-        KubernetesClient syncClient = client(kube, OwnershipGuard.DEFAULT_SYNC_IDENTITY);
+        KubernetesClient syncClient = RunCommand.client(kube, OwnershipGuard.DEFAULT_SYNC_IDENTITY);
         cleanup.push(syncClient::close);
 
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(webhookHost, port,
@@ -364,15 +362,6 @@ final class UpCommand implements Callable<Integer> {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-    }
-
-    /** A client; with {@code impersonate}, one acting as that user (the sync identity). */
-    static KubernetesClient client(Path kubeconfig, String impersonate) throws IOException {
-        Config cfg = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
-        if (impersonate != null) {
-            cfg.setImpersonateUsername(impersonate);
-        }
-        return new KubernetesClientBuilder().withConfig(cfg).build();
     }
 
     /** Copies the examples (without broken/, which holds deliberate mistakes) into a new repository. */
