@@ -119,6 +119,7 @@ final class UpCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
     private final Deque<Runnable> cleanup = new ArrayDeque<>();
+    private boolean stopping;
 
     /** A missing prerequisite or a failed step: printed as is, exit 2. */
     static final class UpException extends Exception {
@@ -163,7 +164,7 @@ final class UpCommand implements Callable<Integer> {
             throw new UpException("kubeconfig " + kube + " is not readable");
         }
         KubernetesClient client = RunCommand.client(kube);
-        cleanup.push(client::close);
+        onExit(client::close);
         try {
             step("API server " + client.getMasterUrl() + " (Kubernetes " + client.getKubernetesVersion().getGitVersion() + ")");
         } catch (KubernetesClientException e) {
@@ -188,7 +189,7 @@ final class UpCommand implements Callable<Integer> {
         // apart from people: kubectl users are refused on objects Git manages, the loop is not.
         grantSyncRole(client);
         KubernetesClient syncClient = RunCommand.client(kube, OwnershipGuard.DEFAULT_SYNC_IDENTITY);
-        cleanup.push(syncClient::close);
+        onExit(syncClient::close);
 
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(webhookHost, port,
                 new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost), client,
@@ -196,7 +197,7 @@ final class UpCommand implements Callable<Integer> {
                 Set.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY), null, Duration.ofMinutes(10),
                 dev.meshcd.admission.webhook.WebhookServer.DEFAULT_MAX_BODY));
         runtime.start();
-        cleanup.push(runtime::close);
+        onExit(runtime::close);
         awaitTrue(Duration.ofSeconds(60), "meshcd's view of the cluster", () -> runtime.snapshot().synced());
         installWebhooks(client, "https://" + hostForUrl(webhookHost) + ":" + runtime.port(),
                 runtime.certificates().current().ca().certPem());
@@ -216,7 +217,7 @@ final class UpCommand implements Callable<Integer> {
                 }
             }
         });
-        cleanup.push(() -> {
+        onExit(() -> {
             loop.close();
             loop.reconciler().close();
         });
@@ -307,7 +308,7 @@ final class UpCommand implements Callable<Integer> {
         step("starting etcd and kube-apiserver in " + dir);
         long t0 = System.nanoTime();
         Path log = dir.resolve("start.log");
-        cleanup.push(() -> {
+        onExit(() -> {
             step("stopping the local control plane");
             try {
                 run(script, List.of("stop", dir.toString()), null, Duration.ofMinutes(1));
@@ -441,8 +442,8 @@ final class UpCommand implements Callable<Integer> {
                     client.resource(h).createOr(x -> x.update());
                     context.merge(r.kind().kind(), 1, Integer::sum);
                 } catch (KubernetesClientException e) {
-                    err.println("meshcd up: could not create " + r.kind().kind() + " " + r.namespace() + "/"
-                            + r.key().name() + ": " + brief(e));
+                    err.println("meshcd up: skipped " + r.kind().kind() + " " + r.namespace() + "/"
+                            + r.key().name() + " (refused by this API server: " + brief(e) + ")");
                 }
             }
         }
@@ -479,7 +480,7 @@ final class UpCommand implements Callable<Integer> {
                     + InstallManifests.VALIDATING_NAME + " points at a Service); meshcd up would replace it. "
                     + "Use a cluster without meshcd, or no --kubeconfig for a local one.");
         }
-        cleanup.push(() -> {
+        onExit(() -> {
             // failurePolicy Fail: never leave webhooks pointing at a server that is gone.
             try {
                 client.admissionRegistration().v1().validatingWebhookConfigurations()
@@ -547,7 +548,20 @@ final class UpCommand implements Callable<Integer> {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
+    /**
+     * Undoes a step on exit (in reverse order). Once stopping (Ctrl-C during start-up), it is undone at once:
+     * nothing the main thread still creates outlives the process.
+     */
+    private synchronized void onExit(Runnable undo) {
+        if (stopping) {
+            undo.run();
+        } else {
+            cleanup.push(undo);
+        }
+    }
+
     private synchronized void cleanUp() {
+        stopping = true;
         while (!cleanup.isEmpty()) {
             try {
                 cleanup.pop().run();
