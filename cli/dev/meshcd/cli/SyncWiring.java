@@ -74,6 +74,11 @@ final class SyncWiring {
 
     /** Logs each result whose phase or message differs from the previous one (a poll that finds nothing is quiet). */
     static Consumer<SyncResult> logging(String name) {
+        return changes(name, line -> log().info(line), line -> log().warn(line));
+    }
+
+    /** Reports each result that differs from the previous one: successes to {@code ok}, the rest to {@code failed}. */
+    static Consumer<SyncResult> changes(String name, Consumer<String> ok, Consumer<String> failed) {
         AtomicReference<String> last = new AtomicReference<>("");
         return r -> {
             String key = r.phase() + " " + r.commit() + " " + r.message() + " " + r.drift().size();
@@ -82,10 +87,11 @@ final class SyncWiring {
             }
             String commit = r.commit() == null ? "" : r.commit().substring(0, Math.min(7, r.commit().length())) + " ";
             if (r.ok()) {
-                log().info("sync {}: {}{}{}", name, commit, r.message(),
-                        r.drift().isEmpty() ? "" : " (" + r.drift().size() + " drifted fields)");
+                ok.accept("sync " + name + ": " + commit + r.message()
+                        + (r.drift().isEmpty() ? "" : " (" + r.drift().size() + " drifted fields)"));
             } else {
-                log().warn("sync {}: {}{}: {}", name, commit, r.phase().name().toLowerCase(Locale.ROOT), r.message());
+                failed.accept("sync " + name + ": " + commit + r.phase().name().toLowerCase(Locale.ROOT) + ": "
+                        + r.message());
             }
         };
     }

@@ -130,7 +130,6 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd.cli.sync", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         // fabric8 warns once per Istio kind served only as a beta or alpha version: noise here.
         System.getProperties().putIfAbsent(
@@ -208,7 +207,7 @@ final class UpCommand implements Callable<Integer> {
                 interval, null, null, true, false, true, 0, 3, Duration.ofMillis(300), compileOptions);
         CountDownLatch firstSync = new CountDownLatch(1);
         AtomicReference<SyncResult> first = new AtomicReference<>();
-        var log = SyncWiring.logging(SYNC_NAME);
+        var log = SyncWiring.changes(SYNC_NAME, this::step, this::step);
         SyncLoop loop = SyncWiring.loop(syncClient, options, SyncWiring.notes(), r -> {
             log.accept(r);
             if (r.ok() || r.phase() == SyncResult.Phase.COMPILE_FAILED) {
@@ -232,8 +231,6 @@ final class UpCommand implements Callable<Integer> {
             if (exitAfterSync) {
                 return ExitCodes.ERRORS;
             }
-        } else {
-            step("synced " + r.commit().substring(0, 7) + ": " + r.message());
         }
         if (exitAfterSync) {
             return ExitCodes.OK;

@@ -46,7 +46,7 @@ class UpClusterTest {
                 "--kubeconfig", cluster.kubeconfig().toString(), "--state-dir", state.toString()))) {
             int exit = up.waitFor(Duration.ofMinutes(5));
             assertThat(exit).as(up.output()).isZero();
-            assertThat(up.stderr()).containsPattern("synced [0-9a-f]{7}: applied 2\\d, pruned 0");
+            assertThat(up.stderr()).containsPattern("meshcd up: sync examples: [0-9a-f]{7} applied 2\\d, pruned 0");
 
             Kubectl.Result managed = cluster.kubectl(null, "get", ISTIO_KINDS, "-A", "-o", "name",
                     "-l", "app.kubernetes.io/managed-by=meshcd");
@@ -73,6 +73,45 @@ class UpClusterTest {
             for (String ns : List.of("shop", "istio-system")) {
                 cluster.kubectl(null, "-n", ns, "delete", ISTIO_KINDS, "-l", "app.kubernetes.io/managed-by=meshcd",
                         "--ignore-not-found");
+            }
+        }
+    }
+
+    @Test
+    @ExtendWith(LocalClusterExtension.class)
+    void aRepositoryThatDoesNotCompileAppliesNothingAndExits1(LocalCluster cluster) throws Exception {
+        Path examples = tmp.resolve("examples");
+        copy(Path.of("examples"), examples);
+        Files.copy(Path.of("examples/broken/bad-weight.yaml"), examples.resolve("shop/bad-weight.yaml"));
+        Path state = tmp.resolve("state");
+        try (CliProcess up = CliProcess.start(tmp, "up", List.of("up", "--exit-after-sync", "--kubeconfig",
+                cluster.kubeconfig().toString(), "--state-dir", state.toString(), "--examples", examples.toString()))) {
+            assertThat(up.waitFor(Duration.ofMinutes(5))).as(up.output()).isEqualTo(1);
+            assertThat(up.stderr()).contains("does not compile").contains("IST0106");
+            assertThat(cluster.kubectl(null, "get", ISTIO_KINDS, "-A", "-o", "name",
+                    "-l", "app.kubernetes.io/managed-by=meshcd").stdout())
+                    .doesNotContain("virtualservice.networking.istio.io/cart");
+            assertThat(cluster.client().admissionRegistration().v1().validatingWebhookConfigurations()
+                    .withName(InstallManifests.VALIDATING_NAME).get()).isNull();
+            try (Repository repo = new FileRepositoryBuilder().setGitDir(state.resolve("repo/.git").toFile())
+                    .setMustExist(true).build()) {
+                Map<String, JsonNode> statuses = GitNotesStatusBackend.read(repo, repo.resolve("HEAD"));
+                assertThat(statuses.get("meshcd/compile").path("state").asText()).isEqualTo("failure");
+                assertThat(statuses.get("meshcd/compile").path("description").asText()).contains("IST0106");
+                assertThat(statuses.get("meshcd/sync").path("state").asText()).isEqualTo("failure");
+            }
+        }
+    }
+
+    static void copy(Path from, Path to) throws java.io.IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
             }
         }
     }
