@@ -173,7 +173,9 @@ class UpClusterTest {
         Process p = new ProcessBuilder("scripts/k8s-local.sh", "bin-dir").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         boolean built = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        if (!built && "true".equalsIgnoreCase(System.getenv("CI"))) {
+        String given = System.getenv("MESHCD_TEST_KUBECONFIG");
+        boolean external = given != null && !given.isBlank(); // then nothing is built for the tests
+        if (!built && !external && "true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException("CI=true and no kube-apiserver binaries (scripts/k8s-local.sh ensure)");
         }
         Assumptions.assumeTrue(built, "no kube-apiserver binaries: run scripts/k8s-local.sh ensure as root");
