@@ -3,9 +3,6 @@ package dev.meshcd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +46,9 @@ class RunRepoOptionsTest {
         assertThat(SyncArgs.projectOf(url, wholePath)).isEqualTo(project);
     }
 
-    /** Exit code and stderr of {@code meshcd run ARGS} that must stop before serving. */
-    record Outcome(int exit, String err) {
-    }
-
-    Outcome run(String... args) throws Exception {
-        Path kubeconfig = tmp.resolve("kubeconfig");
+    /** A kubeconfig for an API server that is not there (port 1): commands must stop before needing it. */
+    static Path unreachableKubeconfig(Path dir) throws java.io.IOException {
+        Path kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
                 kind: Config
@@ -63,18 +57,15 @@ class RunRepoOptionsTest {
                 contexts: [{name: c, context: {cluster: c, user: u}}]
                 current-context: c
                 """);
-        List<String> all = new ArrayList<>(List.of("run", "--kubeconfig", kubeconfig.toString(), "--port", "0",
-                "--repo", tmp.resolve("repo").toString(), "--cache-dir", tmp.resolve("cache").toString()));
+        return kubeconfig;
+    }
+
+    /** {@code meshcd run ARGS} that must stop before serving. */
+    CliTest.Run run(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("run", "--kubeconfig", unreachableKubeconfig(tmp).toString(),
+                "--port", "0", "--repo", tmp.resolve("repo").toString(), "--cache-dir", tmp.resolve("cache").toString()));
         all.addAll(List.of(args));
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(all.toArray(String[]::new));
-            return new Outcome(exit, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
+        return CliTest.run(all.toArray(String[]::new));
     }
 
     @ParameterizedTest
@@ -86,7 +77,7 @@ class RunRepoOptionsTest {
             "--git-ssh-key /nonexistent/id_ed25519         | --git-ssh-key /nonexistent/id_ed25519: not readable",
             "--webhook-secret-file /nonexistent/secret     | cannot read --webhook-secret-file"})
     void usageErrorsStopBeforeServing(String args, String message) throws Exception {
-        Outcome o = run(args.strip().split(" +"));
+        CliTest.Run o = run(args.strip().split(" +"));
         assertThat(o.exit()).as(o.err()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err()).contains("meshcd run: " + message);
     }
@@ -95,14 +86,14 @@ class RunRepoOptionsTest {
     void forgeStatusesNeedAServerWhenTheRepoUrlHasNone() throws Exception {
         Path token = tmp.resolve("token");
         Files.writeString(token, "ghp_abcdef0123456789\n");
-        Outcome o = run("--status", "gitea", "--status-token-file", token.toString());
+        CliTest.Run o = run("--status", "gitea", "--status-token-file", token.toString());
         assertThat(o.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err()).contains("--status gitea needs --status-url").doesNotContain("ghp_abcdef0123456789");
     }
 
     @Test
     void repoNeedsACluster() throws Exception {
-        Outcome o = run("--no-cluster");
+        CliTest.Run o = run("--no-cluster");
         assertThat(o.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err()).contains("--repo needs a cluster");
     }
