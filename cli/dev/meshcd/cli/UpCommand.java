@@ -158,6 +158,22 @@ final class UpCommand implements Callable<Integer> {
             throw new UpException("no examples directory at " + source + " (pass --examples DIR)");
         }
         Files.createDirectories(state);
+        // One meshcd up per state directory: a second one would stop the first one's control plane.
+        java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(state.resolve("lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = lockFile.tryLock();
+        if (lock == null) {
+            lockFile.close();
+            throw new UpException("another meshcd up is running with " + state + " (stop it, or pass --state-dir)");
+        }
+        onExit(() -> {
+            try {
+                lock.release();
+                lockFile.close();
+            } catch (IOException e) {
+                // released when the process exits anyway
+            }
+        });
         Path kube = kubeconfig != null ? kubeconfig : startControlPlane(state.resolve("cluster"));
         if (!Files.isReadable(kube)) {
             throw new UpException("kubeconfig " + kube + " is not readable");

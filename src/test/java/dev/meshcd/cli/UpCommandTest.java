@@ -48,4 +48,23 @@ class UpCommandTest {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> UpCommand.locate("no/such/file.txt")))
                 .hasMessageContaining("cannot find no/such/file.txt");
     }
+
+    @Test
+    void oneUpPerStateDirectory() throws Exception {
+        Path state = tmp.resolve("state");
+        java.nio.file.Files.createDirectories(state);
+        // A POSIX (fcntl) lock from another process, as a running meshcd up holds it.
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys, time\n"
+                + "f = open(sys.argv[1], 'w'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+                state.resolve("lock").toString()).redirectErrorStream(true).start();
+        try {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine())
+                    .isEqualTo("locked");
+            CliTest.Run o = up("--state-dir", state.toString(), "--kubeconfig", tmp.resolve("kc").toString());
+            assertThat(o.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(o.err()).contains("another meshcd up is running with " + state);
+        } finally {
+            holder.destroy();
+        }
+    }
 }
