@@ -14,6 +14,7 @@ import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
 import dev.meshcd.sync.drift.Drift;
 import dev.meshcd.sync.drift.DriftDetector;
+import dev.meshcd.sync.git.CommitSignatures;
 import dev.meshcd.sync.git.GitException;
 import dev.meshcd.sync.git.GitRemote;
 import dev.meshcd.sync.plan.DesiredObject;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * (one {@link Compiler} kept across runs, so unchanged files are not re-read) → plan → apply → record the
  * applied commit → report statuses; then drift detection (and self-heal when enabled).
  *
- * <p>Guarantees: a commit that does not compile applies nothing; {@code meshcd/sync} is success only
+ * <p>Guarantees: with trusted keys set ({@link SyncOptions#withTrustedKeys}), a head commit without a valid
+ * signature by one of them is neither compiled nor applied; a commit that does not compile applies nothing; {@code meshcd/sync} is success only
  * after every object of the plan was applied and the commit recorded; a failed or partial apply leaves
  * the recorded (last-known-good) commit untouched and is retried on the next run.
  */
@@ -62,6 +64,7 @@ public final class Reconciler implements AutoCloseable {
     private final Clock clock;
 
     private String compileFailedCommit;
+    private String refusedCommit;
     private volatile String lastAppliedCommit;
     private List<DesiredObject> appliedDesired;
     private String appliedDesiredCommit;
@@ -121,6 +124,12 @@ public final class Reconciler implements AutoCloseable {
         if (sha.equals(compileFailedCommit)) {
             return new SyncResult(sha, SyncResult.Phase.COMPILE_FAILED, "does not compile (already reported)",
                     0, 0, 0, List.of());
+        }
+        if (options.trustedKeys() != null) {
+            SyncResult refused = checkSignature(head, lastCommit);
+            if (refused != null) {
+                return refused;
+            }
         }
         String note = "";
         if (lastCommit != null) {
@@ -209,6 +218,37 @@ public final class Reconciler implements AutoCloseable {
         List<Drift> drift = checkDrift(sha);
         return new SyncResult(sha, SyncResult.Phase.SYNCED, msg, outcome.applied().size(), outcome.pruned().size(),
                 plan.unchanged().size(), drift);
+    }
+
+    /**
+     * With {@code --require-signed-by}: null when the head commit carries a valid signature by a trusted key;
+     * otherwise the refusal, reported once per commit as a failing {@code meshcd/sync} status. The commit is
+     * neither compiled nor applied, and the recorded (last applied) commit stays.
+     */
+    private SyncResult checkSignature(ObjectId head, String lastCommit) {
+        String sha = head.name();
+        String stays = "; cluster stays at " + (lastCommit == null ? "nothing" : lastCommit.substring(0, 7));
+        CommitSignatures.Verdict verdict;
+        try {
+            verdict = CommitSignatures.verify(git.repository(), head, options.trustedKeys());
+        } catch (IOException | RuntimeException e) {
+            String msg = "not applied: cannot verify the signature (" + e.getMessage() + ")" + stays;
+            publishOnce(sha, CommitStatus.SYNC, State.ERROR, msg);
+            return new SyncResult(sha, SyncResult.Phase.UNTRUSTED, msg, 0, 0, 0, List.of());
+        }
+        if (verdict.trusted()) {
+            LOG.debug("sync {}: {} {}", options.name(), sha, verdict.description());
+            return null;
+        }
+        String msg = "not applied: " + verdict.description() + stays;
+        if (!sha.equals(refusedCommit)) {
+            refusedCommit = sha;
+            LOG.warn("sync {}: refusing {}: {} (trusted: {})", options.name(), sha, verdict.description(),
+                    options.trustedKeys());
+            lastReport = msg;
+        }
+        publishOnce(sha, CommitStatus.SYNC, State.FAILURE, msg);
+        return new SyncResult(sha, SyncResult.Phase.UNTRUSTED, msg, 0, 0, 0, List.of());
     }
 
     /** Compares the live objects with the applied commit's desired ones; self-heals when enabled. */

@@ -2,6 +2,7 @@ package dev.meshcd.sync;
 
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.sync.git.GitCredentials;
+import dev.meshcd.sync.git.TrustedKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,11 +25,14 @@ import java.time.Duration;
  * @param maxAttempts    attempts per object for transient failures
  * @param backoff        first retry delay (doubles each attempt)
  * @param compileOptions compiler settings
+ * @param trustedKeys    when not null, only commits whose OpenPGP signature verifies against one of these keys are
+ *                       applied ({@code --require-signed-by keys.asc}); null applies any commit
  */
 public record SyncOptions(String name, String url, String branch, String path, Path cacheDir,
                           GitCredentials credentials, Duration interval, String clusterName, String targetUrl,
                           boolean prune, boolean selfHeal, boolean forceConflicts, int parallelism,
-                          int maxAttempts, Duration backoff, CompileOptions compileOptions) {
+                          int maxAttempts, Duration backoff, CompileOptions compileOptions,
+                          TrustedKeys trustedKeys) {
 
     public SyncOptions {
         if (name == null || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || name.length() > 50) {
@@ -44,6 +48,15 @@ public record SyncOptions(String name, String url, String branch, String path, P
         compileOptions = compileOptions == null ? CompileOptions.DEFAULT : compileOptions;
     }
 
+    /** Without a signature requirement (the settings before {@code trustedKeys} existed). */
+    public SyncOptions(String name, String url, String branch, String path, Path cacheDir, GitCredentials credentials,
+                       Duration interval, String clusterName, String targetUrl, boolean prune, boolean selfHeal,
+                       boolean forceConflicts, int parallelism, int maxAttempts, Duration backoff,
+                       CompileOptions compileOptions) {
+        this(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune, selfHeal,
+                forceConflicts, parallelism, maxAttempts, backoff, compileOptions, null);
+    }
+
     /** Defaults: branch main, whole tree, poll every minute, prune on, self-heal off, force conflicts on, 8 in flight. */
     public static SyncOptions of(String name, String url, Path cacheDir) {
         return new SyncOptions(name, url, "main", "", cacheDir, GitCredentials.NONE, Duration.ofMinutes(1), null,
@@ -52,36 +65,56 @@ public record SyncOptions(String name, String url, String branch, String path, P
 
     public SyncOptions withBranch(String b) {
         return new SyncOptions(name, url, b, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withPath(String p) {
         return new SyncOptions(name, url, branch, p, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withCredentials(GitCredentials c) {
         return new SyncOptions(name, url, branch, path, cacheDir, c, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withInterval(Duration i) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, i, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withCluster(String cluster) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, cluster, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withSelfHeal(boolean heal) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                heal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions);
+                heal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
     }
 
     public SyncOptions withRetry(int attempts, Duration firstBackoff) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, attempts, firstBackoff, compileOptions);
+                selfHeal, forceConflicts, parallelism, attempts, firstBackoff, compileOptions, trustedKeys);
+    }
+
+    /** Requests in flight while applying. */
+    public SyncOptions withParallelism(int inFlight) {
+        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
+                selfHeal, forceConflicts, inFlight, maxAttempts, backoff, compileOptions, trustedKeys);
+    }
+
+    /**
+     * Only apply commits signed by one of {@code keys} ({@code --require-signed-by}); null lifts the requirement.
+     * Load the keys with {@link TrustedKeys#load(Path...)}.
+     */
+    public SyncOptions withTrustedKeys(TrustedKeys keys) {
+        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, keys);
+    }
+
+    /** Whether commits must carry a trusted signature to be applied. */
+    public boolean requiresSignedCommits() {
+        return trustedKeys != null;
     }
 }

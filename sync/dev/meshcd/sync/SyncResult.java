@@ -16,6 +16,8 @@ public record SyncResult(String commit, Phase phase, String message, int applied
     public enum Phase {
         /** Git fetch failed. */
         FETCH_FAILED,
+        /** Signed commits are required and the head commit is unsigned or not signed by a trusted key; nothing applied. */
+        UNTRUSTED,
         /** The commit does not compile; nothing applied. */
         COMPILE_FAILED,
         /** Applying failed part-way; the recorded commit stays the last good one. */

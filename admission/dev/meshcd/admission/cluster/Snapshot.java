@@ -1,7 +1,6 @@
 package dev.meshcd.admission.cluster;
 
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import java.util.Map;
 
@@ -15,20 +14,6 @@ public interface Snapshot {
 
     /** Whether the caches have been filled once. */
     boolean synced();
-
-    /** The resources with {@code replacement} in place of the resource with its key (or without {@code removed}). */
-    static List<Resource> replacing(List<Resource> resources, ResourceKey key, Resource replacement) {
-        List<Resource> out = new java.util.ArrayList<>(resources.size() + 1);
-        for (Resource r : resources) {
-            if (!r.key().equals(key)) {
-                out.add(r);
-            }
-        }
-        if (replacement != null) {
-            out.add(replacement);
-        }
-        return out;
-    }
 
     /** A fixed snapshot (tests, benchmarks, offline use). */
     static Snapshot of(List<Resource> resources, Map<String, Map<String, String>> namespaceLabels) {

@@ -8,7 +8,7 @@ import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.KindInfo;
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.report.AdmissionMessageRenderer;
 import dev.meshcd.compiler.source.Origin;
@@ -18,6 +18,8 @@ import java.util.List;
 /**
  * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
  * cross-resource analyzers over the live snapshot with the incoming object in place of its old version.
+ * The snapshot's index is built once per snapshot version; a request derives from it only the entries the
+ * object touches and asks the analyzers about that object alone, so its cost does not grow with the cluster.
  * Validation errors deny (each listed as {@code CODE path: message}); analyzer errors deny only where
  * {@link AnalysisPolicy} says; the rest go to {@code AdmissionResponse.warnings}.
  * A dry run is answered exactly like a real request.
@@ -38,6 +40,22 @@ public final class ValidatingHandler implements AdmissionHandler {
         this.guard = guard;
         this.policy = policy;
     }
+
+    /** The live snapshot's index, rebuilt only when the snapshot's resource list is a new one. */
+    private MeshIndex liveIndex() {
+        List<Resource> now = snapshot.resources();
+        Indexed i = indexed;
+        if (i == null || i.resources() != now) {
+            i = new Indexed(now, compiler.index(now));
+            indexed = i;
+        }
+        return i.index();
+    }
+
+    private record Indexed(List<Resource> resources, MeshIndex index) {
+    }
+
+    private volatile Indexed indexed;
 
     @Override
     public AdmissionResponse handle(AdmissionRequest req) {
@@ -76,14 +94,10 @@ public final class ValidatingHandler implements AdmissionHandler {
         List<Diagnostic> own = new ArrayList<>(sink.sorted());
         boolean validationErrors = own.stream().anyMatch(Diagnostic::isError);
         if (!validationErrors) {
-            // Cross-resource analysis over the snapshot as it would be after this request.
-            List<Resource> world = Snapshot.replacing(snapshot.resources(), resource.key(), resource);
-            CompileResult result = compiler.analyze(world, new Diagnostics());
-            String display = resource.key().display();
-            for (Diagnostic d : result.diagnostics()) {
-                if (d.resource().equals(display)) {
-                    own.add(policy.apply(d));
-                }
+            // Cross-resource findings about this object, in the snapshot as it would be after this request.
+            MeshIndex after = liveIndex().withChanges(List.of(resource), List.of());
+            for (Diagnostic d : compiler.analyzeSubjects(after, List.of(resource))) {
+                own.add(policy.apply(d));
             }
         }
         List<String> warnings = AdmissionMessageRenderer.warnings(own);

@@ -32,15 +32,11 @@ public final class AnnotationSuppressionFilter implements DiagnosticFilter {
             return diagnostics;
         }
         Map<String, Set<String>> suppressed = new HashMap<>();
-        for (Resource r : index.all()) {
-            String display = r.key().display();
-            if (!mentioned.contains(display)) {
-                continue;
-            }
-            for (String annotation : new String[] {ISTIO_ANNOTATION, MESHCD_ANNOTATION}) {
-                String value = r.annotation(annotation);
-                if (value != null) {
-                    suppressed.computeIfAbsent(display, k -> new HashSet<>()).addAll(codes(value));
+        for (String annotation : new String[] {ISTIO_ANNOTATION, MESHCD_ANNOTATION}) {
+            for (Resource r : index.withAnnotation(annotation)) {
+                String display = r.key().display();
+                if (mentioned.contains(display)) {
+                    suppressed.computeIfAbsent(display, k -> new HashSet<>()).addAll(codes(r.annotation(annotation)));
                 }
             }
         }

@@ -99,4 +99,14 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
         }
         return out;
     }
+
+    @Override
+    public java.util.Set<Kind> subjects() {
+        return java.util.Set.of(Kind.GATEWAY);
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.GATEWAY);
+    }
 }

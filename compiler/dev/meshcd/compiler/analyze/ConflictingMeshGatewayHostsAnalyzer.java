@@ -16,41 +16,44 @@ import java.util.Set;
  * visible (IST0109; istio's virtualservice/conflictingmeshgatewayhosts.go). Groups by resolved host
  * through the index, so the cost is linear in the hosts.
  */
-public final class ConflictingMeshGatewayHostsAnalyzer implements Analyzer {
+public final class ConflictingMeshGatewayHostsAnalyzer extends SubjectAnalyzer {
+    public ConflictingMeshGatewayHostsAnalyzer() {
+        super(Kind.VIRTUAL_SERVICE);
+    }
+
     @Override
     public String name() {
         return "virtualservice.conflictingmeshgatewayhosts";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
+    protected void check(MeshIndex index, Resource vs, DiagnosticSink sink) {
+        if (!VirtualServices.boundToMesh(vs)) {
+            return;
+        }
         Set<String> done = new HashSet<>();
-        for (Resource vs : index.ofKind(Kind.VIRTUAL_SERVICE)) {
-            if (!VirtualServices.boundToMesh(vs)) {
+        JsonNode hosts = vs.spec().path("hosts");
+        for (int i = 0; i < hosts.size(); i++) {
+            String fqdn = index.resolveHost(hosts.path(i).asText(""), vs.namespace());
+            List<Resource> sharing = index.virtualServicesForHost(fqdn);
+            if (sharing.size() < 2) {
                 continue;
             }
-            JsonNode hosts = vs.spec().path("hosts");
-            for (int i = 0; i < hosts.size(); i++) {
-                String fqdn = index.resolveHost(hosts.path(i).asText(""), vs.namespace());
-                List<Resource> sharing = index.virtualServicesForHost(fqdn);
-                if (sharing.size() < 2) {
-                    continue;
+            List<Resource> conflicting = new ArrayList<>();
+            for (Resource other : sharing) {
+                if (other == vs || (VirtualServices.boundToMesh(other) && visibleTogether(vs, other))) {
+                    conflicting.add(other);
                 }
-                List<Resource> conflicting = new ArrayList<>();
-                for (Resource other : sharing) {
-                    if (other == vs || (VirtualServices.boundToMesh(other) && visibleTogether(vs, other))) {
-                        conflicting.add(other);
-                    }
-                }
-                if (conflicting.size() < 2) {
-                    continue;
-                }
-                List<String> names = new ArrayList<>();
-                conflicting.forEach(r -> names.add(r.key().namespacedName()));
-                if (done.add(vs.key() + "|" + fqdn)) {
-                    Messages.report(sink, vs, "IST0109", FieldPath.of("spec", "hosts", i), String.join(",", names),
-                            fqdn);
-                }
+            }
+            if (conflicting.size() < 2) {
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            conflicting.forEach(r -> names.add(r.key().namespacedName()));
+            names.sort(null); // stable text whatever order the snapshot lists them in
+            if (done.add(vs.key() + "|" + fqdn)) {
+                Messages.report(sink, vs, "IST0109", FieldPath.of("spec", "hosts", i), String.join(",", names),
+                        fqdn);
             }
         }
     }
@@ -85,5 +88,19 @@ public final class ConflictingMeshGatewayHostsAnalyzer implements Analyzer {
             out.add(v.equals(".") ? r.namespace() : v);
         }
         return out;
+    }
+
+    @Override
+    public Set<Kind> reads() {
+        return Set.of(Kind.VIRTUAL_SERVICE);
+    }
+
+    /** Other VirtualServices' findings read a VirtualService's hosts, gateways and visibility only. */
+    @Override
+    public Object observed(Resource r) {
+        if (!r.is(Kind.VIRTUAL_SERVICE)) {
+            return null;
+        }
+        return List.of(r.spec().path("hosts"), r.spec().path("gateways"), r.spec().path("exportTo"));
     }
 }

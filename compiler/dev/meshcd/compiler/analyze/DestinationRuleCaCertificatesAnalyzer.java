@@ -12,23 +12,25 @@ import dev.meshcd.compiler.source.FieldPath;
  * (IST0128 at destination level, IST0129 per port; istio's destinationrule/ca-certificates.go).
  * A credentialName (whose secret can carry the CA) or an explicit insecureSkipVerify counts as a decision.
  */
-public final class DestinationRuleCaCertificatesAnalyzer implements Analyzer {
+public final class DestinationRuleCaCertificatesAnalyzer extends SubjectAnalyzer {
+    public DestinationRuleCaCertificatesAnalyzer() {
+        super(Kind.DESTINATION_RULE);
+    }
+
     @Override
     public String name() {
         return "destinationrule.cacertificates";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource dr : index.ofKind(Kind.DESTINATION_RULE)) {
-            String host = dr.spec().path("host").asText("");
-            String name = dr.key().namespacedName();
-            check(dr, dr.spec().path("trafficPolicy"), FieldPath.of("spec", "trafficPolicy"), host, name, sink);
-            JsonNode subsets = dr.spec().path("subsets");
-            for (int i = 0; i < subsets.size(); i++) {
-                check(dr, subsets.path(i).path("trafficPolicy"), FieldPath.of("spec", "subsets", i, "trafficPolicy"), host,
-                        name, sink);
-            }
+    protected void check(MeshIndex index, Resource dr, DiagnosticSink sink) {
+        String host = dr.spec().path("host").asText("");
+        String name = dr.key().namespacedName();
+        check(dr, dr.spec().path("trafficPolicy"), FieldPath.of("spec", "trafficPolicy"), host, name, sink);
+        JsonNode subsets = dr.spec().path("subsets");
+        for (int i = 0; i < subsets.size(); i++) {
+            check(dr, subsets.path(i).path("trafficPolicy"), FieldPath.of("spec", "subsets", i, "trafficPolicy"), host,
+                    name, sink);
         }
     }
 
@@ -57,5 +59,10 @@ public final class DestinationRuleCaCertificatesAnalyzer implements Analyzer {
         }
         return tls.path("caCertificates").asText("").isEmpty() && tls.path("credentialName").asText("").isEmpty()
                 && !tls.path("insecureSkipVerify").asBoolean(false);
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of();
     }
 }

@@ -10,23 +10,30 @@ import dev.meshcd.compiler.source.FieldPath;
  * A DestinationRule's host (wildcards included) should match some Service or ServiceEntry host
  * (IST0174 UnknownDestinationRuleHost). O(1) per rule through the index's host-suffix set.
  */
-public final class DestinationRuleHostAnalyzer implements Analyzer {
+public final class DestinationRuleHostAnalyzer extends SubjectAnalyzer {
+    public DestinationRuleHostAnalyzer() {
+        super(Kind.DESTINATION_RULE);
+    }
+
     @Override
     public String name() {
         return "destinationrule.host";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource dr : index.ofKind(Kind.DESTINATION_RULE)) {
-            String host = dr.spec().path("host").asText("");
-            if (host.isEmpty()) {
-                continue;
-            }
-            String fqdn = index.resolveHost(host, dr.namespace());
-            if (!index.anyServiceMatching(fqdn)) {
-                Messages.report(sink, dr, "IST0174", FieldPath.of("spec", "host"), host);
-            }
+    protected void check(MeshIndex index, Resource dr, DiagnosticSink sink) {
+        String host = dr.spec().path("host").asText("");
+        if (host.isEmpty()) {
+            return;
         }
+        String fqdn = index.resolveHost(host, dr.namespace());
+        if (!index.anyServiceMatching(fqdn)) {
+            Messages.report(sink, dr, "IST0174", FieldPath.of("spec", "host"), host);
+        }
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.SERVICE, Kind.SERVICE_ENTRY);
     }
 }

@@ -15,38 +15,45 @@ import java.util.Map;
  * the service selector plus the subset's labels (IST0173 DestinationRuleSubsetNotSelectPods).
  * Hosts that are not Kubernetes Services with a selector are left to IST0174.
  */
-public final class DestinationRuleSubsetPodsAnalyzer implements Analyzer {
+public final class DestinationRuleSubsetPodsAnalyzer extends SubjectAnalyzer {
+    public DestinationRuleSubsetPodsAnalyzer() {
+        super(Kind.DESTINATION_RULE);
+    }
+
     @Override
     public String name() {
         return "destinationrule.subsetpods";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource dr : index.ofKind(Kind.DESTINATION_RULE)) {
-            JsonNode subsets = dr.spec().path("subsets");
-            if (subsets.isEmpty()) {
-                continue;
-            }
-            String fqdn = index.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
-            MeshService svc = null;
-            for (MeshService s : index.servicesForHost(fqdn)) {
-                if (!s.fromServiceEntry() && !s.selector().isEmpty()) {
-                    svc = s;
-                }
-            }
-            if (svc == null) {
-                continue;
-            }
-            for (int i = 0; i < subsets.size(); i++) {
-                JsonNode subset = subsets.path(i);
-                Map<String, String> selector = new LinkedHashMap<>(svc.selector());
-                selector.putAll(MeshIndex.stringMap(subset.path("labels")));
-                if (index.workloadsMatchingIn(svc.namespace(), selector).isEmpty()) {
-                    Messages.report(sink, dr, "IST0173", FieldPath.of("spec", "subsets", i, "name"),
-                            subset.path("name").asText(""));
-                }
+    protected void check(MeshIndex index, Resource dr, DiagnosticSink sink) {
+        JsonNode subsets = dr.spec().path("subsets");
+        if (subsets.isEmpty()) {
+            return;
+        }
+        String fqdn = index.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
+        MeshService svc = null;
+        for (MeshService s : index.servicesForHost(fqdn)) {
+            if (!s.fromServiceEntry() && !s.selector().isEmpty()) {
+                svc = s;
             }
         }
+        if (svc == null) {
+            return;
+        }
+        for (int i = 0; i < subsets.size(); i++) {
+            JsonNode subset = subsets.path(i);
+            Map<String, String> selector = new LinkedHashMap<>(svc.selector());
+            selector.putAll(MeshIndex.stringMap(subset.path("labels")));
+            if (index.workloadsMatchingIn(svc.namespace(), selector).isEmpty()) {
+                Messages.report(sink, dr, "IST0173", FieldPath.of("spec", "subsets", i, "name"),
+                        subset.path("name").asText(""));
+            }
+        }
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.SERVICE, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
     }
 }

@@ -77,4 +77,14 @@ public final class GatewayAnalyzer implements Analyzer {
             }
         }
     }
+
+    @Override
+    public java.util.Set<Kind> subjects() {
+        return java.util.Set.of(Kind.GATEWAY);
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.SERVICE, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
+    }
 }

@@ -14,7 +14,11 @@ import java.util.Set;
  * tcp-...) fall back to protocol sniffing (IST0118 PortNameIsNotUnderNamingConvention, info).
  * System namespaces are skipped, as istio's service/portname.go does.
  */
-public final class ServicePortNameAnalyzer implements Analyzer {
+public final class ServicePortNameAnalyzer extends SubjectAnalyzer {
+    public ServicePortNameAnalyzer() {
+        super(Kind.SERVICE);
+    }
+
     private static final Set<String> SYSTEM = Set.of("kube-system", "kube-public", "kube-node-lease",
             "local-path-storage", "istio-system");
 
@@ -24,23 +28,26 @@ public final class ServicePortNameAnalyzer implements Analyzer {
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource svc : index.ofKind(Kind.SERVICE)) {
-            if (SYSTEM.contains(svc.namespace()) || svc.namespace().equals(index.rootNamespace())) {
-                continue;
-            }
-            JsonNode ports = svc.spec().path("ports");
-            for (int i = 0; i < ports.size(); i++) {
-                JsonNode p = ports.path(i);
-                String name = p.path("name").asText("");
-                String protocol = Protocols.of(name, p.path("appProtocol").asText(""), p.path("protocol").asText("TCP"));
-                if (protocol.equals("UNKNOWN")) {
-                    String target = p.has("targetPort") ? p.path("targetPort").asText() : p.path("port").asText();
-                    FieldPath at = p.has("name") ? FieldPath.of("spec", "ports", i, "name") : FieldPath.of("spec", "ports", i);
-                    Messages.report(sink, svc, "IST0118", at, name,
-                            p.path("port").asInt(), target);
-                }
+    protected void check(MeshIndex index, Resource svc, DiagnosticSink sink) {
+        if (SYSTEM.contains(svc.namespace()) || svc.namespace().equals(index.rootNamespace())) {
+            return;
+        }
+        JsonNode ports = svc.spec().path("ports");
+        for (int i = 0; i < ports.size(); i++) {
+            JsonNode p = ports.path(i);
+            String name = p.path("name").asText("");
+            String protocol = Protocols.of(name, p.path("appProtocol").asText(""), p.path("protocol").asText("TCP"));
+            if (protocol.equals("UNKNOWN")) {
+                String target = p.has("targetPort") ? p.path("targetPort").asText() : p.path("port").asText();
+                FieldPath at = p.has("name") ? FieldPath.of("spec", "ports", i, "name") : FieldPath.of("spec", "ports", i);
+                Messages.report(sink, svc, "IST0118", at, name,
+                        p.path("port").asInt(), target);
             }
         }
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of();
     }
 }

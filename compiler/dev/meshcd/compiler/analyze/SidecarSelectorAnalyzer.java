@@ -75,4 +75,14 @@ public final class SidecarSelectorAnalyzer implements Analyzer {
         out.sort(null);
         return out;
     }
+
+    @Override
+    public java.util.Set<Kind> subjects() {
+        return java.util.Set.of(Kind.SIDECAR);
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.SIDECAR, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
+    }
 }

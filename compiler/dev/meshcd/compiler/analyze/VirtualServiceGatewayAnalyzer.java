@@ -18,7 +18,11 @@ import java.util.Set;
  * Kubernetes Gateways (IST0101 "gateway"), and at least one of its hosts must be served to this
  * namespace by each Istio Gateway of spec.gateways (IST0132). Compare istio's virtualservice/gateways.go.
  */
-public final class VirtualServiceGatewayAnalyzer implements Analyzer {
+public final class VirtualServiceGatewayAnalyzer extends SubjectAnalyzer {
+    public VirtualServiceGatewayAnalyzer() {
+        super(Kind.VIRTUAL_SERVICE);
+    }
+
     private static final String KUBERNETES_GATEWAY = "gateway.networking.k8s.io";
 
     @Override
@@ -27,30 +31,28 @@ public final class VirtualServiceGatewayAnalyzer implements Analyzer {
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource vs : index.ofKind(Kind.VIRTUAL_SERVICE)) {
-            List<String> vsHosts = VirtualServices.hosts(vs);
-            Set<ResourceKey> checked = new HashSet<>();
-            for (VirtualServices.GatewayRef ref : VirtualServices.gatewayRefs(vs)) {
-                ResourceKey key = VirtualServices.gatewayKey(ref.name(), vs.namespace());
-                if (key == null) {
-                    continue;
+    protected void check(MeshIndex index, Resource vs, DiagnosticSink sink) {
+        List<String> vsHosts = VirtualServices.hosts(vs);
+        Set<ResourceKey> checked = new HashSet<>();
+        for (VirtualServices.GatewayRef ref : VirtualServices.gatewayRefs(vs)) {
+            ResourceKey key = VirtualServices.gatewayKey(ref.name(), vs.namespace());
+            if (key == null) {
+                continue;
+            }
+            Optional<Resource> gw = index.get(key);
+            if (gw.isEmpty()) {
+                if (index.get(new ResourceKey(KUBERNETES_GATEWAY, "Gateway", key.namespace(), key.name())).isEmpty()) {
+                    Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
                 }
-                Optional<Resource> gw = index.get(key);
-                if (gw.isEmpty()) {
-                    if (index.get(new ResourceKey(KUBERNETES_GATEWAY, "Gateway", key.namespace(), key.name())).isEmpty()) {
-                        Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
-                    }
-                    continue;
-                }
-                // as istioctl: the host check is for spec.gateways; delegates (no hosts) have nothing to check
-                if (!ref.path().toString().startsWith("spec.gateways[") || !checked.add(key) || vsHosts.isEmpty()) {
-                    continue;
-                }
-                if (!anyHostServed(gw.get(), vsHosts, vs.namespace())) {
-                    Messages.report(sink, vs, "IST0132", ref.path(), vsHosts, vs.key().namespacedName(),
-                            key.namespacedName());
-                }
+                continue;
+            }
+            // as istioctl: the host check is for spec.gateways; delegates (no hosts) have nothing to check
+            if (!ref.path().toString().startsWith("spec.gateways[") || !checked.add(key) || vsHosts.isEmpty()) {
+                continue;
+            }
+            if (!anyHostServed(gw.get(), vsHosts, vs.namespace())) {
+                Messages.report(sink, vs, "IST0132", ref.path(), vsHosts, vs.key().namespacedName(),
+                        key.namespacedName());
             }
         }
     }
@@ -76,5 +78,10 @@ public final class VirtualServiceGatewayAnalyzer implements Analyzer {
             }
         }
         return false;
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.GATEWAY, new Kind(KUBERNETES_GATEWAY, "Gateway"));
     }
 }

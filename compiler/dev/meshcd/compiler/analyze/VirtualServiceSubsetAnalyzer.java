@@ -10,25 +10,27 @@ import dev.meshcd.compiler.model.Resource;
  * A destination's subset must be defined by a DestinationRule for its host that the VirtualService's
  * namespace can see (IST0101 "host+subset in destinationrule"; istio's virtualservice/destinationrules.go).
  */
-public final class VirtualServiceSubsetAnalyzer implements Analyzer {
+public final class VirtualServiceSubsetAnalyzer extends SubjectAnalyzer {
+    public VirtualServiceSubsetAnalyzer() {
+        super(Kind.VIRTUAL_SERVICE);
+    }
+
     @Override
     public String name() {
         return "virtualservice.destinationrules";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource vs : index.ofKind(Kind.VIRTUAL_SERVICE)) {
-            for (VirtualServices.Destination d : VirtualServices.destinations(vs)) {
-                String subset = d.subset();
-                if (subset.isEmpty() || d.host().isEmpty()) {
-                    continue;
-                }
-                String fqdn = index.resolveHost(d.host(), vs.namespace());
-                if (!defines(index, fqdn, vs.namespace(), subset)) {
-                    Messages.report(sink, vs, "IST0101", d.path().key("subset"), "host+subset in destinationrule",
-                            d.host() + "+" + subset);
-                }
+    protected void check(MeshIndex index, Resource vs, DiagnosticSink sink) {
+        for (VirtualServices.Destination d : VirtualServices.destinations(vs)) {
+            String subset = d.subset();
+            if (subset.isEmpty() || d.host().isEmpty()) {
+                continue;
+            }
+            String fqdn = index.resolveHost(d.host(), vs.namespace());
+            if (!defines(index, fqdn, vs.namespace(), subset)) {
+                Messages.report(sink, vs, "IST0101", d.path().key("subset"), "host+subset in destinationrule",
+                        d.host() + "+" + subset);
             }
         }
     }
@@ -42,5 +44,21 @@ public final class VirtualServiceSubsetAnalyzer implements Analyzer {
             }
         }
         return false;
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of(Kind.DESTINATION_RULE);
+    }
+
+    /** Other VirtualServices' findings read a DestinationRule's host, visibility and subset names only. */
+    @Override
+    public Object observed(Resource r) {
+        if (!r.is(Kind.DESTINATION_RULE)) {
+            return null;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        r.spec().path("subsets").forEach(s -> names.add(s.path("name").asText("")));
+        return java.util.List.of(r.spec().path("host"), r.spec().path("exportTo"), names);
     }
 }

@@ -16,18 +16,20 @@ import java.util.Map;
  * an earlier one (IST0131 VirtualServiceIneffectiveMatch). Istio runs the same check in its
  * validation (analyzeUnreachableHTTPRules and the TCP/TLS variants).
  */
-public final class VirtualServiceUnreachableRulesAnalyzer implements Analyzer {
+public final class VirtualServiceUnreachableRulesAnalyzer extends SubjectAnalyzer {
+    public VirtualServiceUnreachableRulesAnalyzer() {
+        super(Kind.VIRTUAL_SERVICE);
+    }
+
     @Override
     public String name() {
         return "virtualservice.unreachablerules";
     }
 
     @Override
-    public void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource vs : index.ofKind(Kind.VIRTUAL_SERVICE)) {
-            for (String section : new String[] {"http", "tcp", "tls"}) {
-                check(vs, section, sink);
-            }
+    protected void check(MeshIndex index, Resource vs, DiagnosticSink sink) {
+        for (String section : new String[] {"http", "tcp", "tls"}) {
+            check(vs, section, sink);
         }
     }
 
@@ -82,5 +84,10 @@ public final class VirtualServiceUnreachableRulesAnalyzer implements Analyzer {
     private static String matchName(JsonNode match, int j) {
         String n = match.path("name").asText("");
         return n.isEmpty() ? "#" + j : n;
+    }
+
+    @Override
+    public java.util.Set<Kind> reads() {
+        return java.util.Set.of();
     }
 }

@@ -6,7 +6,9 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,24 +25,47 @@ public final class MeshIndex {
     public static final String DEFAULT_DOMAIN_SUFFIX = "cluster.local";
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 
+    /** The multimaps of an index; every entry is extracted from one resource (see {@code basics} and {@code derived}). */
+    private enum Table {
+        KIND, NAMESPACE, ANNOTATION, SERVICE, HOST_SUFFIX, WORKLOAD, WORKLOAD_LABEL, WORKLOAD_LABEL_ALL, VS_HOST, DR_HOST
+    }
+
+    private interface Sink {
+        void put(Table table, Object key, Object value);
+    }
+
+    /** Annotations whose carriers {@link #withAnnotation} finds without a scan: the analysis suppressions. */
+    public static final List<String> INDEXED_ANNOTATIONS = List.of("galley.istio.io/analyze-suppress", "meshcd.dev/suppress");
+
+    private static final List<Kind> WORKLOAD_KINDS = List.of(Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET,
+            Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
+
     private final String domainSuffix;
     private final String rootNamespace;
-    private final Map<ResourceKey, Resource> byKey = new LinkedHashMap<>();
-    private final Map<Kind, List<Resource>> byKind = new HashMap<>();
-    private final Map<String, List<MeshService>> servicesByHost = new HashMap<>();
-    private final Map<String, List<Workload>> workloadsByNamespace = new HashMap<>();
-    private final Set<String> namespaces = new TreeSet<>();
-    /** Workloads by one "key=value" pod label, per namespace and mesh-wide: selector lookups touch only candidates. */
-    private final Map<String, Map<String, List<Workload>>> workloadsByLabel = new HashMap<>();
-    private final Map<String, List<Workload>> workloadsByLabelAll = new HashMap<>();
-    /** ".b.c" and ".c" for host "a.b.c" (wildcards stripped): answers "does *.b.c cover any host" in O(1). */
-    private final Set<String> hostSuffixes = new java.util.HashSet<>();
-    private final Map<String, List<Resource>> virtualServicesByHost = new HashMap<>();
-    private final Map<String, List<Resource>> destinationRulesByHost = new HashMap<>();
+    /** The fully built index this one derives from (itself for a built index). */
+    private final MeshIndex root;
+    /** Root only: every resource by key, in load order. */
+    private final Map<ResourceKey, Resource> byKey;
+    /** Derived only: resources replaced or added relative to the root, and those removed. */
+    private final Map<ResourceKey, Resource> changes;
+    private final Set<ResourceKey> removed;
+    /** Workloads declared in meshcd's config: no resource owns them, no change replaces them. */
+    private final Set<Workload> external;
+    private final EnumMap<Table, Buckets<Object, Object>> tables;
+    private volatile List<Resource> allCache;
+    private volatile Set<String> namespaceCache;
 
-    private MeshIndex(String domainSuffix, String rootNamespace) {
+    private MeshIndex(String domainSuffix, String rootNamespace, MeshIndex root, Map<ResourceKey, Resource> byKey,
+                      Map<ResourceKey, Resource> changes, Set<ResourceKey> removed, Set<Workload> external,
+                      EnumMap<Table, Buckets<Object, Object>> tables) {
         this.domainSuffix = domainSuffix;
         this.rootNamespace = rootNamespace;
+        this.root = root == null ? this : root;
+        this.byKey = byKey;
+        this.changes = changes;
+        this.removed = removed;
+        this.external = external;
+        this.tables = tables;
     }
 
     public static MeshIndex build(List<Resource> resources) {
@@ -53,69 +78,201 @@ public final class MeshIndex {
      */
     public static MeshIndex build(List<Resource> resources, List<Workload> external, String domainSuffix,
                                   String rootNamespace) {
-        MeshIndex index = new MeshIndex(domainSuffix, rootNamespace);
+        EnumMap<Table, Map<Object, List<Object>>> maps = new EnumMap<>(Table.class);
+        for (Table t : Table.values()) {
+            maps.put(t, new HashMap<>());
+        }
+        Sink sink = (t, k, v) -> maps.get(t).computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+        Map<ResourceKey, Resource> byKey = new LinkedHashMap<>(resources.size() * 2);
+        Map<Kind, List<Resource>> byKind = new HashMap<>();
         for (Resource r : resources) {
-            index.byKey.put(r.key(), r);
-            index.byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
-            if (!r.namespace().isEmpty()) {
-                index.namespaces.add(r.namespace());
-            }
-            if (r.is(Kind.NAMESPACE)) {
-                index.namespaces.add(r.name());
-            }
+            byKey.put(r.key(), r);
+            byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+            basics(r, sink);
         }
-        for (Resource r : index.ofKind(Kind.SERVICE)) {
-            index.addService(kubernetesService(r, domainSuffix));
-        }
-        for (Resource r : index.ofKind(Kind.SERVICE_ENTRY)) {
-            for (MeshService s : serviceEntryHosts(r)) {
-                index.addService(s);
-            }
-        }
-        for (Kind k : List.of(Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET,
-                Kind.JOB, Kind.CRON_JOB)) {
-            for (Resource r : index.ofKind(k)) {
-                index.addWorkload(workload(r));
+        // Derived entries kind by kind (Services before ServiceEntries, workloads by kind), as istiod lists them.
+        List<Kind> order = new ArrayList<>(List.of(Kind.SERVICE, Kind.SERVICE_ENTRY));
+        order.addAll(WORKLOAD_KINDS);
+        Set<Workload> externals = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Kind k : order) {
+            for (Resource r : byKind.getOrDefault(k, List.of())) {
+                derived(r, sink, domainSuffix);
             }
         }
         for (Workload w : external) {
-            index.addWorkload(w);
-            index.namespaces.add(w.namespace());
+            externals.add(w);
+            addWorkload(w, sink);
+            sink.put(Table.NAMESPACE, w.namespace(), w);
         }
-        for (Resource r : index.ofKind(Kind.VIRTUAL_SERVICE)) {
+        for (Kind k : List.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE)) {
+            for (Resource r : byKind.getOrDefault(k, List.of())) {
+                derived(r, sink, domainSuffix);
+            }
+        }
+        EnumMap<Table, Buckets<Object, Object>> tables = new EnumMap<>(Table.class);
+        maps.forEach((t, m) -> tables.put(t, Buckets.of(m)));
+        return new MeshIndex(domainSuffix, rootNamespace, null, byKey, null, Set.of(), externals, tables);
+    }
+
+    /** Entries every resource has: its kind and namespace. */
+    private static void basics(Resource r, Sink sink) {
+        sink.put(Table.KIND, r.kind(), r);
+        if (!r.namespace().isEmpty()) {
+            sink.put(Table.NAMESPACE, r.namespace(), r);
+        }
+        if (r.is(Kind.NAMESPACE)) {
+            sink.put(Table.NAMESPACE, r.name(), r);
+        }
+        for (String a : INDEXED_ANNOTATIONS) {
+            if (r.annotation(a) != null) {
+                sink.put(Table.ANNOTATION, a, r);
+            }
+        }
+    }
+
+    /** Entries that depend on what the resource is: services, workloads, routed hosts. */
+    private static void derived(Resource r, Sink sink, String domainSuffix) {
+        if (r.is(Kind.SERVICE)) {
+            addService(kubernetesService(r, domainSuffix), sink);
+        } else if (r.is(Kind.SERVICE_ENTRY)) {
+            serviceEntryHosts(r).forEach(s -> addService(s, sink));
+        } else if (WORKLOAD_KINDS.contains(r.kind())) {
+            addWorkload(workload(r), sink);
+        } else if (r.is(Kind.VIRTUAL_SERVICE)) {
             Set<String> seen = new java.util.HashSet<>();
             for (JsonNode h : r.spec().path("hosts")) {
-                String fqdn = index.resolveHost(h.asText(), r.namespace());
+                String fqdn = Hosts.resolve(h.asText(), r.namespace(), domainSuffix);
                 if (!fqdn.isEmpty() && seen.add(fqdn)) {
-                    index.virtualServicesByHost.computeIfAbsent(fqdn, k -> new ArrayList<>()).add(r);
+                    sink.put(Table.VS_HOST, fqdn, r);
                 }
             }
-        }
-        for (Resource r : index.ofKind(Kind.DESTINATION_RULE)) {
-            String fqdn = index.resolveHost(r.spec().path("host").asText(""), r.namespace());
+        } else if (r.is(Kind.DESTINATION_RULE)) {
+            String fqdn = Hosts.resolve(r.spec().path("host").asText(""), r.namespace(), domainSuffix);
             if (!fqdn.isEmpty()) {
-                index.destinationRulesByHost.computeIfAbsent(fqdn, k -> new ArrayList<>()).add(r);
+                sink.put(Table.DR_HOST, fqdn, r);
             }
         }
-        return index;
     }
 
-    private void addService(MeshService s) {
-        servicesByHost.computeIfAbsent(s.host(), h -> new ArrayList<>()).add(s);
+    private static void addService(MeshService s, Sink sink) {
+        sink.put(Table.SERVICE, s.host(), s);
         String h = Hosts.isWildcard(s.host()) ? s.host().substring(1) : s.host();
         for (int dot = h.indexOf('.'); dot >= 0; dot = h.indexOf('.', dot + 1)) {
-            hostSuffixes.add(h.substring(dot));
+            sink.put(Table.HOST_SUFFIX, h.substring(dot), s);
         }
     }
 
-    private void addWorkload(Workload w) {
-        workloadsByNamespace.computeIfAbsent(w.namespace(), n -> new ArrayList<>()).add(w);
-        Map<String, List<Workload>> inNs = workloadsByLabel.computeIfAbsent(w.namespace(), n -> new HashMap<>());
+    private static void addWorkload(Workload w, Sink sink) {
+        sink.put(Table.WORKLOAD, w.namespace(), w);
         for (Map.Entry<String, String> e : w.labels().entrySet()) {
             String kv = e.getKey() + "=" + e.getValue();
-            inNs.computeIfAbsent(kv, k -> new ArrayList<>()).add(w);
-            workloadsByLabelAll.computeIfAbsent(kv, k -> new ArrayList<>()).add(w);
+            sink.put(Table.WORKLOAD_LABEL, w.namespace() + "\u0000" + kv, w);
+            sink.put(Table.WORKLOAD_LABEL_ALL, kv, w);
         }
+    }
+
+    /**
+     * This snapshot with some resources added or replaced ({@code upserts}, by key) and some removed: the
+     * same answers as building the changed snapshot from scratch, at the cost of the index entries the
+     * changed resources touch (admission checks one incoming object against the live snapshot this way;
+     * a recompile, the files that changed). Changes accumulate on the fully built root, so deriving from
+     * a derived index does not chain. A replaced resource keeps its place in every list; added ones come
+     * last.
+     */
+    public MeshIndex withChanges(java.util.Collection<Resource> upserts, java.util.Collection<ResourceKey> removals) {
+        Map<ResourceKey, Resource> next = new HashMap<>();
+        if (changes != null) {
+            next.putAll(changes);
+            removed.forEach(k -> next.put(k, null));
+        }
+        for (ResourceKey k : removals) {
+            if (root.byKey.containsKey(k)) {
+                next.put(k, null);
+            } else {
+                next.remove(k);
+            }
+        }
+        for (Resource r : upserts) {
+            next.put(r.key(), r);
+        }
+        return root.derive(next);
+    }
+
+    /** How many resources the snapshot has. */
+    public int size() {
+        if (changes == null) {
+            return byKey.size();
+        }
+        int added = 0;
+        for (ResourceKey k : changes.keySet()) {
+            if (!root.byKey.containsKey(k)) {
+                added++;
+            }
+        }
+        return root.byKey.size() - removed.size() + added;
+    }
+
+    /** How many resources differ from the fully built index this one derives from (0 for a built index). */
+    public int changeCount() {
+        return changes == null ? 0 : changes.size() + removed.size();
+    }
+
+    private MeshIndex derive(Map<ResourceKey, Resource> next) {
+        Set<Object> owners = new java.util.HashSet<>(next.keySet());
+        EnumMap<Table, Map<Object, LinkedHashMap<Object, List<Object>>>> fresh = new EnumMap<>(Table.class);
+        EnumMap<Table, Set<Object>> stale = new EnumMap<>(Table.class);
+        for (Table t : Table.values()) {
+            fresh.put(t, new HashMap<>());
+            stale.put(t, new java.util.HashSet<>());
+        }
+        Sink old = (t, k, v) -> stale.get(t).add(k);
+        Sink now = (t, k, v) -> fresh.get(t).computeIfAbsent(k, x -> new LinkedHashMap<>())
+                .computeIfAbsent(owner(v), x -> new ArrayList<>()).add(v);
+        for (Map.Entry<ResourceKey, Resource> e : next.entrySet()) {
+            Resource before = byKey.get(e.getKey());
+            if (before != null) {
+                basics(before, old);
+                derived(before, old, domainSuffix);
+            }
+            if (e.getValue() != null) {
+                basics(e.getValue(), now);
+                derived(e.getValue(), now, domainSuffix);
+            }
+        }
+        EnumMap<Table, Buckets<Object, Object>> derivedTables = new EnumMap<>(Table.class);
+        for (Table t : Table.values()) {
+            derivedTables.put(t, tables.get(t).derive(owners, fresh.get(t), stale.get(t), this::owner));
+        }
+        Map<ResourceKey, Resource> present = new HashMap<>();
+        Set<ResourceKey> gone = new java.util.HashSet<>();
+        next.forEach((k, v) -> {
+            if (v == null) {
+                gone.add(k);
+            } else {
+                present.put(k, v);
+            }
+        });
+        return new MeshIndex(domainSuffix, rootNamespace, this, null, Map.copyOf(present), Set.copyOf(gone), external,
+                derivedTables);
+    }
+
+    /** The resource an index entry was extracted from, or null for workloads from meshcd's config. */
+    private Object owner(Object v) {
+        if (v instanceof Resource r) {
+            return r.key();
+        }
+        if (v instanceof MeshService s) {
+            return s.resource().key();
+        }
+        if (v instanceof Workload w) {
+            return external.contains(w) ? null : w.resource().key();
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> List<V> bucket(Table t, Object key) {
+        return (List<V>) (List<?>) tables.get(t).get(key);
     }
 
     public String domainSuffix() {
@@ -131,26 +288,68 @@ public final class MeshIndex {
         return Hosts.resolve(host, namespace, domainSuffix);
     }
 
-    /** Every resource of the snapshot, in load order. */
+    /** Every resource of the snapshot, in load order (added ones last in a derived index). */
     public java.util.Collection<Resource> all() {
-        return Collections.unmodifiableCollection(byKey.values());
+        if (changes == null) {
+            return Collections.unmodifiableCollection(byKey.values());
+        }
+        List<Resource> out = allCache;
+        if (out == null) {
+            out = new ArrayList<>(root.byKey.size() + changes.size());
+            for (Resource r : root.byKey.values()) {
+                Resource now = changes.getOrDefault(r.key(), r);
+                if (!removed.contains(r.key())) {
+                    out.add(now);
+                }
+            }
+            for (Resource r : changes.values()) {
+                if (!root.byKey.containsKey(r.key())) {
+                    out.add(r);
+                }
+            }
+            allCache = out = Collections.unmodifiableList(out);
+        }
+        return out;
+    }
+
+    /** Resources carrying one of the {@link #INDEXED_ANNOTATIONS}. */
+    public List<Resource> withAnnotation(String annotation) {
+        if (!INDEXED_ANNOTATIONS.contains(annotation)) {
+            throw new IllegalArgumentException("not an indexed annotation: " + annotation);
+        }
+        return bucket(Table.ANNOTATION, annotation);
     }
 
     public List<Resource> ofKind(Kind kind) {
-        return byKind.getOrDefault(kind, Collections.emptyList());
+        return bucket(Table.KIND, kind);
     }
 
     public Optional<Resource> get(ResourceKey key) {
-        return Optional.ofNullable(byKey.get(key));
+        if (changes == null) {
+            return Optional.ofNullable(byKey.get(key));
+        }
+        Resource changed = changes.get(key);
+        if (changed != null) {
+            return Optional.of(changed);
+        }
+        return removed.contains(key) ? Optional.empty() : Optional.ofNullable(root.byKey.get(key));
     }
 
     public Set<String> namespaces() {
-        return Collections.unmodifiableSet(namespaces);
+        Set<String> out = namespaceCache;
+        if (out == null) {
+            Set<String> s = new TreeSet<>();
+            for (Object k : tables.get(Table.NAMESPACE).keys()) {
+                s.add((String) k);
+            }
+            namespaceCache = out = Collections.unmodifiableSet(s);
+        }
+        return out;
     }
 
     /** Services and ServiceEntry hosts registered under exactly this host. */
     public List<MeshService> servicesForHost(String fqdn) {
-        return servicesByHost.getOrDefault(fqdn, Collections.emptyList());
+        return bucket(Table.SERVICE, fqdn);
     }
 
     /** Every registered host a (possibly wildcard) host pattern covers. Linear in the hosts for wildcards. */
@@ -162,24 +361,25 @@ public final class MeshIndex {
             return Collections.emptyList();
         }
         List<MeshService> out = new ArrayList<>();
-        for (Map.Entry<String, List<MeshService>> e : servicesByHost.entrySet()) {
-            if (Hosts.covers(hostPattern, e.getKey())) {
-                out.addAll(e.getValue());
+        tables.get(Table.SERVICE).forEach((host, services) -> {
+            if (Hosts.covers(hostPattern, (String) host)) {
+                services.forEach(s -> out.add((MeshService) s));
             }
-        }
+        });
         return out;
     }
 
     /** True when some Service or ServiceEntry host is covered by the (possibly wildcard) pattern. O(1). */
     public boolean anyServiceMatching(String hostPattern) {
+        Buckets<Object, Object> services = tables.get(Table.SERVICE);
         if (hostPattern.equals("*")) {
-            return !servicesByHost.isEmpty();
+            return !services.isEmpty();
         }
-        if (servicesByHost.containsKey(hostPattern)) {
+        if (services.has(hostPattern)) {
             return true;
         }
         if (Hosts.isWildcard(hostPattern)) {
-            return hostSuffixes.contains(hostPattern.substring(1));
+            return tables.get(Table.HOST_SUFFIX).has(hostPattern.substring(1));
         }
         // a concrete host covered by a wildcard ServiceEntry host: try "*.b.c", "*.c" for "a.b.c"
         return wildcardServiceFor(hostPattern) != null;
@@ -187,15 +387,15 @@ public final class MeshIndex {
 
     /** The most specific wildcard Service(Entry) host covering a concrete host, or null. */
     public String wildcardServiceFor(String host) {
+        Buckets<Object, Object> services = tables.get(Table.SERVICE);
         for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
             String w = "*" + host.substring(dot);
-            if (servicesByHost.containsKey(w)) {
+            if (services.has(w)) {
                 return w;
             }
         }
-        return servicesByHost.containsKey("*") ? "*" : null;
+        return services.has("*") ? "*" : null;
     }
-
     /**
      * The services a workload in {@code fromNamespace} can reach under this host: exact matches first,
      * else the most specific wildcard ServiceEntry host, filtered by exportTo.
@@ -217,12 +417,12 @@ public final class MeshIndex {
 
     /** VirtualServices listing this host (resolved in their namespace) in spec.hosts. */
     public List<Resource> virtualServicesForHost(String fqdn) {
-        return virtualServicesByHost.getOrDefault(fqdn, Collections.emptyList());
+        return bucket(Table.VS_HOST, fqdn);
     }
 
     /** DestinationRules whose spec.host resolves to exactly this host. */
     public List<Resource> destinationRulesForHost(String fqdn) {
-        return destinationRulesByHost.getOrDefault(fqdn, Collections.emptyList());
+        return bucket(Table.DR_HOST, fqdn);
     }
 
     /**
@@ -270,17 +470,18 @@ public final class MeshIndex {
         return false;
     }
 
+    @SuppressWarnings("unchecked")
     public Set<String> hosts() {
-        return Collections.unmodifiableSet(servicesByHost.keySet());
+        return (Set<String>) (Set<?>) tables.get(Table.SERVICE).keys();
     }
 
     public List<Workload> workloadsIn(String namespace) {
-        return workloadsByNamespace.getOrDefault(namespace, Collections.emptyList());
+        return bucket(Table.WORKLOAD, namespace);
     }
 
     public List<Workload> workloads() {
         List<Workload> all = new ArrayList<>();
-        workloadsByNamespace.values().forEach(all::addAll);
+        tables.get(Table.WORKLOAD).forEach((ns, ws) -> ws.forEach(w -> all.add((Workload) w)));
         return all;
     }
 
@@ -289,28 +490,26 @@ public final class MeshIndex {
      * Uses the label index: cost is the size of the smallest candidate list, not of the namespace.
      */
     public List<Workload> workloadsMatching(String namespace, Map<String, String> selector) {
-        return namespace.equals(rootNamespace) ? workloadsMatchingAnywhere(selector) : select(
-                workloadsIn(namespace), workloadsByLabel.getOrDefault(namespace, Collections.emptyMap()), selector);
+        return namespace.equals(rootNamespace) ? workloadsMatchingAnywhere(selector) : workloadsMatchingIn(namespace, selector);
     }
 
     /** Workloads in any namespace matching the selector (an empty selector matches every workload). */
     public List<Workload> workloadsMatchingAnywhere(Map<String, String> selector) {
-        return select(null, workloadsByLabelAll, selector);
+        return select(null, Table.WORKLOAD_LABEL_ALL, "", selector);
     }
 
     /** Workloads of exactly this namespace matching the selector. */
     public List<Workload> workloadsMatchingIn(String namespace, Map<String, String> selector) {
-        return select(workloadsIn(namespace), workloadsByLabel.getOrDefault(namespace, Collections.emptyMap()),
-                selector);
+        return select(workloadsIn(namespace), Table.WORKLOAD_LABEL, namespace + "\u0000", selector);
     }
 
-    private List<Workload> select(List<Workload> all, Map<String, List<Workload>> byLabel, Map<String, String> selector) {
+    private List<Workload> select(List<Workload> all, Table byLabel, String prefix, Map<String, String> selector) {
         List<Workload> candidates = null;
         if (selector == null || selector.isEmpty()) {
             candidates = all == null ? workloads() : all;
         } else {
             for (Map.Entry<String, String> e : selector.entrySet()) {
-                List<Workload> c = byLabel.getOrDefault(e.getKey() + "=" + e.getValue(), Collections.emptyList());
+                List<Workload> c = bucket(byLabel, prefix + e.getKey() + "=" + e.getValue());
                 if (candidates == null || c.size() < candidates.size()) {
                     candidates = c;
                 }
@@ -369,7 +568,7 @@ public final class MeshIndex {
         return out;
     }
 
-    static Workload workload(Resource r) {
+    public static Workload workload(Resource r) {
         JsonNode podMeta;
         JsonNode podSpec;
         if (r.is(Kind.POD)) {

@@ -271,7 +271,7 @@ public final class Compiler {
         phase("files", t1 - t0);
         phase("lower", t3 - t2);
         phase("merge", (t2 - t1) + (System.nanoTime() - t3));
-        return finish(sorted, all, mode, files.size(), documents);
+        return finish(sorted, all, mode, files.size(), documents, null);
     }
 
     /**
@@ -352,7 +352,7 @@ public final class Compiler {
         phase("files", 0);
         phase("lower", t1 - t0);
         phase("merge", System.nanoTime() - t1);
-        return finish(resources, all, mode, fileCount, documents);
+        return finish(resources, all, mode, fileCount, documents, new Delta(replacements.values(), List.of()));
     }
 
 
@@ -424,35 +424,114 @@ public final class Compiler {
 
     /**
      * Stages 4-6 over resources that are already decoded and validated (by {@link #compile}, or by a
-     * shell that holds a live snapshot, as admission does).
+     * shell that holds a live snapshot).
      */
     public CompileResult analyze(List<Resource> resources, Diagnostics sink) {
-        return finish(resources, sink, Mode.CHECK, 0, 0);
+        MeshIndex index = index(resources);
+        Analysis analysis = Analysis.full(analyzers, index);
+        sink.addAll(analysis.all());
+        return new CompileResult(List.copyOf(resources), index, filter(sink.sorted(), index), 0, 0);
     }
 
-    private CompileResult finish(List<Resource> resources, Diagnostics sink, Mode mode, int files, int documents) {
-        long t0 = System.nanoTime();
-        MeshIndex index = MeshIndex.build(resources, options.externalWorkloads(), options.domainSuffix(),
-                options.rootNamespace());
-        long t1 = System.nanoTime();
-        if (mode == Mode.CHECK) {
-            for (Analyzer a : analyzers) {
-                try {
-                    a.analyze(index, sink);
-                } catch (RuntimeException | StackOverflowError e) {
-                    sink.report(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in analyzer "
-                            + a.name() + ": " + e, "", null, ""));
-                }
+    /** The index of a snapshot under this compiler's options (domain suffix, root namespace, external workloads). */
+    public MeshIndex index(List<Resource> resources) {
+        return MeshIndex.build(resources, options.externalWorkloads(), options.domainSuffix(), options.rootNamespace());
+    }
+
+    /**
+     * The cross-resource findings about {@code subjects} only, in a snapshot whose index already holds them
+     * (admission: {@code liveIndex.withChanges(List.of(incoming), List.of())}). Costs the subjects, not the
+     * snapshot. Filters (suppressions) apply.
+     */
+    public List<Diagnostic> analyzeSubjects(MeshIndex index, Collection<Resource> subjects) {
+        Diagnostics sink = new Diagnostics();
+        for (Analyzer a : analyzers) {
+            try {
+                a.analyze(index, subjects, sink);
+            } catch (RuntimeException | StackOverflowError e) {
+                sink.report(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in analyzer "
+                        + a.name() + ": " + e, "", null, ""));
             }
         }
-        long t2 = System.nanoTime();
-        List<Diagnostic> diagnostics = sink.sorted();
+        return filter(sink.sorted(), index);
+    }
+
+    private List<Diagnostic> filter(List<Diagnostic> diagnostics, MeshIndex index) {
         for (DiagnosticFilter f : filters) {
             diagnostics = f.apply(diagnostics, index);
         }
+        return diagnostics;
+    }
+
+    /** Resources a patched snapshot replaced (same keys): lets stages 4-5 update the last index and findings. */
+    private record Delta(Collection<Resource> upserts, Collection<ResourceKey> removals) {
+        /**
+         * What changed from an index to a new resource list. Files that did not change keep their very
+         * Resource objects (per-file caches), so identity tells what is new; unchanged means same object.
+         */
+        static Delta between(MeshIndex before, List<Resource> now) {
+            List<Resource> upserts = new ArrayList<>();
+            int kept = 0;
+            for (Resource r : now) {
+                if (before.get(r.key()).orElse(null) == r) {
+                    kept++;
+                } else {
+                    upserts.add(r);
+                }
+            }
+            List<ResourceKey> removals = new ArrayList<>();
+            if (kept + countReplaced(before, upserts) < before.size()) {
+                Set<ResourceKey> keys = new HashSet<>(now.size() * 2);
+                now.forEach(r -> keys.add(r.key()));
+                for (Resource r : before.all()) {
+                    if (!keys.contains(r.key())) {
+                        removals.add(r.key());
+                    }
+                }
+            }
+            return new Delta(upserts, removals);
+        }
+
+        private static int countReplaced(MeshIndex before, List<Resource> upserts) {
+            int n = 0;
+            for (Resource r : upserts) {
+                if (before.get(r.key()).isPresent()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** Index and findings of the last compile or recompile, the base of the next incremental one. */
+    private volatile Analysis lastAnalysis;
+
+    private CompileResult finish(List<Resource> resources, Diagnostics sink, Mode mode, int files, int documents,
+                                 Delta delta) {
+        long t0 = System.nanoTime();
+        Analysis previous = lastAnalysis;
+        if (delta == null && previous != null) {
+            delta = Delta.between(previous.index(), resources);
+        }
+        boolean incremental = delta != null && previous != null
+                && previous.index().changeCount() + delta.upserts().size() + delta.removals().size()
+                        <= Math.max(256, resources.size() / 8);
+        MeshIndex index = incremental ? previous.index().withChanges(delta.upserts(), delta.removals()) : index(resources);
+        long t1 = System.nanoTime();
+        Analysis analysis = null;
+        if (mode == Mode.CHECK) {
+            analysis = incremental && previous.findings() != null
+                    ? Analysis.incremental(previous, analyzers, index, delta.upserts(), delta.removals())
+                    : Analysis.full(analyzers, index);
+            sink.addAll(analysis.all());
+        }
+        lastAnalysis = analysis != null ? analysis : new Analysis(index, null);
+        long t2 = System.nanoTime();
+        List<Diagnostic> diagnostics = filter(sink.sorted(), index);
         CompileResult result = new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
         phase("index", t1 - t0);
         phase("analyze", t2 - t1);
+        phase("incremental", incremental ? 1 : 0);
         phase("report", System.nanoTime() - t2);
         return result;
     }
@@ -465,7 +544,8 @@ public final class Compiler {
 
     /**
      * Wall time (ns) of each phase of the last compile on this instance: files (load, decode, validate,
-     * with cache hits), lower, merge (duplicates, conflicts, sort), index, analyze, report. For
+     * with cache hits), lower, merge (duplicates, conflicts, sort), index, analyze, report; and
+     * "incremental": 1 when the index and findings were derived from the previous run's. For
      * benchmarks and the sync loop's metrics; not synchronized with concurrent compiles.
      */
     public Map<String, Long> lastTimings() {

@@ -80,18 +80,28 @@ public final class Applier implements AutoCloseable {
         return new Outcome(List.copyOf(applied), List.copyOf(pruned), List.copyOf(failures), attempts.get());
     }
 
-    /** Runs one wave on the pool; false when any item failed. */
+    /**
+     * Runs one wave on the pool; false when any item failed. Once an item has failed for good with the API
+     * server unreachable (a transport failure after all retries), the items not yet started are not attempted (each would
+     * only wait out its own retries): they are reported as failures right away.
+     */
     private <T> boolean runWave(List<T> wave, String action, java.util.function.Function<T, ResourceKey> key,
                                 java.util.function.Consumer<T> op, List<ResourceKey> done, List<Failure> failures,
                                 AtomicInteger attempts) {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean unreachable = new java.util.concurrent.atomic.AtomicBoolean();
         for (T item : wave) {
             futures.add(CompletableFuture.runAsync(() -> {
+                if (unreachable.get()) {
+                    failures.add(new Failure(key.apply(item), action, 0, "not attempted: API server unreachable"));
+                    return;
+                }
                 Failure f = withRetry(action, key.apply(item), attempts, () -> op.accept(item));
                 if (f == null) {
                     done.add(key.apply(item));
                 } else {
-                    failures.add(f);
+                    failures.add(f); // first, so the first failure reported is the real one
+                    unreachable.compareAndSet(false, f.code() < 0); // a transport failure (fabric8: -1)
                 }
             }, pool));
         }
@@ -158,9 +168,12 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    /** 0 is a transport failure (API server unreachable); 409 only without forcing (a conflict with another manager is retried once forced elsewhere). */
+    /**
+     * A code of 0 or below is a transport failure (API server unreachable; fabric8 7 reports -1); 409 only without
+     * forcing (a conflict with another manager is retried once forced elsewhere).
+     */
     boolean retriable(int code) {
-        return code == 0 || code == 429 || code >= 500 || (code == 409 && !forceConflicts) || code == 408;
+        return code <= 0 || code == 429 || code >= 500 || (code == 409 && !forceConflicts) || code == 408;
     }
 
     static String message(KubernetesClientException e) {
@@ -169,8 +182,11 @@ public final class Applier implements AutoCloseable {
         }
         String m = e.getMessage();
         Throwable c = e.getCause();
-        if (c != null && c.getMessage() != null) {
-            m = m + ": " + c.getMessage();
+        while (c != null && c.getCause() != null && c.getCause() != c) {
+            c = c.getCause(); // the root cause says what happened (ConnectException: Connection refused)
+        }
+        if (c != null) {
+            m = m + ": " + c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
         }
         return m;
     }

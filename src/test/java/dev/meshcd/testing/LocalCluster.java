@@ -142,6 +142,95 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    // --- A private control plane, whose API server a test may kill and restart --------------------------------
+
+    private static final java.util.concurrent.atomic.AtomicInteger PRIVATE_COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    private List<String> apiServerCommand;
+
+    /**
+     * A control plane of the caller's own: etcd + kube-apiserver started by {@code scripts/k8s-local.sh} on free
+     * ports, Istio CRDs installed; never the run's shared cluster nor {@code MESHCD_TEST_KUBECONFIG}'s, so killing
+     * its API server ({@link #stopApiServer()}) hurts no other test. Without binaries the calling test is skipped
+     * (failed under {@code CI=true}). Close it when done.
+     */
+    public static LocalCluster startPrivate() throws IOException, InterruptedException {
+        Path root = projectRoot();
+        Path script = root.resolve("scripts/k8s-local.sh");
+        Process check = new ProcessBuilder(script.toString(), "bin-dir").redirectErrorStream(true).start();
+        check.getInputStream().readAllBytes();
+        if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
+            String why = "no kube-apiserver binaries for a private control plane: run 'scripts/k8s-local.sh ensure'";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException("CI=true: " + why);
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        Path state = root.resolve("target/local-cluster/private-" + ProcessHandle.current().pid() + "-"
+                + PRIVATE_COUNT.incrementAndGet());
+        Files.createDirectories(state);
+        Process start = new ProcessBuilder(script.toString(), "start", state.toString())
+                .redirectErrorStream(true).redirectOutput(state.resolve("start.log").toFile()).start();
+        if (!start.waitFor(180, TimeUnit.SECONDS) || start.exitValue() != 0) {
+            stop(script, state);
+            throw new IllegalStateException("private control plane did not start:\n"
+                    + Files.readString(state.resolve("start.log")));
+        }
+        LocalCluster cluster = new LocalCluster(state.resolve("kubeconfig"), state);
+        cluster.installIstioCrds();
+        return cluster;
+    }
+
+    /**
+     * Kills this private cluster's kube-apiserver with SIGKILL (a crash: no graceful shutdown) and waits until it
+     * is gone; etcd and its data stay. {@link #startApiServer()} brings it back on the same port.
+     */
+    public void stopApiServer() throws IOException, InterruptedException {
+        if (stateDir == null) {
+            throw new IllegalStateException("not a local control plane");
+        }
+        long pid = Long.parseLong(Files.readString(stateDir.resolve("kube-apiserver.pid")).trim());
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("kube-apiserver "
+                + pid + " is not running"));
+        if (apiServerCommand == null) {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
+            apiServerCommand = List.of(cmdline.split("\0"));
+        }
+        h.destroyForcibly();
+        try {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("kube-apiserver " + pid + " did not exit", e);
+        }
+    }
+
+    /** Starts kube-apiserver again with the command line it had (same port, certificates, etcd); waits for /readyz. */
+    public void startApiServer() throws IOException, InterruptedException {
+        if (apiServerCommand == null) {
+            throw new IllegalStateException("stopApiServer() first");
+        }
+        Process p = new ProcessBuilder(apiServerCommand).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stateDir.resolve("kube-apiserver.log").toFile()))
+                .start();
+        Files.writeString(stateDir.resolve("kube-apiserver.pid"), p.pid() + "\n"); // so close() stops this one
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            try {
+                if ("ok".equals(client.raw("/readyz"))) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not up yet
+            }
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                List<String> log = Files.readAllLines(stateDir.resolve("kube-apiserver.log"));
+                throw new IllegalStateException("kube-apiserver did not come back:\n"
+                        + String.join("\n", log.subList(Math.max(0, log.size() - 20), log.size())));
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** The real kubectl. */
     public static final class Kubectl {
         public record Result(int exit, String stdout, String stderr) {

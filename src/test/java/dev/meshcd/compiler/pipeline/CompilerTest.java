@@ -63,6 +63,16 @@ class CompilerTest {
             public void analyze(dev.meshcd.compiler.index.MeshIndex index, dev.meshcd.compiler.diag.DiagnosticSink sink) {
                 analyses.incrementAndGet();
             }
+
+            @Override
+            public java.util.Set<dev.meshcd.compiler.model.Kind> subjects() {
+                return java.util.Set.of(dev.meshcd.compiler.model.Kind.VIRTUAL_SERVICE);
+            }
+
+            @Override
+            public java.util.Set<dev.meshcd.compiler.model.Kind> reads() {
+                return java.util.Set.of();
+            }
         };
         Compiler c = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(), List.of(counting), List.of());
         SourceFile a = SourceFile.ofString("a.yaml", VS);
