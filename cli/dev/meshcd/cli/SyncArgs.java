@@ -6,6 +6,7 @@ import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.git.GitCredentials;
 import dev.meshcd.sync.git.GitRemote;
+import dev.meshcd.sync.git.TrustedKeys;
 import dev.meshcd.sync.status.HttpStatusBackend;
 import dev.meshcd.sync.status.StatusBackend;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +52,11 @@ final class SyncArgs {
     @Option(names = "--cluster-name", description = "suffix of the status contexts, e.g. prod-eu gives "
             + "\"meshcd/sync (prod-eu)\"; give each cluster following the same repo its own")
     String clusterName;
+
+    @Option(names = "--require-signed-by", paramLabel = "KEYS.asc", description = "apply only commits signed by a key "
+            + "in this armored OpenPGP public keyring (repeatable); an unsigned or otherwise signed commit gets a "
+            + "failing status and is not applied")
+    java.util.List<Path> trustedKeyFiles = new java.util.ArrayList<>();
 
     @Option(names = "--status", description = "where commit statuses go: notes (git notes under refs/notes/meshcd, "
             + "pushed to the repo), github, gitea, gitlab or none (default ${DEFAULT-VALUE})")
@@ -98,7 +104,7 @@ final class SyncArgs {
     Path webhookSecretFile;
 
     @Option(names = "--leader-elect", description = "sync only while holding the Lease meshcd-system/"
-            + LeaderElection.LEASE_NAME + " (run several replicas: all serve webhooks, one syncs)")
+            + "meshcd-sync-leader-NAME (run several replicas: all serve webhooks, one syncs)")
     boolean leaderElect;
 
     @Option(names = "--leader-identity", description = "this replica's name in the Lease (default: $POD_NAME, "
@@ -153,7 +159,7 @@ final class SyncArgs {
             return new Running(loop, null, routes, loop::start);
         }
         String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
-        LeaderElection election = new LeaderElection(client, identity, leaseDuration, loop::start, () -> {
+        LeaderElection election = new LeaderElection(client, name, identity, leaseDuration, loop::start, () -> {
             loop.stop();
             if (!shuttingDown) {
                 // As Kubernetes controllers do: a replica that lost its lease exits and is restarted, so it
@@ -188,12 +194,21 @@ final class SyncArgs {
         }
         Path cache = cacheDir != null ? cacheDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "meshcd-sync-" + name);
+        SyncOptions options;
         try {
-            return new SyncOptions(name, repo, branch, path, cache, creds, interval, clusterName, targetUrl, !noPrune,
+            options = new SyncOptions(name, repo, branch, path, cache, creds, interval, clusterName, targetUrl, !noPrune,
                     selfHeal, true, 0, 0, null, null);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--name: " + e.getMessage());
         }
+        if (!trustedKeyFiles.isEmpty()) {
+            try {
+                options = options.withTrustedKeys(TrustedKeys.load(trustedKeyFiles.toArray(Path[]::new)));
+            } catch (IOException e) {
+                throw new UsageException("--require-signed-by: " + e.getMessage());
+            }
+        }
+        return options;
     }
 
     private String webhookSecret() throws UsageException {

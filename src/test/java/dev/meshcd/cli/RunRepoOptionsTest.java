@@ -75,7 +75,8 @@ class RunRepoOptionsTest {
             "--name Not_A_Label                            | --name: sync name must be a DNS label",
             "--interval 0s                                 | --interval must be positive",
             "--git-ssh-key /nonexistent/id_ed25519         | --git-ssh-key /nonexistent/id_ed25519: not readable",
-            "--webhook-secret-file /nonexistent/secret     | cannot read --webhook-secret-file"})
+            "--webhook-secret-file /nonexistent/secret     | cannot read --webhook-secret-file",
+            "--require-signed-by /nonexistent/keys.asc     | --require-signed-by: "})
     void usageErrorsStopBeforeServing(String args, String message) throws Exception {
         CliTest.Run o = run(args.strip().split(" +"));
         assertThat(o.exit()).as(o.err()).isEqualTo(ExitCodes.USAGE);
@@ -89,6 +90,15 @@ class RunRepoOptionsTest {
         CliTest.Run o = run("--status", "gitea", "--status-token-file", token.toString());
         assertThat(o.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(o.err()).contains("--status gitea needs --status-url").doesNotContain("ghp_abcdef0123456789");
+    }
+
+    @Test
+    void aKeyringWithoutPublicKeysIsAUsageError() throws Exception {
+        Path keys = tmp.resolve("keys.asc");
+        Files.writeString(keys, "not a keyring\n");
+        CliTest.Run o = run("--require-signed-by", keys.toString());
+        assertThat(o.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(o.err()).contains("meshcd run: --require-signed-by: ").contains(keys.toString());
     }
 
     @Test

@@ -297,7 +297,7 @@ class RunRepoClusterTest {
     }
 
     static String leaseHolder() {
-        Lease l = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.LEASE_NAME).get();
+        Lease l = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("default")).get();
         return l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
     }
 
