@@ -6,6 +6,7 @@ import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import java.util.ArrayList;
@@ -51,12 +52,17 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
             if (affected != null) {
                 Map<String, List<Diagnostic>> kept = new HashMap<>(previous.findings().get(i));
                 List<Resource> subjects = new ArrayList<>(upserts);
-                affected.forEach(k -> {
-                    kept.remove(k.display());
-                    index.get(k).ifPresent(subjects::add);
-                });
-                upserts.forEach(r -> kept.remove(r.key().display()));
-                removals.forEach(k -> kept.remove(k.display()));
+                affected.forEach(k -> index.get(k).ifPresent(subjects::add));
+                // Findings are filed under the subject's display name; only subject kinds have any (another
+                // kind may share the display name, as gateway.networking.k8s.io Gateways do).
+                List<ResourceKey> redo = new ArrayList<>(affected);
+                upserts.forEach(r -> redo.add(r.key()));
+                redo.addAll(removals);
+                for (ResourceKey k : redo) {
+                    if (a.subjects().contains(new Kind(k.group(), k.kind()))) {
+                        kept.remove(k.display());
+                    }
+                }
                 run(a, sink, () -> a.analyze(index, new java.util.LinkedHashSet<>(subjects), sink));
                 bySubject(sink.sorted()).forEach(kept::put);
                 out.add(kept);

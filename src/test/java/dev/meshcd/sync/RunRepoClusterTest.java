@@ -296,8 +296,9 @@ class RunRepoClusterTest {
         Await.until(Duration.ofSeconds(10), "log line " + line, () -> p.stderr().contains(line));
     }
 
+    /** Who holds the Lease of the sync named "leaders" (one Lease per sync). */
     static String leaseHolder() {
-        Lease l = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("default")).get();
+        Lease l = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("leaders")).get();
         return l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
     }
 
