@@ -108,17 +108,12 @@ public final class ConflictingMeshGatewayHostsAnalyzer extends SubjectAnalyzer {
     @Override
     public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
             MeshIndex afterIndex, Resource before, Resource after) {
-        java.util.Set<dev.meshcd.compiler.model.ResourceKey> out = new java.util.HashSet<>();
+        List<String> hosts = new ArrayList<>();
         for (Resource vs : java.util.Arrays.asList(before, after)) {
-            if (vs == null) {
-                continue;
-            }
-            for (com.fasterxml.jackson.databind.JsonNode h : vs.spec().path("hosts")) {
-                String fqdn = afterIndex.resolveHost(h.asText(""), vs.namespace());
-                beforeIndex.virtualServicesForHost(fqdn).forEach(o -> out.add(o.key()));
-                afterIndex.virtualServicesForHost(fqdn).forEach(o -> out.add(o.key()));
+            if (vs != null) {
+                vs.spec().path("hosts").forEach(h -> hosts.add(afterIndex.resolveHost(h.asText(""), vs.namespace())));
             }
         }
-        return out;
+        return VirtualServices.keysUnderHosts(beforeIndex, afterIndex, hosts, MeshIndex::virtualServicesForHost);
     }
 }

@@ -66,21 +66,16 @@ public final class VirtualServiceSubsetAnalyzer extends SubjectAnalyzer {
     @Override
     public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
             MeshIndex afterIndex, Resource before, Resource after) {
-        java.util.Set<dev.meshcd.compiler.model.ResourceKey> out = new java.util.HashSet<>();
+        java.util.List<String> hosts = new java.util.ArrayList<>();
         for (Resource dr : java.util.Arrays.asList(before, after)) {
-            if (dr == null) {
-                continue;
+            if (dr != null) {
+                String fqdn = afterIndex.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
+                if (!dr.is(Kind.DESTINATION_RULE) || dev.meshcd.compiler.index.Hosts.isWildcard(fqdn)) {
+                    return null;
+                }
+                hosts.add(fqdn);
             }
-            if (!dr.is(Kind.DESTINATION_RULE)) {
-                return null;
-            }
-            String fqdn = afterIndex.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
-            if (dev.meshcd.compiler.index.Hosts.isWildcard(fqdn)) {
-                return null;
-            }
-            beforeIndex.virtualServicesRoutingTo(fqdn).forEach(vs -> out.add(vs.key()));
-            afterIndex.virtualServicesRoutingTo(fqdn).forEach(vs -> out.add(vs.key()));
         }
-        return out;
+        return VirtualServices.keysUnderHosts(beforeIndex, afterIndex, hosts, MeshIndex::virtualServicesRoutingTo);
     }
 }
