@@ -44,6 +44,7 @@ public final class AdmissionRuntime implements AutoCloseable {
             new PodInjector.Result(pod, false, "no injector configured", List.of());
 
     private final Config config;
+    private final Map<String, WebhookServer.PostHandler> routes = new java.util.LinkedHashMap<>();
     private ServingCertificates certificates;
     private InformerSnapshot informers;
     private Snapshot snapshot;
@@ -51,6 +52,12 @@ public final class AdmissionRuntime implements AutoCloseable {
 
     public AdmissionRuntime(Config config) {
         this.config = config;
+    }
+
+    /** An extra {@code POST} route on the webhook server (call before {@link #start()}). */
+    public AdmissionRuntime route(String path, WebhookServer.PostHandler handler) {
+        routes.put(path, handler);
+        return this;
     }
 
     public AdmissionRuntime start() {
@@ -72,7 +79,7 @@ public final class AdmissionRuntime implements AutoCloseable {
                 new OwnershipGuard(config.syncIdentities()));
         InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
-                .handler("validate", validate).handler("inject", inject)
+                .handler("validate", validate).handler("inject", inject).posts(routes)
                 .ready(snapshot::synced).maxBody(config.maxBody()).build().start();
         if (client != null) {
             try {

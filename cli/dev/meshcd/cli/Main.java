@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
         subcommands = {ValidateCommand.class, CheckCommand.class, CompileToCommand.class, SimulateCommand.class,
                 DiffCommand.class, KubeInjectCommand.class, RunCommand.class, InstallCommand.class, StatusCommand.class,
-                CommandLine.HelpCommand.class})
+                UpCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -22,11 +22,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Serve meshcd's admission webhooks over HTTPS: /validate, /inject, /healthz, /readyz, /metrics.%n"
+                + "With --repo, also make the cluster follow a Git repository (the GitOps loop): poll it, sync at once "
+                + "on a push webhook (/hooks/github, /hooks/gitea, /hooks/gitlab), compile, apply, prune, report "
+                + "commit statuses. With --leader-elect every replica serves webhooks and one syncs.%n"
                 + "Runs until stopped. Exit 2 on usage errors or when the server cannot start.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTPS port (default ${DEFAULT-VALUE}; 0 picks a free one)")
@@ -67,11 +71,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--port-file", hidden = true, description = "write the bound port to this file once serving")
     Path portFile;
 
+    @CommandLine.ArgGroup(exclusive = false, heading = "%nGitOps loop (with --repo):%n")
+    SyncArgs sync = new SyncArgs();
+
     /** A client for the cluster in {@code kubeconfig}, or from $KUBECONFIG / ~/.kube/config / in-cluster. */
     static KubernetesClient client(Path kubeconfig) throws java.io.IOException {
+        return client(kubeconfig, null);
+    }
+
+    /** Likewise, acting as {@code impersonate} (a user name) when not null. */
+    static KubernetesClient client(Path kubeconfig, String impersonate) throws java.io.IOException {
         Config cfg = kubeconfig != null
                 ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
                 : Config.autoConfigure(null);
+        if (impersonate != null) {
+            cfg.setImpersonateUsername(impersonate);
+        }
         return new KubernetesClientBuilder().withConfig(cfg).build();
     }
 
@@ -104,22 +119,46 @@ final class RunCommand implements Callable<Integer> {
         PodInjector injector = new IstioSidecarInjector();
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
         String root = meshRootCert == null ? null : Files.readString(meshRootCert);
+        SyncArgs.Running syncing = null;
+        if (sync.repo != null) {
+            if (client == null) {
+                System.err.println("meshcd run: --repo needs a cluster (drop --no-cluster)");
+                return ExitCodes.USAGE;
+            }
+            try {
+                syncing = sync.prepare(client);
+            } catch (SyncArgs.UsageException e) {
+                System.err.println("meshcd run: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(host, port, store,
                 List.copyOf(new LinkedHashSet<>(sans)), client, StandardStages.compiler(CompileOptions.DEFAULT),
-                injector, ids, root, Duration.ofMinutes(10), maxBody)).start();
-        System.err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
-        if (portFile != null) {
-            Files.writeString(portFile, Integer.toString(runtime.port()));
+                injector, ids, root, Duration.ofMinutes(10), maxBody));
+        if (syncing != null) {
+            syncing.routes().forEach(runtime::route);
         }
+        runtime.start();
+        System.err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;
+        SyncArgs.Running s = syncing;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (s != null) {
+                s.close();
+            }
             runtime.close();
             if (c != null) {
                 c.close();
             }
             stop.countDown();
         }, "meshcd-shutdown"));
+        if (syncing != null) {
+            syncing.start();
+        }
+        if (portFile != null) {
+            Files.writeString(portFile, Integer.toString(runtime.port()));
+        }
         stop.await();
         return ExitCodes.OK;
     }

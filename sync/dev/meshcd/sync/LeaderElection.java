@@ -11,26 +11,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Only one meshcd replica syncs: leader election on the Lease {@code meshcd-sync-leader} in
- * {@code meshcd-system}. The leader runs {@code onLead}; losing the lease runs {@code onLose}.
+ * Only one meshcd replica syncs: leader election on the Lease {@code meshcd-sync-leader-<sync name>} in
+ * {@code meshcd-system} (one Lease per sync, so two syncs in a cluster do not compete). The leader runs
+ * {@code onLead}; losing the lease runs {@code onLose}.
  */
 public final class LeaderElection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
-    public static final String LEASE_NAME = "meshcd-sync-leader";
+    private static final String LEASE_PREFIX = "meshcd-sync-leader-";
     public static final String NAMESPACE = "meshcd-system";
 
     private final KubernetesClient client;
     private final LeaderElector elector;
     private CompletableFuture<?> running;
 
-    public LeaderElection(KubernetesClient client, String identity, Duration leaseDuration, Runnable onLead,
-                          Runnable onLose) {
+    /** The Lease a sync's replicas compete for. */
+    public static String leaseName(String syncName) {
+        return LEASE_PREFIX + syncName;
+    }
+
+    public LeaderElection(KubernetesClient client, String syncName, String identity, Duration leaseDuration,
+                          Runnable onLead, Runnable onLose) {
         this.client = client;
         Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
         Duration retry = leaseDuration.dividedBy(5);
         this.elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName(LEASE_NAME)
-                .withLock(new LeaseLock(NAMESPACE, LEASE_NAME, identity))
+                .withName(leaseName(syncName))
+                .withLock(new LeaseLock(NAMESPACE, leaseName(syncName), identity))
                 .withLeaseDuration(leaseDuration)
                 .withRenewDeadline(renew)
                 .withRetryPeriod(retry)

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Runs a {@link Reconciler} on its poll interval on one thread; {@link #trigger()} (a push webhook)
  * runs it now. Triggers that arrive while a run is queued are coalesced into it; triggers while the loop
  * is stopped (this replica is not the leader) are ignored. Start and stop may alternate, so the loop can
- * follow {@link LeaderElection}: {@code new LeaderElection(client, id, ttl, loop::start, loop::stop)}.
+ * follow {@link LeaderElection}: {@code new LeaderElection(client, syncName, id, ttl, loop::start, loop::stop)}.
  */
 public final class SyncLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncLoop.class);

@@ -35,6 +35,7 @@ public final class WebhookServer implements AutoCloseable {
     private final int requestedPort;
     private final ServingCertificates certificates;
     private final Map<String, AdmissionHandler> handlers;
+    private final Map<String, PostHandler> posts;
     private final BooleanSupplier ready;
     private final WebhookMetrics metrics;
     private final long maxBody;
@@ -47,9 +48,22 @@ public final class WebhookServer implements AutoCloseable {
         this.requestedPort = b.port;
         this.certificates = b.certificates;
         this.handlers = Map.copyOf(b.handlers);
+        this.posts = Map.copyOf(b.posts);
         this.ready = b.ready;
         this.metrics = b.metrics;
         this.maxBody = b.maxBody;
+    }
+
+    /**
+     * A plain handler for an extra {@code POST} route on the same HTTPS server (e.g. Git push webhooks):
+     * request headers and the bounded body in, status and a short text out. Exceptions answer 500.
+     */
+    @FunctionalInterface
+    public interface PostHandler {
+        Response handle(Map<String, String> headers, byte[] body);
+
+        record Response(int status, String text) {
+        }
     }
 
     public static Builder builder(ServingCertificates certificates) {
@@ -59,6 +73,7 @@ public final class WebhookServer implements AutoCloseable {
     public static final class Builder {
         private final ServingCertificates certificates;
         private final Map<String, AdmissionHandler> handlers = new LinkedHashMap<>();
+        private final Map<String, PostHandler> posts = new LinkedHashMap<>();
         private String host = "0.0.0.0";
         private int port = 8443;
         private BooleanSupplier ready = () -> true;
@@ -83,6 +98,21 @@ public final class WebhookServer implements AutoCloseable {
         /** Serves {@code handler} at {@code POST /<name>} ("validate", "inject"). */
         public Builder handler(String name, AdmissionHandler handler) {
             handlers.put(name, handler);
+            return this;
+        }
+
+        /** Serves {@code handler} at {@code POST path} (an absolute path such as "/hooks/github"). */
+        public Builder post(String path, PostHandler handler) {
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("route path must start with /: " + path);
+            }
+            posts.put(path, handler);
+            return this;
+        }
+
+        /** Adds every route of {@code routes} (path → handler). */
+        public Builder posts(Map<String, PostHandler> routes) {
+            routes.forEach(this::post);
             return this;
         }
 
@@ -135,6 +165,11 @@ public final class WebhookServer implements AutoCloseable {
                 AdmissionHandler h = e.getValue();
                 cfg.routes.post("/" + name, ctx -> serve(name, h, ctx));
             }
+            for (Map.Entry<String, PostHandler> e : posts.entrySet()) {
+                String path = e.getKey();
+                PostHandler h = e.getValue();
+                cfg.routes.post(path, ctx -> servePost(path, h, ctx));
+            }
             cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
             cfg.routes.get("/readyz", ctx -> {
                 boolean ok = ready.getAsBoolean();
@@ -171,13 +206,13 @@ public final class WebhookServer implements AutoCloseable {
             return;
         }
         byte[] body;
-        try (InputStream in = ctx.req().getInputStream()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        try {
+            body = readBody(ctx);
         } catch (IOException e) {
             reject(webhook, ctx, remote, 400, "cannot read request body: " + e.getMessage());
             return;
         }
-        if (body.length > maxBody) {
+        if (body == null) {
             reject(webhook, ctx, remote, 413, "request body exceeds the limit of " + maxBody + " bytes");
             return;
         }
@@ -201,6 +236,38 @@ public final class WebhookServer implements AutoCloseable {
         ctx.status(200).contentType("application/json").result(out);
         metrics.observe(webhook, req.kind().isEmpty() ? "unknown" : req.kind(), resp, System.nanoTime() - start);
         AuditLog.record(webhook, req, resp);
+    }
+
+    /** The request body, or null when it exceeds {@code maxBody}. */
+    private byte[] readBody(Context ctx) throws IOException {
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            return body.length > maxBody ? null : body;
+        }
+    }
+
+    private void servePost(String path, PostHandler handler, Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        byte[] body;
+        try {
+            body = declared > maxBody ? null : readBody(ctx);
+        } catch (IOException e) {
+            ctx.status(400).contentType("text/plain").result("cannot read request body\n");
+            return;
+        }
+        if (body == null) {
+            LOG.warn("POST {} from {}: body over {} bytes refused", path, ctx.req().getRemoteAddr(), maxBody);
+            ctx.status(413).contentType("text/plain").result("request body exceeds the limit of " + maxBody + " bytes\n");
+            return;
+        }
+        PostHandler.Response r;
+        try {
+            r = handler.handle(ctx.headerMap(), body);
+        } catch (RuntimeException e) {
+            LOG.error("POST {} failed", path, e);
+            r = new PostHandler.Response(500, "internal error (see meshcd logs)");
+        }
+        ctx.status(r.status()).contentType("text/plain").result(r.text() + "\n");
     }
 
     private void reject(String webhook, Context ctx, String remote, int status, String why) {
@@ -231,6 +298,6 @@ public final class WebhookServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "WebhookServer" + Arrays.asList(host, port(), handlers.keySet());
+        return "WebhookServer" + Arrays.asList(host, port(), handlers.keySet(), posts.keySet());
     }
 }

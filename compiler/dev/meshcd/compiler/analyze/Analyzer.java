@@ -5,6 +5,7 @@ import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -58,4 +59,14 @@ public interface Analyzer {
 
     /** Kinds whose resources this analyzer reads while analyzing a subject other than themselves. */
     Set<Kind> reads();
+
+    /**
+     * The subjects whose findings may change when {@code before} (null: added) becomes {@code after} (null:
+     * removed) and what this analyzer {@linkplain #observed observes} of it changed; keys are enough, the
+     * caller looks them up in the new snapshot. Null (the default) means "cannot tell": analyze everything.
+     */
+    default Collection<ResourceKey> dependents(MeshIndex beforeIndex, MeshIndex afterIndex, Resource before,
+                                               Resource after) {
+        return null;
+    }
 }

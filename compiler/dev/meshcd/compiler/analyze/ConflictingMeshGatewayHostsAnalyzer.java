@@ -103,4 +103,17 @@ public final class ConflictingMeshGatewayHostsAnalyzer extends SubjectAnalyzer {
         }
         return List.of(r.spec().path("hosts"), r.spec().path("gateways"), r.spec().path("exportTo"));
     }
+
+    /** A VirtualService's hosts matter to the VirtualServices sharing one of them, before or after the change. */
+    @Override
+    public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
+            MeshIndex afterIndex, Resource before, Resource after) {
+        List<String> hosts = new ArrayList<>();
+        for (Resource vs : java.util.Arrays.asList(before, after)) {
+            if (vs != null) {
+                vs.spec().path("hosts").forEach(h -> hosts.add(afterIndex.resolveHost(h.asText(""), vs.namespace())));
+            }
+        }
+        return VirtualServices.keysUnderHosts(beforeIndex, afterIndex, hosts, MeshIndex::virtualServicesForHost);
+    }
 }

@@ -61,4 +61,21 @@ public final class VirtualServiceSubsetAnalyzer extends SubjectAnalyzer {
         r.spec().path("subsets").forEach(s -> names.add(s.path("name").asText("")));
         return java.util.List.of(r.spec().path("host"), r.spec().path("exportTo"), names);
     }
+
+    /** A DestinationRule's subsets matter to the VirtualServices routing to its host (any wildcard: unknown). */
+    @Override
+    public java.util.Collection<dev.meshcd.compiler.model.ResourceKey> dependents(MeshIndex beforeIndex,
+            MeshIndex afterIndex, Resource before, Resource after) {
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        for (Resource dr : java.util.Arrays.asList(before, after)) {
+            if (dr != null) {
+                String fqdn = afterIndex.resolveHost(dr.spec().path("host").asText(""), dr.namespace());
+                if (!dr.is(Kind.DESTINATION_RULE) || dev.meshcd.compiler.index.Hosts.isWildcard(fqdn)) {
+                    return null;
+                }
+                hosts.add(fqdn);
+            }
+        }
+        return VirtualServices.keysUnderHosts(beforeIndex, afterIndex, hosts, MeshIndex::virtualServicesRoutingTo);
+    }
 }

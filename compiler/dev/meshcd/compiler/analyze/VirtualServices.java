@@ -1,13 +1,18 @@
 package dev.meshcd.compiler.analyze;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.FieldPath;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiFunction;
 
 /** Walks the parts of a VirtualService that analyzers look at: destinations, gateway references, hosts. */
 public final class VirtualServices {
@@ -130,6 +135,18 @@ public final class VirtualServices {
         List<String> out = new ArrayList<>();
         for (JsonNode h : r.spec().path("hosts")) {
             out.add(h.asText("").toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    /** Keys of what {@code lookup} finds under any of these hosts in either index: who a change may concern. */
+    static Set<ResourceKey> keysUnderHosts(MeshIndex before, MeshIndex after, Collection<String> fqdns,
+                                           BiFunction<MeshIndex, String, List<Resource>> lookup) {
+        Set<ResourceKey> out = new HashSet<>();
+        for (String fqdn : fqdns) {
+            for (MeshIndex index : new MeshIndex[] {before, after}) {
+                lookup.apply(index, fqdn).forEach(r -> out.add(r.key()));
+            }
         }
         return out;
     }

@@ -27,7 +27,7 @@ public final class MeshIndex {
 
     /** The multimaps of an index; every entry is extracted from one resource (see {@code basics} and {@code derived}). */
     private enum Table {
-        KIND, NAMESPACE, ANNOTATION, SERVICE, HOST_SUFFIX, WORKLOAD, WORKLOAD_LABEL, WORKLOAD_LABEL_ALL, VS_HOST, DR_HOST
+        KIND, NAMESPACE, ANNOTATION, SERVICE, HOST_SUFFIX, WORKLOAD, WORKLOAD_LABEL, WORKLOAD_LABEL_ALL, VS_HOST, VS_DESTINATION, DR_HOST
     }
 
     private interface Sink {
@@ -144,6 +144,13 @@ public final class MeshIndex {
                 String fqdn = Hosts.resolve(h.asText(), r.namespace(), domainSuffix);
                 if (!fqdn.isEmpty() && seen.add(fqdn)) {
                     sink.put(Table.VS_HOST, fqdn, r);
+                }
+            }
+            Set<String> routed = new java.util.HashSet<>();
+            for (String host : destinationHosts(r)) {
+                String fqdn = Hosts.resolve(host, r.namespace(), domainSuffix);
+                if (!fqdn.isEmpty() && routed.add(fqdn)) {
+                    sink.put(Table.VS_DESTINATION, fqdn, r);
                 }
             }
         } else if (r.is(Kind.DESTINATION_RULE)) {
@@ -418,6 +425,29 @@ public final class MeshIndex {
     /** VirtualServices listing this host (resolved in their namespace) in spec.hosts. */
     public List<Resource> virtualServicesForHost(String fqdn) {
         return bucket(Table.VS_HOST, fqdn);
+    }
+
+    /** VirtualServices with a route or mirror destination whose host resolves to exactly this host. */
+    public List<Resource> virtualServicesRoutingTo(String fqdn) {
+        return bucket(Table.VS_DESTINATION, fqdn);
+    }
+
+    /** The destination hosts (routes and mirrors of http, tcp and tls rules) as written. */
+    private static List<String> destinationHosts(Resource vs) {
+        List<String> out = new ArrayList<>();
+        for (String section : new String[] {"http", "tcp", "tls"}) {
+            for (JsonNode rule : vs.spec().path(section)) {
+                for (JsonNode route : rule.path("route")) {
+                    out.add(route.path("destination").path("host").asText(""));
+                }
+                out.add(rule.path("mirror").path("host").asText(""));
+                for (JsonNode mirror : rule.path("mirrors")) {
+                    out.add(mirror.path("destination").path("host").asText(""));
+                }
+            }
+        }
+        out.removeIf(String::isEmpty);
+        return out;
     }
 
     /** DestinationRules whose spec.host resolves to exactly this host. */

@@ -6,11 +6,14 @@ import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,11 +48,22 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
         for (int i = 0; i < analyzers.size(); i++) {
             Analyzer a = analyzers.get(i);
             Diagnostics sink = new Diagnostics();
-            if (!othersAffected(a, previous.index(), upserts, removals)) {
+            Set<ResourceKey> affected = affected(a, previous.index(), index, upserts, removals);
+            if (affected != null) {
                 Map<String, List<Diagnostic>> kept = new HashMap<>(previous.findings().get(i));
-                upserts.forEach(r -> kept.remove(r.key().display()));
-                removals.forEach(k -> kept.remove(k.display()));
-                run(a, sink, () -> a.analyze(index, upserts, sink));
+                List<Resource> subjects = new ArrayList<>(upserts);
+                affected.forEach(k -> index.get(k).ifPresent(subjects::add));
+                // Findings are filed under the subject's display name; only subject kinds have any (another
+                // kind may share the display name, as gateway.networking.k8s.io Gateways do).
+                List<ResourceKey> redo = new ArrayList<>(affected);
+                upserts.forEach(r -> redo.add(r.key()));
+                redo.addAll(removals);
+                for (ResourceKey k : redo) {
+                    if (a.subjects().contains(new Kind(k.group(), k.kind()))) {
+                        kept.remove(k.display());
+                    }
+                }
+                run(a, sink, () -> a.analyze(index, new java.util.LinkedHashSet<>(subjects), sink));
                 bySubject(sink.sorted()).forEach(kept::put);
                 out.add(kept);
             } else {
@@ -60,21 +74,34 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
         return new Analysis(index, out);
     }
 
-    /** Whether a change alters what the analyzer observes of a resource when analyzing other subjects. */
-    private static boolean othersAffected(Analyzer a, MeshIndex before, Collection<Resource> upserts,
-                                          Collection<ResourceKey> removals) {
+    /**
+     * Besides the changed resources themselves, the subjects whose findings a change can alter: none when
+     * it leaves what the analyzer observes unchanged, the analyzer's {@link Analyzer#dependents} otherwise;
+     * null when the analyzer cannot tell (then it re-runs whole).
+     */
+    private static Set<ResourceKey> affected(Analyzer a, MeshIndex before, MeshIndex after, Collection<Resource> upserts,
+                                             Collection<ResourceKey> removals) {
+        Set<ResourceKey> out = new HashSet<>();
+        List<Resource[]> changes = new ArrayList<>();
         for (Resource now : upserts) {
-            Object was = before.get(now.key()).map(a::observed).orElse(null);
-            if (!Objects.equals(was, a.observed(now))) {
-                return true;
-            }
+            changes.add(new Resource[] {before.get(now.key()).orElse(null), now});
         }
         for (ResourceKey k : removals) {
-            if (before.get(k).map(a::observed).orElse(null) != null) {
-                return true;
-            }
+            changes.add(new Resource[] {before.get(k).orElse(null), null});
         }
-        return false;
+        for (Resource[] c : changes) {
+            Object was = c[0] == null ? null : a.observed(c[0]);
+            Object is = c[1] == null ? null : a.observed(c[1]);
+            if (Objects.equals(was, is)) {
+                continue;
+            }
+            Collection<ResourceKey> more = a.dependents(before, after, c[0], c[1]);
+            if (more == null) {
+                return null;
+            }
+            out.addAll(more);
+        }
+        return out;
     }
 
     /** Every finding, unsorted. */

@@ -276,10 +276,12 @@ public final class Compiler {
 
     /**
      * The fast path of {@link #recompile}: when the last run had no cross-file findings and the changed
-     * files keep exactly the identities and claims they had (same resource keys, same generated
-     * resources and hosts, no MeshDefaults involved: an edit of a route's weights, say), no other
-     * file's fate can change, so the last snapshot is patched in place instead of re-merged. Returns
-     * null when the full path is needed.
+     * files cannot meet any other file in the cross-file checks (duplicates, policy conflicts,
+     * MeshDefaults), no other file's fate can change, so the last snapshot is patched in place instead of
+     * re-merged. That holds when the changed files keep the identities and claims they had (same resource
+     * keys, same generated resources and hosts: an edit of a route's weights, say), and for one changed
+     * file whose new keys and hosts no other file has ({@link #claimsStayApart}). Returns null when the
+     * full path is needed.
      */
     private CompileResult patch(Collection<SourceFile> changed, int fileCount, Mode mode) {
         Snapshot last = snapshot;
@@ -288,6 +290,7 @@ public final class Compiler {
         }
         long t0 = System.nanoTime();
         Map<ResourceKey, Resource> replacements = new HashMap<>();
+        Set<ResourceKey> gone = new HashSet<>();
         List<Diagnostic> dropped = new ArrayList<>();
         List<Diagnostic> added = new ArrayList<>();
         Map<String, FileState> updated = new HashMap<>();
@@ -307,8 +310,15 @@ public final class Compiler {
                 }
             }
             FileState now = new FileState(unit, lowerFile(file, unit, ctx, last.fingerprint()));
-            if (now.hasMeshDefaults() || !now.signature(options.domainSuffix()).equals(old.signature(options.domainSuffix()))) {
+            if (now.hasMeshDefaults()) {
                 return null;
+            }
+            boolean sameClaims = now.signature(options.domainSuffix()).equals(old.signature(options.domainSuffix()));
+            if (!sameClaims && (changed.size() > 1 || !claimsStayApart(old, now))) {
+                return null;
+            }
+            for (Resource r : old.contributions()) {
+                gone.add(r.key());
             }
             for (Resource r : now.contributions()) {
                 replacements.put(r.key(), r);
@@ -321,22 +331,30 @@ public final class Compiler {
             updated.put(file.name(), now);
         }
         long t1 = System.nanoTime();
+        gone.removeAll(replacements.keySet());
         List<Resource> resources = new ArrayList<>(last.resources());
-        Comparator<Resource> byKey = Comparator.comparing(Resource::key);
-        for (Resource r : replacements.values()) {
-            int at = java.util.Collections.binarySearch(resources, r, byKey);
+        for (ResourceKey k : gone) {
+            int at = indexOf(resources, k);
             if (at < 0) {
-                return null; // cannot happen when signatures match; stay safe
+                return null; // cannot happen: the snapshot holds every contribution; stay safe
             }
-            resources.set(at, r);
+            resources.remove(at);
+        }
+        for (Resource r : replacements.values()) {
+            int at = indexOf(resources, r.key());
+            if (at >= 0) {
+                resources.set(at, r);
+            } else {
+                resources.add(-at - 1, r);
+            }
         }
         List<Diagnostic> perFile = last.perFile();
         if (!dropped.isEmpty() || !added.isEmpty()) {
-            Set<Diagnostic> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            gone.addAll(dropped);
+            Set<Diagnostic> stale = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            stale.addAll(dropped);
             List<Diagnostic> next = new ArrayList<>(perFile.size() + added.size());
             for (Diagnostic d : perFile) {
-                if (!gone.contains(d)) {
+                if (!stale.contains(d)) {
                     next.add(d);
                 }
             }
@@ -352,9 +370,66 @@ public final class Compiler {
         phase("files", 0);
         phase("lower", t1 - t0);
         phase("merge", System.nanoTime() - t1);
-        return finish(resources, all, mode, fileCount, documents, new Delta(replacements.values(), List.of()));
+        return finish(resources, all, mode, fileCount, documents, new Delta(replacements.values(), gone));
     }
 
+
+    /** Binary search by key in resources sorted by key; as Collections.binarySearch, -(insertion point) - 1 if absent. */
+    private static int indexOf(List<Resource> sorted, ResourceKey key) {
+        int lo = 0;
+        int hi = sorted.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = sorted.get(mid).key().compareTo(key);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /**
+     * Whether a file whose contributions changed identity (new or dropped resources, other hosts) still
+     * cannot meet any other file in the cross-file checks: its resource keys are new to the snapshot, it
+     * governs the same services, and no resource outside it configures a host its VirtualServices (bound
+     * to the mesh) or DestinationRules configure. Then the merge would find nothing and the snapshot can
+     * be patched. Conservative: any doubt means the full merge.
+     */
+    private boolean claimsStayApart(FileState old, FileState now) {
+        Analysis analysis = lastAnalysis;
+        if (analysis == null) {
+            return false;
+        }
+        MeshIndex index = analysis.index();
+        Set<ResourceKey> mine = new HashSet<>();
+        old.contributions().forEach(r -> mine.add(r.key()));
+        Set<ResourceKey> seen = new HashSet<>();
+        for (Resource r : now.contributions()) {
+            if (!seen.add(r.key()) || (!mine.contains(r.key()) && index.get(r.key()).isPresent())) {
+                return false; // a duplicate within the file, or a key another file has
+            }
+        }
+        if (!old.governedServices().equals(now.governedServices())) {
+            return false;
+        }
+        for (Resource r : now.contributions()) {
+            for (String host : PolicyConflicts.claimedHosts(r, options.domainSuffix())) {
+                List<Resource> others = r.is(dev.meshcd.compiler.model.Kind.VIRTUAL_SERVICE)
+                        ? index.virtualServicesForHost(host) : index.destinationRulesForHost(host);
+                for (Resource other : others) {
+                    if (!mine.contains(other.key())
+                            && PolicyConflicts.claimedHosts(other, options.domainSuffix()).contains(host)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
 
     /**
      * Sorts by key, starting from the order of the last run: after a small change the list is then
@@ -577,6 +652,17 @@ public final class Compiler {
         List<Resource> contributions() {
             List<Resource> out = new ArrayList<>(unit.resources());
             lowered.policies().forEach(p -> out.addAll(p.outputs()));
+            return out;
+        }
+
+        /** "namespace/service" of each ServicePolicy in the file. */
+        Set<String> governedServices() {
+            Set<String> out = new HashSet<>();
+            for (Resource r : unit.resources()) {
+                if (r.is(PolicyKinds.SERVICE_POLICY)) {
+                    out.add(r.namespace() + "/" + Lowering.serviceOf(r));
+                }
+            }
             return out;
         }
 

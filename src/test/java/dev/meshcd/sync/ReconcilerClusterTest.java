@@ -258,15 +258,15 @@ class ReconcilerClusterTest {
     void onlyOneReplicaLeads() throws Exception {
         AtomicInteger leadsA = new AtomicInteger();
         AtomicInteger leadsB = new AtomicInteger();
-        LeaderElection a = new LeaderElection(client, "replica-a", Duration.ofSeconds(3), leadsA::incrementAndGet, () -> { });
-        LeaderElection b = new LeaderElection(client, "replica-b", Duration.ofSeconds(3), leadsB::incrementAndGet, () -> { });
+        LeaderElection a = new LeaderElection(client, "default", "replica-a", Duration.ofSeconds(3), leadsA::incrementAndGet, () -> { });
+        LeaderElection b = new LeaderElection(client, "default", "replica-b", Duration.ofSeconds(3), leadsB::incrementAndGet, () -> { });
         try {
             a.start();
             waitFor(() -> leadsA.get() == 1, 20);
             b.start();
             Thread.sleep(4000);
             assertThat(leadsB.get()).as("b waits while a holds the lease").isZero();
-            Lease lease = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.LEASE_NAME).get();
+            Lease lease = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("default")).get();
             assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("replica-a");
             a.close();
             waitFor(() -> leadsB.get() == 1, 20);

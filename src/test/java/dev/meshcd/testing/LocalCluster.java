@@ -240,7 +240,7 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
 
-        static Result run(Path kubeconfig, String stdin, String... args) {
+        public static Result run(Path kubeconfig, String stdin, String... args) {
             List<String> cmd = new ArrayList<>(List.of(kubectlBinary(), "--kubeconfig", kubeconfig.toString()));
             cmd.addAll(List.of(args));
             try {

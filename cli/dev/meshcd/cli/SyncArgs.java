@@ -1,0 +1,325 @@
+package dev.meshcd.cli;
+
+import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.sync.LeaderElection;
+import dev.meshcd.sync.SyncLoop;
+import dev.meshcd.sync.SyncOptions;
+import dev.meshcd.sync.git.GitCredentials;
+import dev.meshcd.sync.git.GitRemote;
+import dev.meshcd.sync.git.TrustedKeys;
+import dev.meshcd.sync.status.HttpStatusBackend;
+import dev.meshcd.sync.status.StatusBackend;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/** The GitOps-loop options of {@code meshcd run --repo}, and the loop they set up. */
+final class SyncArgs {
+    /** Looked up when used: the commands set log levels after their classes are loaded. */
+    private static Logger log() {
+        return LoggerFactory.getLogger("dev.meshcd.cli.sync");
+    }
+
+    @Option(names = "--repo", paramLabel = "URL|PATH", description = "Git repository to follow (https://, ssh://, "
+            + "git@host:path, git://, file:// or a local path)")
+    String repo;
+
+    @Option(names = "--branch", description = "branch to follow (default ${DEFAULT-VALUE})")
+    String branch = "main";
+
+    @Option(names = "--path", description = "sub-directory of the repository holding the configuration (default: all)")
+    String path = "";
+
+    @Option(names = "--interval", converter = SyncWiring.DurationConverter.class,
+            description = "poll interval: 30s, 5m, ... (default 1m)")
+    Duration interval = Duration.ofMinutes(1);
+
+    @Option(names = "--name", description = "this sync's name: a DNS label, kept in ConfigMap meshcd-sync-NAME and "
+            + "on every applied object (default ${DEFAULT-VALUE})")
+    String name = "default";
+
+    @Option(names = "--cluster-name", description = "suffix of the status contexts, e.g. prod-eu gives "
+            + "\"meshcd/sync (prod-eu)\"; give each cluster following the same repo its own")
+    String clusterName;
+
+    @Option(names = "--require-signed-by", paramLabel = "KEYS.asc", description = "apply only commits signed by a key "
+            + "in this armored OpenPGP public keyring (repeatable); an unsigned or otherwise signed commit gets a "
+            + "failing status and is not applied")
+    java.util.List<Path> trustedKeyFiles = new java.util.ArrayList<>();
+
+    @Option(names = "--status", description = "where commit statuses go: notes (git notes under refs/notes/meshcd, "
+            + "pushed to the repo), github, gitea, gitlab or none (default ${DEFAULT-VALUE})")
+    String status = "none";
+
+    @Option(names = "--status-url", description = "forge API root: GitHub default https://api.github.com; Gitea and "
+            + "GitLab: the server (default: the https repo URL's server)")
+    URI statusUrl;
+
+    @Option(names = "--status-token-file", description = "file holding the forge token for statuses "
+            + "(or env MESHCD_STATUS_TOKEN)")
+    Path statusTokenFile;
+
+    @Option(names = "--status-repo", description = "OWNER/REPO (GitLab: project path or id) for statuses "
+            + "(default: from the repo URL)")
+    String statusRepo;
+
+    @Option(names = "--target-url", description = "link shown with each status (e.g. a dashboard)")
+    String targetUrl;
+
+    @Option(names = "--self-heal", description = "re-apply objects that drifted from Git")
+    boolean selfHeal;
+
+    @Option(names = "--no-prune", description = "never delete managed objects that are gone from Git")
+    boolean noPrune;
+
+    @Option(names = "--git-token-file", description = "file holding a token for https Git (or env MESHCD_GIT_TOKEN, "
+            + "MESHCD_GIT_TOKEN_FILE); never logged")
+    Path gitTokenFile;
+
+    @Option(names = "--git-username", description = "user name sent with the token (default git, or env MESHCD_GIT_USERNAME)")
+    String gitUsername;
+
+    @Option(names = "--git-ssh-key", description = "SSH private key for ssh Git URLs (or env MESHCD_GIT_SSH_KEY_FILE)")
+    Path gitSshKey;
+
+    @Option(names = "--git-known-hosts", description = "known_hosts file for ssh Git URLs (or env MESHCD_GIT_KNOWN_HOSTS)")
+    Path gitKnownHosts;
+
+    @Option(names = "--cache-dir", description = "where the Git mirror lives (default: $TMPDIR/meshcd-sync-NAME)")
+    Path cacheDir;
+
+    @Option(names = "--webhook-secret-file", description = "shared secret of push webhooks (or env "
+            + "MESHCD_WEBHOOK_SECRET); without it /hooks/* are not served")
+    Path webhookSecretFile;
+
+    @Option(names = "--leader-elect", description = "sync only while holding the Lease meshcd-system/"
+            + "meshcd-sync-leader-NAME (run several replicas: all serve webhooks, one syncs)")
+    boolean leaderElect;
+
+    @Option(names = "--leader-identity", description = "this replica's name in the Lease (default: $POD_NAME, "
+            + "else HOSTNAME-PID)")
+    String leaderIdentity;
+
+    @Option(names = "--lease-duration", converter = SyncWiring.DurationConverter.class,
+            description = "how long a leader's Lease lasts without renewal (default 15s)")
+    Duration leaseDuration = Duration.ofSeconds(15);
+
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The loop, its leader election and its webhook routes; {@link #start()} once the server is up. */
+    record Running(SyncLoop loop, LeaderElection election, Map<String, WebhookServer.PostHandler> routes,
+                   Runnable starter) implements AutoCloseable {
+        void start() {
+            starter.run();
+        }
+
+        @Override
+        public void close() {
+            shuttingDown = true;
+            if (election != null) {
+                election.close();
+            }
+            loop.close();
+            loop.reconciler().close();
+        }
+    }
+
+    Running prepare(KubernetesClient client) throws UsageException, IOException {
+        SyncOptions options = options();
+        Function<GitRemote, StatusBackend> statuses = statusBackend();
+        SyncLoop loop;
+        try {
+            loop = SyncWiring.loop(client, options, statuses, SyncWiring.logging(options.name()));
+        } catch (IOException | RuntimeException e) {
+            throw new UsageException("cannot open " + options.credentials().redact(repo) + ": "
+                    + options.credentials().redact(e.getMessage()));
+        }
+        String secret = webhookSecret();
+        Map<String, WebhookServer.PostHandler> routes = secret == null ? Map.of()
+                : SyncWiring.hookRoutes(secret, options.branch(), loop);
+        if (secret == null) {
+            log().info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
+        }
+        if (!leaderElect) {
+            return new Running(loop, null, routes, loop::start);
+        }
+        String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
+        LeaderElection election = new LeaderElection(client, name, identity, leaseDuration, loop::start, () -> {
+            loop.stop();
+            if (!shuttingDown) {
+                // As Kubernetes controllers do: a replica that lost its lease exits and is restarted, so it
+                // never syncs on a stale view and competes again from a clean state.
+                log().error("{} lost the sync lease; exiting so that it restarts", identity);
+                new Thread(() -> System.exit(1), "meshcd-lost-lease").start();
+            }
+        });
+        return new Running(loop, election, routes, election::start);
+    }
+
+    /** Set when the process is stopping: losing the lease then is expected, not a reason to exit. */
+    private static volatile boolean shuttingDown;
+
+    SyncOptions options() throws UsageException {
+        GitCredentials creds;
+        try {
+            GitCredentials env = GitCredentials.fromEnvironment(System.getenv());
+            String token = gitTokenFile != null ? Files.readString(gitTokenFile, StandardCharsets.UTF_8).strip()
+                    : env.tokenValue();
+            creds = new GitCredentials(gitUsername != null ? gitUsername : env.username(), token,
+                    gitSshKey != null ? gitSshKey : env.sshKeyFile(),
+                    gitKnownHosts != null ? gitKnownHosts : env.knownHostsFile());
+        } catch (IOException e) {
+            throw new UsageException("cannot read Git credentials: " + e.getMessage());
+        }
+        if (creds.sshKeyFile() != null && !Files.isReadable(creds.sshKeyFile())) {
+            throw new UsageException("--git-ssh-key " + creds.sshKeyFile() + ": not readable");
+        }
+        if (interval.isNegative() || interval.isZero()) {
+            throw new UsageException("--interval must be positive");
+        }
+        Path cache = cacheDir != null ? cacheDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "meshcd-sync-" + name);
+        SyncOptions options;
+        try {
+            options = new SyncOptions(name, repo, branch, path, cache, creds, interval, clusterName, targetUrl, !noPrune,
+                    selfHeal, true, 0, 0, null, null);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--name: " + e.getMessage());
+        }
+        if (!trustedKeyFiles.isEmpty()) {
+            try {
+                options = options.withTrustedKeys(TrustedKeys.load(trustedKeyFiles.toArray(Path[]::new)));
+            } catch (IOException e) {
+                throw new UsageException("--require-signed-by: " + e.getMessage());
+            }
+        }
+        return options;
+    }
+
+    private String webhookSecret() throws UsageException {
+        try {
+            if (webhookSecretFile != null) {
+                String s = Files.readString(webhookSecretFile, StandardCharsets.UTF_8).strip();
+                if (s.isEmpty()) {
+                    throw new UsageException("--webhook-secret-file " + webhookSecretFile + " is empty");
+                }
+                return s;
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read --webhook-secret-file: " + e.getMessage());
+        }
+        String env = System.getenv("MESHCD_WEBHOOK_SECRET");
+        return env == null || env.isBlank() ? null : env.strip();
+    }
+
+    Function<GitRemote, StatusBackend> statusBackend() throws UsageException {
+        String kind = status.toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "none":
+                return remote -> StatusBackend.NONE;
+            case "notes":
+                return SyncWiring.notes();
+            case "github", "gitea", "gitlab":
+                break;
+            default:
+                throw new UsageException("--status must be notes, github, gitea, gitlab or none, not " + status);
+        }
+        HttpStatusBackend.Forge forge = HttpStatusBackend.Forge.valueOf(kind.toUpperCase(Locale.ROOT));
+        String token;
+        try {
+            token = statusTokenFile != null ? Files.readString(statusTokenFile, StandardCharsets.UTF_8).strip()
+                    : System.getenv("MESHCD_STATUS_TOKEN");
+        } catch (IOException e) {
+            throw new UsageException("cannot read --status-token-file: " + e.getMessage());
+        }
+        if (token == null || token.isBlank()) {
+            throw new UsageException("--status " + kind + " needs --status-token-file (or env MESHCD_STATUS_TOKEN)");
+        }
+        URI base = statusUrl;
+        URI repoUri = httpsRepo(repo);
+        if (base == null) {
+            if (forge == HttpStatusBackend.Forge.GITHUB) {
+                base = URI.create("https://api.github.com");
+            } else if (repoUri != null) {
+                base = URI.create(repoUri.getScheme() + "://" + repoUri.getAuthority());
+            } else {
+                throw new UsageException("--status " + kind + " needs --status-url (the server, e.g. https://git.example.com)");
+            }
+        }
+        String project = statusRepo != null ? statusRepo : projectOf(repo, forge == HttpStatusBackend.Forge.GITLAB);
+        if (project == null) {
+            throw new UsageException("--status " + kind + " needs --status-repo OWNER/REPO (cannot tell it from " + repo + ")");
+        }
+        String t = token.strip();
+        URI b = base;
+        return remote -> new HttpStatusBackend(forge, b, project, t, null);
+    }
+
+    private static URI httpsRepo(String url) {
+        if (url == null || !url.matches("(?i)https?://.*")) {
+            return null;
+        }
+        try {
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The forge project of a repo URL: https://host/owner/repo(.git), ssh://git@host/owner/repo.git or
+     * git@host:owner/repo.git; the last two path segments, or (GitLab, nested groups) the whole path.
+     */
+    static String projectOf(String url, boolean wholePath) {
+        if (url == null) {
+            return null;
+        }
+        String p;
+        if (url.matches("(?i)(https?|ssh|git)://.*")) {
+            String rest = url.replaceFirst("(?i)^[a-z]+://", "");
+            int slash = rest.indexOf('/');
+            p = slash < 0 ? "" : rest.substring(slash + 1);
+        } else if (url.matches("[^/@:]+@[^/:]+:.*")) {
+            p = url.substring(url.indexOf(':') + 1);
+        } else {
+            return null;
+        }
+        p = p.replaceAll("/+$", "").replaceAll("\\.git$", "");
+        String[] parts = p.split("/");
+        if (parts.length < 2) {
+            return null;
+        }
+        return wholePath ? p : parts[parts.length - 2] + "/" + parts[parts.length - 1];
+    }
+
+    static String defaultIdentity() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "meshcd";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}
