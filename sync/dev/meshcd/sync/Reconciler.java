@@ -76,6 +76,8 @@ public final class Reconciler implements AutoCloseable {
      * Null after any failed or partial apply, so the next sync lists the cluster again.
      */
     private String diffBase;
+    /** A sync planned by diff compared only the objects it applied: the full drift check is still due. */
+    private volatile boolean driftCheckDue;
     private final Map<String, String> published = new HashMap<>();
     private volatile String lastReport = "";
 
@@ -101,6 +103,14 @@ public final class Reconciler implements AutoCloseable {
 
     public GitRemote git() {
         return git;
+    }
+
+    /**
+     * True after a sync planned by diff: only the objects it applied were compared with Git, and the
+     * {@code meshcd/drift} status of the commit waits for the full check of the next reconcile.
+     */
+    public boolean driftCheckDue() {
+        return driftCheckDue;
     }
 
     /** The full text of the last compile or apply report (what the status target URL should show). */
@@ -247,9 +257,11 @@ public final class Reconciler implements AutoCloseable {
         Map<ResourceKey, ObjectNode> seen = new HashMap<>();
         List<Drift> drift;
         if (incremental) {
-            // Only the applied objects were seen; the next periodic check covers (and reports) all of them.
+            // Only the applied objects were seen; a reconcile of the same commit checks (and reports) them all:
+            // SyncLoop runs one right away (driftCheckDue), so this sync's report is not held up by it.
             drift = findDrift(desired.stream().filter(d -> outcome.live().containsKey(d.key())).toList(),
                     outcome.live());
+            driftCheckDue = true;
         } else {
             live.forEach(l -> seen.put(l.key(), l.body()));
             seen.putAll(outcome.live());
@@ -326,6 +338,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** @param seen live objects already in hand (keyed), or null to list them */
     private List<Drift> checkDrift(String sha, Map<ResourceKey, ObjectNode> seen) {
+        driftCheckDue = false;
         try {
             if (appliedDesired == null || !sha.equals(appliedDesiredCommit)) {
                 appliedDesired = planner.desired(compileCommit(sha).resources(), sha);

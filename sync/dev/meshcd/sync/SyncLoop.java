@@ -74,6 +74,9 @@ public final class SyncLoop implements AutoCloseable {
             SyncResult r = reconciler.reconcile();
             LOG.debug("sync {}: {} {}", options.name(), r.phase(), r.message());
             listener.accept(r);
+            if (reconciler.driftCheckDue()) {
+                trigger(); // the full drift check of the commit just applied (and its meshcd/drift status), next
+            }
         } catch (RuntimeException e) {
             LOG.error("sync {}: unexpected failure", options.name(), e);
         }
