@@ -1,14 +1,11 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.compiler.config.MeshcdConfig;
-import dev.meshcd.compiler.diag.Diagnostic;
-import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.source.SourceFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Finding and reading meshcd.yaml for the CLI (the parser itself is pure, in the compiler). */
@@ -64,16 +61,5 @@ final class ConfigFiles {
             }
         }
         return out;
-    }
-
-    static CompileResult withConfigDiagnostics(CompileResult result, MeshcdConfig cfg) {
-        if (cfg.diagnostics().isEmpty()) {
-            return result;
-        }
-        List<Diagnostic> all = new ArrayList<>(cfg.diagnostics());
-        all.addAll(result.diagnostics());
-        all.sort(Diagnostic.ORDER);
-        return new CompileResult(result.resources(), result.index(), List.copyOf(all), result.files(),
-                result.documents());
     }
 }

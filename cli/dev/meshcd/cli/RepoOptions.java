@@ -48,7 +48,7 @@ final class RepoOptions {
             options = options.withDefaultNamespace(namespace);
         }
         Compiler compiler = StandardStages.compiler(options, List.of(cfg.filter()));
-        return ConfigFiles.withConfigDiagnostics(compiler.compile(tree, mode), cfg);
+        return cfg.withDiagnostics(compiler.compile(tree, mode));
     }
 
     /** The namespace for trees read without a config (diff's Git revisions). */

@@ -1,6 +1,8 @@
 package dev.meshcd.sync;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.config.MeshcdConfigParser;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.ResourceKey;
@@ -55,7 +57,11 @@ public final class Reconciler implements AutoCloseable {
     private final SyncOptions options;
     private final GitRemote git;
     private final StatusBackend statuses;
-    private final Compiler compiler;
+    /** Compiles under the options of the repo's meshcd.yaml, rebuilt when that file changes. */
+    private Compiler compiler;
+    /** The meshcd.yaml the compiler was built under (EMPTY when the repo has none). */
+    private MeshcdConfig config = MeshcdConfig.EMPTY;
+    private String configHash = "";
     private final Planner planner;
     private final KubeObjects kube;
     private final Applier applier;
@@ -303,17 +309,27 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /**
-     * Compiles a commit: incrementally (only the files that differ from the commit compiled last, by a Git
-     * diff) when the compiler holds an earlier commit's tree, else the whole tree.
+     * Compiles a commit as {@code meshcd check} compiles the directory: under the {@code meshcd.yaml} at the
+     * synced path's root (default namespace, domain suffix, outside workloads, excludes, suppressions; its
+     * own errors fail the compile). Incrementally (only the files that differ from the commit compiled last,
+     * by a Git diff) when the compiler holds an earlier commit's tree and meshcd.yaml did not change, else
+     * the whole tree.
      */
     private CompileResult compileCommit(String sha) throws IOException {
         String base = compiledCommit;
         compiledCommit = null; // unknown until this compile has finished
         CompileResult result = null;
+        String configName = configFileName();
         if (base != null) {
             try {
                 GitTreeSource.Changes changes = GitTreeSource.changes(git.repository(), base, sha, options.path());
-                result = compiler.recompile(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
+                boolean configChanged = changes.removed().contains(configName)
+                        || changes.changed().stream().anyMatch(f -> f.name().equals(configName));
+                if (!configChanged) {
+                    List<dev.meshcd.compiler.source.SourceFile> changed = changes.changed().stream()
+                            .filter(f -> !config.excluded(f.name())).toList();
+                    result = compiler.recompile(changed, changes.removed(), Compiler.Mode.CHECK);
+                }
             } catch (IOException e) {
                 LOG.debug("sync {}: no diff from {} to {} ({}), compiling the whole tree", options.name(), base, sha,
                         e.getMessage());
@@ -321,10 +337,28 @@ public final class Reconciler implements AutoCloseable {
         }
         if (result == null) {
             SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
-            result = compiler.compile(tree, Compiler.Mode.CHECK);
+            useConfig(tree.files().stream().filter(f -> f.name().equals(configName)).findFirst().orElse(null));
+            result = compiler.compile(config.applyTo(tree), Compiler.Mode.CHECK);
         }
         compiledCommit = sha;
-        return result;
+        return config.withDiagnostics(result);
+    }
+
+    /** meshcd.yaml at the root of the synced path, named as the tree names files. */
+    private String configFileName() {
+        String prefix = options.path().replaceAll("^/+|/+$", "");
+        return prefix.isEmpty() ? MeshcdConfig.FILE_NAME : prefix + "/" + MeshcdConfig.FILE_NAME;
+    }
+
+    /** Rebuilds the compiler when the repo's meshcd.yaml differs from the one it was built under. */
+    private void useConfig(dev.meshcd.compiler.source.SourceFile file) {
+        String hash = file == null ? "" : file.contentHash();
+        if (hash.equals(configHash)) {
+            return;
+        }
+        config = file == null ? MeshcdConfig.EMPTY : MeshcdConfigParser.parse(file);
+        configHash = hash;
+        compiler = StandardStages.compiler(config.applyTo(options.compileOptions()), List.of(config.filter()));
     }
 
     private static long ms(long nanos) {

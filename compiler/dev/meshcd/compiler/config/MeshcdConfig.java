@@ -42,7 +42,20 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         all.addAll(workloads);
         return new CompileOptions(defaultNamespace != null ? defaultNamespace : base.defaultNamespace(),
                 domainSuffix != null ? domainSuffix : base.domainSuffix(),
-                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all), base.limits());
+                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all), base.limits(),
+                base.commit());
+    }
+
+    /** A compile result with this config's own findings (its errors fail the compile) added in order. */
+    public dev.meshcd.compiler.pipeline.CompileResult withDiagnostics(dev.meshcd.compiler.pipeline.CompileResult result) {
+        if (diagnostics.isEmpty()) {
+            return result;
+        }
+        List<dev.meshcd.compiler.diag.Diagnostic> all = new ArrayList<>(diagnostics);
+        all.addAll(result.diagnostics());
+        all.sort(dev.meshcd.compiler.diag.Diagnostic.ORDER);
+        return new dev.meshcd.compiler.pipeline.CompileResult(result.resources(), result.index(), List.copyOf(all),
+                result.files(), result.documents());
     }
 
     /** The filter for {@code suppress:}. */

@@ -109,4 +109,38 @@ class ReconcilerCompileGateTest {
             }
         }
     }
+
+    @Test
+    void theRepositorysMeshcdYamlAppliesAsForCheck() throws Exception {
+        List<CommitStatus> statuses = new CopyOnWriteArrayList<>();
+        try (GitServer server = new GitServer(tmp.resolve("srv")); KubernetesClient client = unreachableCluster()) {
+            Path work = server.createRepo("mesh", tmp.resolve("work"));
+            // broken/ is excluded by the repo's meshcd.yaml, as examples/ does: the commit compiles
+            GitServer.commit(work, "with config",
+                    "prod/meshcd.yaml", "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\nexclude: [broken/]\n",
+                    "prod/cart.yaml", VS_SIMPLE, "prod/context.yaml", MeshDocs.CONTEXT,
+                    "prod/broken/bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n");
+            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .withPath("prod").withRetry(1, Duration.ofMillis(10));
+            try (Reconciler reconciler = Reconciler.create(options, client, statuses::add)) {
+                assertThat(reconciler.reconcile().phase()).as(reconciler.lastReport()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
+
+                // an edit elsewhere is recompiled incrementally under the same config
+                GitServer.commit(work, "edit", "prod/cart.yaml", VS_SIMPLE.replace("{destination: {host: cart}}]}", "{destination: {host: cart}}], timeout: 5s}"));
+                assertThat(reconciler.reconcile().phase()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
+
+                // dropping the exclusion brings the broken file in: nothing is applied
+                GitServer.commit(work, "no excludes", "prod/meshcd.yaml",
+                        "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\n");
+                assertThat(reconciler.reconcile().phase()).isEqualTo(SyncResult.Phase.COMPILE_FAILED);
+                assertThat(reconciler.lastReport()).contains("prod/broken/bad.yaml");
+
+                // a meshcd.yaml with an error fails the compile with the config's own diagnostic
+                GitServer.commit(work, "bad config", "prod/meshcd.yaml",
+                        "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\nexclude: [broken/]\nbogus: 1\n");
+                assertThat(reconciler.reconcile().phase()).isEqualTo(SyncResult.Phase.COMPILE_FAILED);
+                assertThat(reconciler.lastReport()).contains("prod/meshcd.yaml").contains("bogus");
+            }
+        }
+    }
 }
