@@ -42,6 +42,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AdmissionBench {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("serve")) {
+            serve(java.nio.file.Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 100);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("openloop")) {
+            openLoopMain(java.nio.file.Path.of(args[1]), args[2], Double.parseDouble(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int services = args.length > 2 ? Integer.parseInt(args[2]) : 100;
@@ -53,41 +61,9 @@ public final class AdmissionBench {
         ServingCertificates certs = ServingCertificates.create(CertStore.memory(), List.of("127.0.0.1"));
         certs.initialize();
         HttpClient http = Reviews.client(certs.current().ca().cert());
-        byte[] body = Reviews.review("CREATE", "bench", Reviews.yaml("""
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: svc-7-canary, namespace: bench}
-                spec:
-                  hosts: [svc-7]
-                  http:
-                  - match: [{headers: {x-canary: {exact: "1"}}}]
-                    route:
-                    - {destination: {host: svc-7, subset: v2}}
-                  - route:
-                    - {destination: {host: svc-7, subset: v1}, weight: 90}
-                    - {destination: {host: svc-7, subset: v2}, weight: 10}
-                    retries: {attempts: 3, perTryTimeout: 2s}
-                    timeout: 10s
-                """), null, false);
+        byte[] body = virtualServiceReview();
 
-        byte[] pod = Reviews.review("CREATE", "system:serviceaccount:kube-system:replicaset-controller", Reviews.yaml("""
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  generateName: web-5d8f9c7b6-
-                  namespace: bench
-                  labels: {app: web, version: v1, pod-template-hash: 5d8f9c7b6}
-                  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f9c7b6, controller: true, uid: 1}]
-                spec:
-                  serviceAccountName: web
-                  containers:
-                  - name: web
-                    image: nginx:1.27
-                    ports: [{name: http, containerPort: 8080, protocol: TCP}]
-                    readinessProbe: {httpGet: {path: /ready, port: http}, timeoutSeconds: 1}
-                    resources: {requests: {cpu: 100m}}
-                  volumes: [{name: cfg, configMap: {name: web}}]
-                """), null, false);
+        byte[] pod = podReview();
         Snapshot withLabels = Snapshot.of(snapshot.resources(), Map.of("bench", Map.of("istio-injection", "enabled")));
 
         System.out.printf("admission bench: %d s per phase, %d client threads, snapshot of %d resources, %d validators, %d analyzers%n",
@@ -117,6 +93,97 @@ public final class AdmissionBench {
         }
         System.out.printf("targets: throughput >= 70%% of baseline, p99 <= 5 ms at half of max%n");
         certs.close();
+    }
+
+    /** The /validate request: a canary VirtualService for svc-7 with a header match, weights, retries. */
+    static byte[] virtualServiceReview() {
+        return Reviews.review("CREATE", "bench", Reviews.yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: svc-7-canary, namespace: bench}
+                spec:
+                  hosts: [svc-7]
+                  http:
+                  - match: [{headers: {x-canary: {exact: "1"}}}]
+                    route:
+                    - {destination: {host: svc-7, subset: v2}}
+                  - route:
+                    - {destination: {host: svc-7, subset: v1}, weight: 90}
+                    - {destination: {host: svc-7, subset: v2}, weight: 10}
+                    retries: {attempts: 3, perTryTimeout: 2s}
+                    timeout: 10s
+                """), null, false);
+    }
+
+    /** The /inject request: a ReplicaSet's Pod in an injection-enabled namespace. */
+    static byte[] podReview() {
+        return Reviews.review("CREATE", "system:serviceaccount:kube-system:replicaset-controller", Reviews.yaml("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  generateName: web-5d8f9c7b6-
+                  namespace: bench
+                  labels: {app: web, version: v1, pod-template-hash: 5d8f9c7b6}
+                  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f9c7b6, controller: true, uid: 1}]
+                spec:
+                  serviceAccountName: web
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+                    ports: [{name: http, containerPort: 8080, protocol: TCP}]
+                    readinessProbe: {httpGet: {path: /ready, port: http}, timeoutSeconds: 1}
+                    resources: {requests: {cpu: 100m}}
+                  volumes: [{name: cfg, configMap: {name: web}}]
+                """), null, false);
+    }
+
+    /**
+     * Serves the three handlers (baseline, validate, inject) until killed, for an outside load generator
+     * (scripts/admission-bench.sh drives wrk): writes their ports, the request bodies and the CA to {@code dir}.
+     */
+    static void serve(java.nio.file.Path dir, int services) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.log.meshcd.audit", "warn");
+        Compiler compiler = TestValidators.compiler();
+        Snapshot snapshot = Snapshot.of(world(compiler, services), Map.of("bench", Map.of("istio-injection", "enabled")));
+        ServingCertificates certs = ServingCertificates.create(CertStore.memory(), List.of("127.0.0.1"));
+        certs.initialize();
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.write(dir.resolve("validate.json"), virtualServiceReview());
+        java.nio.file.Files.write(dir.resolve("inject.json"), podReview());
+        java.nio.file.Files.writeString(dir.resolve("ca.pem"), certs.current().ca().certPem());
+        StringBuilder ports = new StringBuilder();
+        Map<String, AdmissionHandler> handlers = new java.util.LinkedHashMap<>();
+        handlers.put("baseline", AdmissionHandler.ALLOW_ALL);
+        handlers.put("validate", new ValidatingHandler(compiler, snapshot, OwnershipGuard.standard()));
+        handlers.put("inject", new InjectHandler(new IstioSidecarInjector(), snapshot));
+        for (var e : handlers.entrySet()) {
+            String path = e.getKey().equals("inject") ? "inject" : "validate";
+            WebhookServer server = WebhookServer.builder(certs).host("127.0.0.1").port(0).handler(path, e.getValue())
+                    .build().start();
+            ports.append(e.getKey()).append(' ').append(server.port()).append(' ').append(path).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("ports.tmp"), ports);
+        java.nio.file.Files.move(dir.resolve("ports.tmp"), dir.resolve("ports"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Thread.currentThread().join();
+    }
+
+    /** The open loop alone, from its own process, against a server started by {@link #serve}: prints p50 and p99. */
+    static void openLoopMain(java.nio.file.Path dir, String url, double rate, int seconds) throws Exception {
+        java.security.cert.X509Certificate ca;
+        try (var in = java.nio.file.Files.newInputStream(dir.resolve("ca.pem"))) {
+            ca = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in);
+        }
+        HttpClient http = Reviews.client(ca);
+        byte[] body = java.nio.file.Files.readAllBytes(dir.resolve(url.endsWith("/inject") ? "inject.json" : "validate.json"));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        openLoop(http, req, Math.max(2, seconds / 2), rate); // warm-up
+        long[] all = openLoop(http, req, seconds, rate);
+        long[] lat = Arrays.stream(all).filter(l -> l != FAILED).toArray();
+        System.out.printf(java.util.Locale.ROOT, "p50 %.2f p99 %.2f samples %d failed %d%n", percentile(lat, 50) / 1e6,
+                percentile(lat, 99) / 1e6, lat.length, all.length - lat.length);
     }
 
     record Result(double maxRps, double p50Ms, double p99Ms) {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Admission webhook throughput and latency with wrk as the load generator (see BENCHMARKS.md).
+#   scripts/admission-bench.sh [SECONDS=10] [CONNECTIONS=8] [ROUNDS=3] [SERVICES=100]
+# One JVM serves three HTTPS webhooks on the same stack: allow-all (baseline), /validate (VirtualService),
+# /inject (Pod). wrk (Debian's, one thread) measures each one's max req/s, round by round, interleaved;
+# then wrk paces requests at half of each median max (a fixed delay per connection) and reports p50/p99.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds="${1:-10}"; conns="${2:-8}"; rounds="${3:-3}"; services="${4:-100}"
+command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -q wrk >/dev/null; } \
+  || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
+mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
+dir="$(mktemp -d)"
+java -Xmx1g -cp "$cp" dev.meshcd.bench.AdmissionBench serve "$dir" "$services" >"$dir/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 300); do [[ -f "$dir/ports" ]] && break; sleep 0.2; done
+[[ -f "$dir/ports" ]] || { cat "$dir/server.log" >&2; exit 1; }
+lua="$dir/post.lua"
+declare -A url
+while read -r name port path; do url[$name]="https://127.0.0.1:$port/$path"; done <"$dir/ports"
+wrk_rps() { # NAME SECONDS -> req/s
+  local body="$dir/$([[ $1 == inject ]] && echo inject || echo validate).json"
+  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\n' "$body" >"$lua"
+  wrk -t1 -c"$conns" -d"${2}s" -s "$lua" "${url[$1]}" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'
+}
+for name in baseline validate inject; do wrk_rps "$name" 3 >/dev/null; done # warm-up (JIT, connections)
+declare -A runs
+for r in $(seq "$rounds"); do
+  for name in baseline validate inject; do
+    rps=$(wrk_rps "$name" "$seconds"); runs[$name]+="$rps "
+    echo "round $r $name max $rps req/s"
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo
+echo "| | max req/s (median of $rounds) | ratio to baseline | p50 at half max | p99 at half max | rate reached |"
+echo "| --- | --- | --- | --- | --- | --- |"
+base=$(echo "${runs[baseline]}" | median)
+for name in baseline validate inject; do
+  m=$(echo "${runs[$name]}" | median)
+  # Half of the max, paced by wrk itself: each connection waits a fixed delay between requests
+  # (10 ms or more, so wrk's millisecond timer is precise), enough connections to reach the rate.
+  rate=$(awk -v m="$m" 'BEGIN{printf "%d", m/2}')
+  lconns=$(( rate / 100 > conns ? rate / 100 : conns ))
+  delay=$(awk -v c="$lconns" -v r="$rate" 'BEGIN{printf "%d", c*1000/r}')
+  body="$dir/$([[ $name == inject ]] && echo inject || echo validate).json"
+  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\nfunction delay() return %d end\n' "$body" "$delay" >"$lua"
+  out=$(wrk -t1 -c"$lconns" -d"${seconds}s" --latency -s "$lua" "${url[$name]}")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  got=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  printf '| %s | %.0f | %.0f%% | %s | %s | %s req/s |\n' "$name" "$m" "$(awk -v m="$m" -v b="$base" 'BEGIN{print 100*m/b}')" \
+    "$p50" "$p99" "$got"
+done
+echo "targets: validate and inject >= 70% of baseline; p99 <= 5 ms at half of max ($conns wrk connections, ${seconds}s phases)"
