@@ -17,8 +17,8 @@ import java.util.Set;
  * diagnostics about that resource are dropped; the resource's own file is not otherwise affected.
  */
 public final class AnnotationSuppressionFilter implements DiagnosticFilter {
-    public static final String ISTIO_ANNOTATION = "galley.istio.io/analyze-suppress";
-    public static final String MESHCD_ANNOTATION = "meshcd.dev/suppress";
+    public static final String ISTIO_ANNOTATION = MeshIndex.ISTIO_SUPPRESS_ANNOTATION;
+    public static final String MESHCD_ANNOTATION = MeshIndex.MESHCD_SUPPRESS_ANNOTATION;
 
     @Override
     public List<Diagnostic> apply(List<Diagnostic> diagnostics, MeshIndex index) {
@@ -32,7 +32,7 @@ public final class AnnotationSuppressionFilter implements DiagnosticFilter {
             return diagnostics;
         }
         Map<String, Set<String>> suppressed = new HashMap<>();
-        for (String annotation : new String[] {ISTIO_ANNOTATION, MESHCD_ANNOTATION}) {
+        for (String annotation : MeshIndex.INDEXED_ANNOTATIONS) {
             for (Resource r : index.withAnnotation(annotation)) {
                 String display = r.key().display();
                 if (mentioned.contains(display)) {

@@ -35,7 +35,9 @@ public final class MeshIndex {
     }
 
     /** Annotations whose carriers {@link #withAnnotation} finds without a scan: the analysis suppressions. */
-    public static final List<String> INDEXED_ANNOTATIONS = List.of("galley.istio.io/analyze-suppress", "meshcd.dev/suppress");
+    public static final String ISTIO_SUPPRESS_ANNOTATION = "galley.istio.io/analyze-suppress";
+    public static final String MESHCD_SUPPRESS_ANNOTATION = "meshcd.dev/suppress";
+    public static final List<String> INDEXED_ANNOTATIONS = List.of(ISTIO_SUPPRESS_ANNOTATION, MESHCD_SUPPRESS_ANNOTATION);
 
     private static final List<Kind> WORKLOAD_KINDS = List.of(Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET,
             Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
