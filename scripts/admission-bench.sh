@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -q wrk
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 dir="$(mktemp -d)"
-java -Xmx1g -cp "$cp" dev.meshcd.bench.AdmissionBench serve "$dir" "$services" >"$dir/server.log" 2>&1 &
+java ${BENCH_JAVA_OPTS:--Xmx1g} -cp "$cp" dev.meshcd.bench.AdmissionBench serve "$dir" "$services" >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 300); do [[ -f "$dir/ports" ]] && break; sleep 0.2; done

@@ -9,5 +9,6 @@ cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 what="${1:-check}"; shift || true
 case "$what" in
   check) exec java -Xmx1g -cp "$cp" dev.meshcd.bench.CheckBench "$@" ;;
-  *)     exec java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$cp" "dev.meshcd.bench.$what" "$@" ;;
+  # The launcher's collector (./meshcd runs -XX:+UseSerialGC), so harnesses measure what users run.
+  *)     exec java ${BENCH_JAVA_OPTS:--Xmx2g -XX:+UseSerialGC} -cp "$cp" "dev.meshcd.bench.$what" "$@" ;;
 esac

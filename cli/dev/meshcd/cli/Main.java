@@ -17,7 +17,20 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        useCommonPoolOnSmallMachines();
         System.exit(run(args));
+    }
+
+    /**
+     * On 1-2 cores the JDK sizes the common fork-join pool to one thread, and then every async step of
+     * CompletableFuture without an executor (the Kubernetes client has many, one per request) starts a new
+     * thread. Two workers avoid that. Must run before anything touches CompletableFuture.
+     */
+    public static void useCommonPoolOnSmallMachines() {
+        String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+        if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+            System.setProperty(key, "2");
+        }
     }
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */

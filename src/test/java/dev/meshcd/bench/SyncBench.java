@@ -61,6 +61,7 @@ public final class SyncBench {
     }
 
     public static void main(String[] args) throws Exception {
+        dev.meshcd.cli.Main.useCommonPoolOnSmallMachines(); // as `meshcd run` does
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -111,8 +112,10 @@ public final class SyncBench {
         long kReapply = 1;
         long kOne = 1;
         if (baselines) {
+            Cpu before = Cpu.now(cluster);
             kApply = kubectl(cluster, "apply --server-side (whole repo, empty namespaces)",
                     "apply", "--server-side", "-R", "-f", kc.toString());
+            System.out.println("    cpu: " + Cpu.now(cluster).minus(before).describe(objects));
             long t0 = System.nanoTime();
             LocalCluster.Kubectl.Result got = cluster.kubectl(null, "get", String.join(",", KINDS), "-A", "-o", "json");
             kGet = System.nanoTime() - t0;
@@ -139,14 +142,17 @@ public final class SyncBench {
                 statusAt.put(s.sha() + " " + s.context(), System.nanoTime());
             }
         })) {
+            Cpu before = Cpu.now(cluster);
             long t0 = System.nanoTime();
             SyncResult initial = reconciler.reconcile();
             long mInitial = System.nanoTime() - t0;
+            Cpu spent = Cpu.now(cluster).minus(before);
             require(initial.phase() == SyncResult.Phase.SYNCED && initial.applied() == objects,
                     "initial sync: " + initial);
             long mInitialApplied = statusAt.get(initial.commit() + " " + CommitStatus.SYNC) - t0;
             System.out.printf("  meshcd initial sync: %d ms (sync status success at %d ms), %s%n", ms(mInitial),
                     ms(mInitialApplied), initial.message());
+            System.out.println("    cpu: " + spent.describe(objects));
 
             // Full drift check, twice (the first includes the JIT warming up on this path).
             long[] drift = new long[2];
@@ -304,6 +310,36 @@ public final class SyncBench {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         require(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "git " + String.join(" ", args) + ": " + out);
         return out;
+    }
+
+    /**
+     * CPU seconds used so far by the API server, etcd, this JVM and the child processes it has waited for
+     * (kubectl, git): where a phase's time goes on a machine with few cores.
+     */
+    record Cpu(double apiServer, double etcd, double jvm, double children) {
+        static Cpu now(LocalCluster cluster) {
+            double jvm = ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+            double children = -1;
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                children = (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0; // cutime, cstime
+            } catch (IOException | RuntimeException e) {
+                // not Linux: reported as unknown
+            }
+            return new Cpu(cluster.processCpuSeconds("kube-apiserver"), cluster.processCpuSeconds("etcd"), jvm,
+                    children);
+        }
+
+        Cpu minus(Cpu o) {
+            return new Cpu(apiServer - o.apiServer, etcd - o.etcd, jvm - o.jvm, children - o.children);
+        }
+
+        String describe(int objects) {
+            return String.format("kube-apiserver %.1f s (%.2f ms/object), etcd %.1f s, this JVM %.1f s, "
+                    + "kubectl/git %.1f s", apiServer, apiServer * 1000 / objects, etcd, jvm, children);
+        }
     }
 
     private static String uptime() {

@@ -54,6 +54,25 @@ public final class LocalCluster implements AutoCloseable {
         return stateDir != null;
     }
 
+    /**
+     * CPU seconds (user + system) the local control plane's process {@code name} ("kube-apiserver", "etcd") has
+     * used so far, from /proc; -1 when this run did not start the process or /proc is not there.
+     */
+    public double processCpuSeconds(String name) {
+        if (stateDir == null) {
+            return -1;
+        }
+        try {
+            String pid = Files.readString(stateDir.resolve(name + ".pid")).strip();
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // Fields after the command (which may hold spaces) start after the last ')'; utime, stime are 14, 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Runs the real {@code kubectl} against this cluster. */
     public Kubectl.Result kubectl(String stdin, String... args) {
         return Kubectl.run(kubeconfig, stdin, args);
