@@ -1,14 +1,25 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The parts of the templates that depend on the settings only, built once per injector. */
+/**
+ * The parts of the templates that depend on the settings only, built once per injector, and the
+ * {@link InjectionPlan}s built so far, by annotation set.
+ */
 final class StaticParts {
+    /** plans kept at most; past that the cache starts over (pods with ever-new annotations gain nothing from it) */
+    static final int MAX_PLANS = 256;
+    /** annotation sets larger than this (keys and values, in chars) are planned each time, not kept */
+    static final int MAX_PLAN_KEY_CHARS = 16 * 1024;
+
     final InjectionSettings settings;
     final ObjectNode defaultResources;
     final ProxyConfigs meshProxyConfig;
     final SidecarVolumes volumes;
     final ProxyContainer proxy;
+    private final Map<Map<String, String>, InjectionPlan> plans = new ConcurrentHashMap<>();
 
     StaticParts(InjectionSettings settings) {
         this.settings = settings;
@@ -25,5 +36,37 @@ final class StaticParts {
         this.meshProxyConfig = ProxyConfigs.of(settings.mesh().proxyConfig());
         this.volumes = new SidecarVolumes(settings);
         this.proxy = new ProxyContainer(settings, volumes);
+    }
+
+    /**
+     * The plan for a pod with these annotations: cached, since a plan depends on nothing else (the order of the
+     * annotations included: validation reports them sorted, everything else looks them up by name).
+     */
+    InjectionPlan plan(Map<String, String> annotations) {
+        InjectionPlan plan = plans.get(annotations);
+        if (plan != null) {
+            return plan;
+        }
+        plan = InjectionPlan.of(this, annotations);
+        if (chars(annotations) <= MAX_PLAN_KEY_CHARS) {
+            if (plans.size() >= MAX_PLANS) {
+                plans.clear();
+            }
+            plans.put(Map.copyOf(annotations), plan);
+        }
+        return plan;
+    }
+
+    /** How many plans are cached (for tests). */
+    int cachedPlans() {
+        return plans.size();
+    }
+
+    private static int chars(Map<String, String> annotations) {
+        int n = 0;
+        for (Map.Entry<String, String> e : annotations.entrySet()) {
+            n += e.getKey().length() + e.getValue().length();
+        }
+        return n;
     }
 }
