@@ -44,6 +44,11 @@ public final class IstioSidecarInjector implements PodInjector {
         return statics.settings;
     }
 
+    /** How many annotation sets have a cached {@link InjectionPlan}. */
+    int cachedPlans() {
+        return statics.cachedPlans();
+    }
+
     /** Webhook entry point: namespace selection, policy, then injection (the input is not modified). */
     @Override
     public Result inject(ObjectNode pod, String namespace, Map<String, String> namespaceLabels) {
