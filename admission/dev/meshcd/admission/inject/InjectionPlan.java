@@ -44,7 +44,10 @@ final class InjectionPlan {
         return !errors.isEmpty();
     }
 
-    /** Plans injection for a pod annotated {@code annotations} (not kept: the parts hold what they need). */
+    /**
+     * Plans injection for a pod with these (Istio) annotations; the map is not kept, the parts hold what they
+     * need. Everything here reads annotations named {@code *istio.io/*} only ({@link StaticParts#plan}).
+     */
     static InjectionPlan of(StaticParts statics, Map<String, String> annotations) {
         List<String> errors = TrafficRules.validate(annotations);
         for (String r : RESOURCE_ANNOTATIONS) {

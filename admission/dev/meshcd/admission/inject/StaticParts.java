@@ -1,6 +1,7 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,22 +40,41 @@ final class StaticParts {
     }
 
     /**
-     * The plan for a pod with these annotations: cached, since a plan depends on nothing else (the order of the
-     * annotations included: validation reports them sorted, everything else looks them up by name).
+     * The plan for a pod with these annotations, cached by its Istio annotations (names containing
+     * {@code istio.io/}): the plan is built from those alone, so nothing else can make two pods' plans differ,
+     * and per-pod annotations of other tools (checksums, ids) do not defeat the cache. The order of the
+     * annotations does not matter either: validation reports them sorted, everything else looks them up by name.
      */
     InjectionPlan plan(Map<String, String> annotations) {
-        InjectionPlan plan = plans.get(annotations);
+        Map<String, String> istio = istioAnnotations(annotations);
+        InjectionPlan plan = plans.get(istio);
         if (plan != null) {
             return plan;
         }
-        plan = InjectionPlan.of(this, annotations);
-        if (chars(annotations) <= MAX_PLAN_KEY_CHARS) {
+        plan = InjectionPlan.of(this, istio);
+        if (chars(istio) <= MAX_PLAN_KEY_CHARS) {
             if (plans.size() >= MAX_PLANS) {
                 plans.clear();
             }
-            plans.put(Map.copyOf(annotations), plan);
+            plans.put(Map.copyOf(istio), plan);
         }
         return plan;
+    }
+
+    /** The annotations an {@link InjectionPlan} reads: those whose name contains {@code istio.io/}. */
+    static Map<String, String> istioAnnotations(Map<String, String> annotations) {
+        for (String name : annotations.keySet()) {
+            if (!name.contains("istio.io/")) {
+                Map<String, String> istio = new LinkedHashMap<>();
+                annotations.forEach((k, v) -> {
+                    if (k.contains("istio.io/")) {
+                        istio.put(k, v);
+                    }
+                });
+                return istio;
+            }
+        }
+        return annotations;
     }
 
     /** How many plans are cached (for tests). */

@@ -151,6 +151,27 @@ class InjectionPlanCacheTest {
         }
     }
 
+    /**
+     * Other annotations (prometheus.io, kubectl, a per-pod id) do not split the cache, and still reach the pod
+     * where the template reads them (metrics merge, default container).
+     */
+    @Test
+    void onlyIstioAnnotationsKeyThePlan() {
+        IstioSidecarInjector injector = new IstioSidecarInjector();
+        String[][] others = {
+            {"example.com/id", "1"},
+            {"example.com/id", "2", "prometheus.io/port", "9090", "prometheus.io/path", "/metrics"},
+            {"kubectl.kubernetes.io/default-container", "helper", "prometheus.io/scrape", "false"},
+            {"sidecar.istio.io/proxyCPU", "200m", "example.com/id", "3"},
+            {"example.com/id", "4", "sidecar.istio.io/proxyCPU", "200m"},
+        };
+        for (String[] annotations : others) {
+            ObjectNode pod = pod("a", 8080, "web", annotations);
+            assertSame(inject(injector, pod.deepCopy()), fresh(injector.settings(), pod));
+        }
+        assertThat(injector.cachedPlans()).isEqualTo(2);
+    }
+
     @Test
     void refusalsAreCachedAsRefusals() {
         IstioSidecarInjector injector = new IstioSidecarInjector();
@@ -169,12 +190,12 @@ class InjectionPlanCacheTest {
     void theCacheIsBounded() {
         IstioSidecarInjector injector = new IstioSidecarInjector();
         for (int i = 0; i < StaticParts.MAX_PLANS + 10; i++) {
-            ObjectNode pod = pod("a", 8080, "web", "example.com/build", String.valueOf(i));
+            ObjectNode pod = pod("a", 8080, "web", "traffic.sidecar.istio.io/excludeOutboundPorts", String.valueOf(1000 + i));
             assertSame(inject(injector, pod.deepCopy()), fresh(injector.settings(), pod));
             assertThat(injector.cachedPlans()).isBetween(1, StaticParts.MAX_PLANS);
         }
         int before = injector.cachedPlans();
-        ObjectNode large = pod("a", 8080, "web", "example.com/blob", "x".repeat(StaticParts.MAX_PLAN_KEY_CHARS));
+        ObjectNode large = pod("a", 8080, "web", "example.istio.io/blob", "x".repeat(StaticParts.MAX_PLAN_KEY_CHARS));
         assertSame(inject(injector, large.deepCopy()), fresh(injector.settings(), large));
         assertThat(injector.cachedPlans()).as("oversized annotations are not kept").isEqualTo(before);
     }
