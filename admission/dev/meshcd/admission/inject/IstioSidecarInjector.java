@@ -18,14 +18,12 @@ import java.util.Map;
  * {@link SidecarMetadata}) are merged into the pod with strategic-merge semantics ({@link PodMerger}), then
  * Istio's post-processing runs: user overrides of istio-proxy, Prometheus merge, probe rewriting
  * ({@link ProbeRewriter}), the {@code sidecar.istio.io/status} annotation and container ordering.
- * Whether to inject is {@link InjectionPolicy}'s call. Thread-safe; the static parts are built once.
+ * Whether to inject is {@link InjectionPolicy}'s call. Thread-safe; the static parts are built once, and what
+ * depends on a pod's annotations alone ({@link InjectionPlan}: validation, ProxyConfig, the rendered templates
+ * but for the few pod-specific fields) once per distinct annotation set.
  */
 public final class IstioSidecarInjector implements PodInjector {
     static final String OVERRIDES = "proxy.istio.io/overrides";
-    static final String TEMPLATES = "inject.istio.io/templates";
-    private static final List<String> KNOWN_TEMPLATES = List.of("sidecar", "gateway");
-    private static final List<String> RESOURCE_ANNOTATIONS = List.of("sidecar.istio.io/proxyCPU",
-            "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit");
     /** corev1.Container's JSON field order, used for the overrides annotation. */
     private static final List<String> CONTAINER_FIELDS = List.of("name", "image", "command", "args", "workingDir",
             "ports", "envFrom", "env", "resources", "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices",
@@ -44,6 +42,11 @@ public final class IstioSidecarInjector implements PodInjector {
 
     public InjectionSettings settings() {
         return statics.settings;
+    }
+
+    /** How many annotation sets have a cached {@link InjectionPlan}. */
+    int cachedPlans() {
+        return statics.cachedPlans();
     }
 
     /** Webhook entry point: namespace selection, policy, then injection (the input is not modified). */
@@ -71,93 +74,31 @@ public final class IstioSidecarInjector implements PodInjector {
     /** Injects without asking the policy. */
     public Result injectPod(ObjectNode original, WorkloadMeta workload) {
         Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
-        List<String> errors = TrafficRules.validate(annotations);
-        for (String r : RESOURCE_ANNOTATIONS) {
-            String v = annotations.get(r);
-            if (v != null && !Quantities.isValid(v)) {
-                // Istio fails later, when the rendered template does not parse as a Pod
-                errors.add("invalid value '" + v + "' for annotation '" + r + "': not a resource quantity");
-            }
+        InjectionPlan plan = statics.plan(annotations);
+        if (plan.refused()) {
+            return new Result(original, false, "refused: " + String.join("; ", plan.errors), plan.errors);
         }
-        if (!errors.isEmpty()) {
-            return refused(original, errors);
-        }
-        ProxyConfigs proxyConfig = statics.meshProxyConfig;
-        String pca = annotations.get("proxy.istio.io/config");
-        if (pca != null) {
-            proxyConfig = proxyConfig.withAnnotation(pca);
-        }
-        PodContext ctx = new PodContext(statics, original, workload, proxyConfig);
+        ProxyConfigs proxyConfig = plan.proxyConfig;
+        PodContext ctx = new PodContext(statics, original, annotations, workload, proxyConfig);
         ObjectNode merged = original.deepCopy();
         ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
-        List<String> templates = selectTemplates(annotations);
-        for (String template : templates) {
-            if (!KNOWN_TEMPLATES.contains(template)) {
-                errors.add("requested template \"" + template + "\" not found; have "
-                        + String.join(", ", KNOWN_TEMPLATES));
-                return refused(original, errors);
-            }
-            ObjectNode rendered = template.equals("gateway") ? gatewayTemplate(ctx, errors) : sidecarTemplate(ctx, errors);
-            if (!errors.isEmpty()) {
-                return refused(original, errors);
-            }
-            if (templates.size() == 1) {
+        int templates = plan.parts.size();
+        for (InjectionPlan.Part part : plan.parts) {
+            ObjectNode rendered = part.instantiate(ctx);
+            if (templates == 1) {
                 templatePod = rendered;
             } else {
                 templatePod = templatePod == null ? obj() : templatePod;
                 PodMerger.merge(templatePod, rendered);
             }
             moveUserProxyToInitContainers(merged, templatePod);
-            PodMerger.merge(merged, rendered, templates.size() > 1);
+            PodMerger.merge(merged, rendered, templates > 1);
         }
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
-        postProcess(merged, templatePod, proxyConfig);
+        String status = templates == 1 ? plan.parts.get(0).status
+                : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
+        postProcess(merged, status, proxyConfig);
         return new Result(merged, true, "injected", List.of());
-    }
-
-    private static Result refused(ObjectNode pod, List<String> errors) {
-        return new Result(pod, false, "refused: " + String.join("; ", errors), List.copyOf(errors));
-    }
-
-    private static List<String> selectTemplates(Map<String, String> annotations) {
-        String names = annotations.get(TEMPLATES);
-        if (names == null) {
-            return List.of("sidecar");
-        }
-        List<String> out = new ArrayList<>();
-        for (String n : names.split(",", -1)) {
-            out.add(n.trim());
-        }
-        return out;
-    }
-
-    private ObjectNode sidecarTemplate(PodContext ctx, List<String> errors) {
-        ObjectNode spec = obj();
-        ArrayNode init = spec.putArray("initContainers");
-        ObjectNode proxy = statics.proxy.build(ctx, false, errors);
-        if (!(ctx.interceptionMode.equals("NONE") && !ctx.nativeSidecar)) {
-            ObjectNode iptables = TrafficRules.initContainer(ctx);
-            if (iptables != null) {
-                init.add(iptables);
-            }
-        }
-        if (ctx.nativeSidecar) {
-            init.add(proxy);
-        } else {
-            spec.set("containers", arr(proxy));
-        }
-        spec.set("volumes", statics.volumes.volumes(ctx, false, errors));
-        Json.put(spec, "imagePullSecrets", statics.volumes.imagePullSecrets());
-        return obj("metadata", SidecarMetadata.templateMetadata(ctx, false), "spec", spec);
-    }
-
-    private ObjectNode gatewayTemplate(PodContext ctx, List<String> errors) {
-        ObjectNode spec = obj("securityContext",
-                obj("sysctls", arr(obj("name", "net.ipv4.ip_unprivileged_port_start", "value", "0"))));
-        spec.set("containers", arr(statics.proxy.build(ctx, true, errors)));
-        spec.set("volumes", statics.volumes.volumes(ctx, true, errors));
-        Json.put(spec, "imagePullSecrets", statics.volumes.imagePullSecrets());
-        return obj("metadata", SidecarMetadata.templateMetadata(ctx, true), "spec", spec);
     }
 
     /** Native sidecars: a user-defined istio-proxy in containers joins the template's one in initContainers. */
@@ -301,7 +242,7 @@ public final class IstioSidecarInjector implements PodInjector {
         return c != null ? c : Json.findByName(pod.path("spec").path("initContainers"), PodContext.PROXY);
     }
 
-    private void postProcess(ObjectNode merged, ObjectNode templatePod, ProxyConfigs proxyConfig) {
+    private void postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig) {
         InjectionSettings s = statics.settings;
         ObjectNode metadata = Json.objectAt(merged, "metadata");
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
@@ -312,8 +253,7 @@ public final class IstioSidecarInjector implements PodInjector {
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
             ProbeRewriter.rewrite(merged, sidecar, statusPort);
         }
-        annotations.put(SidecarMetadata.STATUS,
-                SidecarMetadata.status((ObjectNode) templatePod.path("spec"), s.revisionOrDefault()));
+        annotations.put(SidecarMetadata.STATUS, status);
         s.mesh().injectedAnnotations().forEach(annotations::put);
         reorder(merged, proxyConfig);
     }

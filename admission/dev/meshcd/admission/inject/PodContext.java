@@ -1,6 +1,7 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,16 +11,19 @@ import java.util.Map;
  * What the template reads about one pod, computed once: its metadata, the workload it belongs to,
  * the effective proxy config and the decisions that several parts of the template share
  * ({@code $tproxy}, {@code $nativeSidecar}, {@code $holdProxy}, {@code $containers}).
+ *
+ * <p>{@link #ofAnnotations} is the context of {@link InjectionPlan}'s cached parts: annotations only, no labels,
+ * no spec and no workload, so that nothing else about a pod can end up in what is cached for its annotations.
  */
 final class PodContext {
     static final String PROXY = "istio-proxy";
 
     final InjectionSettings settings;
     final StaticParts statics;
-    final ObjectNode pod;
     final JsonNode spec;
     final Map<String, String> annotations;
     final Map<String, String> labels;
+    /** null in an annotations-only context */
     final WorkloadMeta workload;
     final ProxyConfigs proxyConfig;
     /** names of the app containers (all but istio-proxy) */
@@ -32,13 +36,25 @@ final class PodContext {
     /** {@code status.sidecar.istio.io/port} or the default status port, as text */
     final String statusPort;
 
-    PodContext(StaticParts statics, ObjectNode pod, WorkloadMeta workload, ProxyConfigs proxyConfig) {
+    /** @param annotations the pod's annotations ({@link Json#stringMap}), not modified afterwards */
+    PodContext(StaticParts statics, ObjectNode pod, Map<String, String> annotations, WorkloadMeta workload,
+               ProxyConfigs proxyConfig) {
+        this(statics, pod.path("spec"), annotations, Json.stringMap(pod.path("metadata").path("labels")), workload,
+                proxyConfig);
+    }
+
+    /** A context that knows the annotations and nothing else about the pod. */
+    static PodContext ofAnnotations(StaticParts statics, Map<String, String> annotations, ProxyConfigs proxyConfig) {
+        return new PodContext(statics, MissingNode.getInstance(), annotations, Map.of(), null, proxyConfig);
+    }
+
+    private PodContext(StaticParts statics, JsonNode spec, Map<String, String> annotations, Map<String, String> labels,
+                       WorkloadMeta workload, ProxyConfigs proxyConfig) {
         this.statics = statics;
         this.settings = statics.settings;
-        this.pod = pod;
-        this.spec = pod.path("spec");
-        this.annotations = Json.stringMap(pod.path("metadata").path("annotations"));
-        this.labels = Json.stringMap(pod.path("metadata").path("labels"));
+        this.spec = spec;
+        this.annotations = annotations;
+        this.labels = labels;
         this.workload = workload;
         this.proxyConfig = proxyConfig;
         for (JsonNode c : spec.path("containers")) {

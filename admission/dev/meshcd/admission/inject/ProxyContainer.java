@@ -14,6 +14,11 @@ import java.util.Map;
  * The {@code istio-proxy} container of the sidecar and gateway templates: image, args, environment
  * (downward-API fields, {@code ISTIO_META_*}, {@code PROXY_CONFIG}, proxy metadata), ports, probes,
  * lifecycle, security context, resources and mounts. The downward-API env entries are built once.
+ *
+ * <p>In two steps: {@link #template} renders what the settings and the pod's annotations decide (everything
+ * but four env entries), {@link Template#instantiate} copies that and adds the entries that come from the rest
+ * of the pod: {@code ISTIO_META_POD_PORTS}, {@code ISTIO_META_APP_CONTAINERS}, {@code ISTIO_META_WORKLOAD_NAME}
+ * and {@code ISTIO_META_OWNER}.
  */
 final class ProxyContainer {
     private final InjectionSettings settings;
@@ -52,8 +57,11 @@ final class ProxyContainer {
         return obj("name", name, "valueFrom", obj("resourceFieldRef", obj("resource", resource, "divisor", "1")));
     }
 
-    /** @param gateway the gateway template ({@code proxy router}) instead of the sidecar one */
-    ObjectNode build(PodContext ctx, boolean gateway, List<String> errors) {
+    /**
+     * @param ctx     an annotations-only context ({@link PodContext#ofAnnotations})
+     * @param gateway the gateway template ({@code proxy router}) instead of the sidecar one
+     */
+    Template template(PodContext ctx, boolean gateway, List<String> errors) {
         InjectionSettings.Proxy p = settings.proxy();
         ObjectNode c = obj("name", PodContext.PROXY, "image", ctx.proxyImage(settings.images().proxyImage()));
         if (!gateway && ctx.nativeSidecar) {
@@ -81,7 +89,9 @@ final class ProxyContainer {
         if (gateway) {
             c.set("securityContext", obj("runAsUser", p.uid(), "runAsGroup", p.gid()));
         }
-        c.set("env", env(ctx, gateway));
+        c.set("env", Json.F.nullNode()); // the position of env: Template.instantiate sets it
+        Template t = new Template(c, gateway, goMemLimit);
+        env(ctx, gateway, t);
         if (!settings.images().imagePullPolicy().isEmpty()) {
             c.put("imagePullPolicy", settings.images().imagePullPolicy());
         }
@@ -105,7 +115,7 @@ final class ProxyContainer {
             c.set("resources", ctx.resources());
         }
         c.set("volumeMounts", volumes.mounts(ctx, gateway, errors));
-        return c;
+        return t;
     }
 
     private static int intAnnotation(PodContext ctx, String name, int dflt) {
@@ -140,52 +150,86 @@ final class ProxyContainer {
         return null;
     }
 
-    private ArrayNode env(PodContext ctx, boolean gateway) {
-        ArrayNode env = Json.F.arrayNode();
-        envHead.forEach(e -> env.add(e.deepCopy()));
-        env.add(obj("name", "PROXY_CONFIG", "value", ctx.proxyConfig.toJson() + "\n"));
-        env.add(obj("name", "ISTIO_META_POD_PORTS", "value", podPorts(ctx.spec)));
-        String apps = String.join(",", ctx.appContainers);
-        if (!gateway) {
-            env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
-        }
-        env.add(goMemLimit.deepCopy());
-        if (gateway) {
-            env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
-        }
+    /** The env entries the annotations decide, in the template's order around the pod's own. */
+    private void env(PodContext ctx, boolean gateway, Template t) {
+        envHead.forEach(e -> t.head.add((ObjectNode) e));
+        t.head.add(obj("name", "PROXY_CONFIG", "value", ctx.proxyConfig.toJson() + "\n"));
+        // ISTIO_META_POD_PORTS, ISTIO_META_APP_CONTAINERS and GOMEMLIMIT: Template.instantiate
         InjectionSettings.Mesh m = settings.mesh();
-        env.add(obj("name", "ISTIO_META_CLUSTER_ID", "value", PodContext.orDefault(m.clusterName(), "Kubernetes")));
-        env.add(nodeName.deepCopy());
+        t.middle.add(obj("name", "ISTIO_META_CLUSTER_ID", "value", PodContext.orDefault(m.clusterName(), "Kubernetes")));
+        t.middle.add(nodeName);
         String mode = gateway ? ctx.proxyConfig.interceptionMode(settings.traffic().interceptionMode())
                 : PodContext.orDefault(ctx.annotations.get("sidecar.istio.io/interceptionMode"),
                         ctx.proxyConfig.interceptionMode(settings.traffic().interceptionMode()));
-        env.add(obj("name", "ISTIO_META_INTERCEPTION_MODE", "value", mode));
+        t.middle.add(obj("name", "ISTIO_META_INTERCEPTION_MODE", "value", mode));
         if (!m.network().isEmpty()) {
-            env.add(obj("name", "ISTIO_META_NETWORK", "value", m.network()));
+            t.middle.add(obj("name", "ISTIO_META_NETWORK", "value", m.network()));
         }
-        String workloadName = gateway ? ctx.workload.name()
-                : PodContext.orDefault(ctx.label("service.istio.io/workload-name"), ctx.workload.name());
-        if (workloadName != null && !workloadName.isEmpty()) {
-            env.add(obj("name", "ISTIO_META_WORKLOAD_NAME", "value", workloadName));
-        }
-        String owner = ctx.workload.ownerUri();
-        if (owner != null) {
-            env.add(obj("name", "ISTIO_META_OWNER", "value", owner));
-        }
+        // ISTIO_META_WORKLOAD_NAME and ISTIO_META_OWNER: Template.instantiate
         if (ctx.hasAnnotation("sidecar.istio.io/bootstrapOverride")) {
-            env.add(obj("name", "ISTIO_BOOTSTRAP_OVERRIDE", "value", "/etc/istio/custom-bootstrap/custom_bootstrap.json"));
+            t.tail.add(obj("name", "ISTIO_BOOTSTRAP_OVERRIDE", "value", "/etc/istio/custom-bootstrap/custom_bootstrap.json"));
         }
         String meshId = PodContext.orDefault(m.meshId(), m.trustDomain());
         if (meshId != null && !meshId.isEmpty()) {
-            env.add(obj("name", "ISTIO_META_MESH_ID", "value", meshId));
+            t.tail.add(obj("name", "ISTIO_META_MESH_ID", "value", meshId));
         }
         if (m.trustDomain() != null && !m.trustDomain().isEmpty()) {
-            env.add(obj("name", "TRUST_DOMAIN", "value", m.trustDomain()));
+            t.tail.add(obj("name", "TRUST_DOMAIN", "value", m.trustDomain()));
         }
         for (Map.Entry<String, String> e : ctx.proxyConfig.proxyMetadata().entrySet()) {
-            env.add(obj("name", e.getKey(), "value", e.getValue()));
+            t.tail.add(obj("name", e.getKey(), "value", e.getValue()));
         }
-        return env;
+    }
+
+    /**
+     * istio-proxy as the settings and a set of annotations render it. Shared by all pods with those annotations,
+     * so it is never handed out and never modified: {@link #instantiate} deep-copies it.
+     */
+    static final class Template {
+        private final ObjectNode container;
+        private final boolean gateway;
+        private final ObjectNode goMemLimit;
+        /** PILOT_CERT_PROVIDER .. PROXY_CONFIG */
+        private final List<ObjectNode> head = new ArrayList<>();
+        /** ISTIO_META_CLUSTER_ID .. ISTIO_META_NETWORK */
+        private final List<ObjectNode> middle = new ArrayList<>();
+        /** ISTIO_BOOTSTRAP_OVERRIDE .. proxy metadata */
+        private final List<ObjectNode> tail = new ArrayList<>();
+
+        private Template(ObjectNode container, boolean gateway, ObjectNode goMemLimit) {
+            this.container = container;
+            this.gateway = gateway;
+            this.goMemLimit = goMemLimit;
+        }
+
+        /** A new istio-proxy container for the pod of {@code ctx} (a full pod context). */
+        ObjectNode instantiate(PodContext ctx) {
+            ObjectNode c = container.deepCopy();
+            ArrayNode env = Json.F.arrayNode(head.size() + middle.size() + tail.size() + 6);
+            head.forEach(e -> env.add(e.deepCopy()));
+            env.add(obj("name", "ISTIO_META_POD_PORTS", "value", podPorts(ctx.spec)));
+            String apps = String.join(",", ctx.appContainers);
+            if (!gateway) {
+                env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
+            }
+            env.add(goMemLimit.deepCopy());
+            if (gateway) {
+                env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
+            }
+            middle.forEach(e -> env.add(e.deepCopy()));
+            String workloadName = gateway ? ctx.workload.name()
+                    : PodContext.orDefault(ctx.label("service.istio.io/workload-name"), ctx.workload.name());
+            if (workloadName != null && !workloadName.isEmpty()) {
+                env.add(obj("name", "ISTIO_META_WORKLOAD_NAME", "value", workloadName));
+            }
+            String owner = ctx.workload.ownerUri();
+            if (owner != null) {
+                env.add(obj("name", "ISTIO_META_OWNER", "value", owner));
+            }
+            tail.forEach(e -> env.add(e.deepCopy()));
+            c.set("env", env);
+            return c;
+        }
     }
 
     /** Go omits an empty EnvVar.value. */

@@ -46,35 +46,77 @@ final class SidecarVolumes {
         return settings.mesh().pilotCertProvider().equals("istiod");
     }
 
-    /** Volumes of the sidecar template (gateway: no CRL, no user volumes, emptyDir on the sockets). */
-    ArrayNode volumes(PodContext ctx, boolean gateway, List<String> errors) {
+    /**
+     * Volumes of the sidecar template (gateway: no CRL, no user volumes, emptyDir on the sockets), as far as the
+     * annotations decide them: the service-account specific {@code istio-certs} volume ({@code global.mountMtlsCerts})
+     * is left out, {@link Rendered#certsAt} says where {@link #certs} goes.
+     *
+     * @param ctx an annotations-only context ({@link PodContext#ofAnnotations})
+     */
+    Rendered volumes(PodContext ctx, boolean gateway, List<String> errors) {
         ArrayNode out = Json.F.arrayNode();
-        out.add(workloadSocket.deepCopy());
+        out.add(workloadSocket);
         out.add(gateway ? obj("emptyDir", obj(), "name", "credential-socket") : obj("name", "credential-socket"));
         out.add(gateway ? obj("emptyDir", obj(), "name", "workload-certs") : obj("name", "workload-certs"));
         if (ctx.hasAnnotation("sidecar.istio.io/bootstrapOverride")) {
             out.add(obj("name", "custom-bootstrap-volume", "configMap",
                     obj("name", ctx.annotation("sidecar.istio.io/bootstrapOverride", ""))));
         }
-        out.add(istioEnvoy.deepCopy());
-        out.add(istioData.deepCopy());
-        out.add(podInfo.deepCopy());
-        out.add(token.deepCopy());
+        out.add(istioEnvoy);
+        out.add(istioData);
+        out.add(podInfo);
+        out.add(token);
         if (istiodCerts()) {
-            out.add(caCert.deepCopy());
+            out.add(caCert);
         }
         if (!gateway) {
-            out.add(crl.deepCopy());
+            out.add(crl);
         }
-        if (settings.mesh().mountMtlsCerts()) {
-            String sa = ctx.spec.path("serviceAccountName").asText("");
-            out.add(obj("name", "istio-certs", "secret",
-                    obj("optional", true, "secretName", sa.isEmpty() ? "istio.default" : "istio." + sa)));
-        }
+        int certsAt = settings.mesh().mountMtlsCerts() ? out.size() : -1;
         if (!gateway) {
             userEntries(ctx, "sidecar.istio.io/userVolume", errors).forEach(out::add);
         }
-        return out;
+        return new Rendered(out, certsAt);
+    }
+
+    /** The {@code istio-certs} volume: the secret of the pod's service account. */
+    static ObjectNode certs(JsonNode spec) {
+        String sa = spec.path("serviceAccountName").asText("");
+        return obj("name", "istio-certs", "secret",
+                obj("optional", true, "secretName", sa.isEmpty() ? "istio.default" : "istio." + sa));
+    }
+
+    /**
+     * The template's volumes but {@code istio-certs}; shared by every pod with the same annotations, so never
+     * handed out: {@link #instantiate} copies.
+     *
+     * @param certsAt where istio-certs goes, -1 for nowhere
+     */
+    record Rendered(ArrayNode volumes, int certsAt) {
+        /** The template's volumes for the pod with this {@code spec}. */
+        ArrayNode instantiate(JsonNode spec) {
+            ArrayNode out = Json.F.arrayNode(volumes.size() + 1);
+            for (int i = 0; i < volumes.size(); i++) {
+                if (i == certsAt) {
+                    out.add(certs(spec));
+                }
+                out.add(volumes.get(i).deepCopy());
+            }
+            if (certsAt == volumes.size()) {
+                out.add(certs(spec));
+            }
+            return out;
+        }
+
+        /** The names the status annotation lists, in order. */
+        List<String> names() {
+            List<String> names = new ArrayList<>();
+            volumes.forEach(v -> names.add(v.path("name").asText("")));
+            if (certsAt >= 0) {
+                names.add(certsAt, "istio-certs");
+            }
+            return names;
+        }
     }
 
     /** istio-proxy's volumeMounts. */

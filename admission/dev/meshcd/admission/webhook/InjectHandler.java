@@ -3,8 +3,8 @@ package dev.meshcd.admission.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.admission.cluster.Snapshot;
+import dev.meshcd.admission.inject.JsonPatches;
 import dev.meshcd.admission.inject.PodInjector;
-import io.fabric8.zjsonpatch.JsonDiff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * {@code /inject}: hands Pods to a {@link PodInjector} and answers with the JSON Patch from the original to
- * the injected pod. Namespace labels come from the snapshot, not from an API call.
+ * the injected pod ({@link JsonPatches#diff}). Namespace labels come from the snapshot, not from an API call.
  */
 public final class InjectHandler implements AdmissionHandler {
     private final PodInjector injector;
@@ -35,7 +35,8 @@ public final class InjectHandler implements AdmissionHandler {
         }
         String ns = req.namespace();
         Map<String, String> labels = snapshot.namespaceLabels(ns);
-        PodInjector.Result result = injector.inject(pod.deepCopy(), ns, labels);
+        // injectors leave their input alone (PodInjector's contract), so the request's pod is the diff's base
+        PodInjector.Result result = injector.inject(pod, ns, labels);
         if (result.refused()) {
             return AdmissionResponse.deny(400, "injection-refused", "meshcd cannot inject a sidecar into "
                     + req.display() + ": " + String.join("; ", result.errors()));
@@ -43,7 +44,7 @@ public final class InjectHandler implements AdmissionHandler {
         if (!result.injected()) {
             return AdmissionResponse.allow("not-injected: " + result.reason());
         }
-        JsonNode patch = JsonDiff.asJson(pod, result.pod());
+        JsonNode patch = JsonPatches.diff(pod, result.pod());
         try {
             return AdmissionResponse.patch("injected", AdmissionReviews.json().writeValueAsBytes(patch), List.of());
         } catch (IOException e) {

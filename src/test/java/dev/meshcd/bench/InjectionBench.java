@@ -3,14 +3,34 @@ package dev.meshcd.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.inject.JsonPatches;
 import dev.meshcd.admission.inject.PodInjector;
+import dev.meshcd.admission.webhook.AdmissionHandler;
+import dev.meshcd.admission.webhook.AdmissionRequest;
+import dev.meshcd.admission.webhook.AdmissionReviews;
+import dev.meshcd.admission.webhook.InjectHandler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
- * A short single-thread measurement of what the webhook does per AdmissionReview beyond a no-op handler:
- * parse the pod, inject, diff, serialise the patch; against parsing and writing the same pod alone.
+ * A short single-thread measurement of what the webhook does per AdmissionReview beyond a no-op handler, in
+ * thread CPU time (so other load on the machine matters less than wall time would):
+ * <ul>
+ *   <li>{@code injection}: parse the pod, inject, diff, serialise the patch; {@code baseline}: parse and write
+ *       the same pod alone;</li>
+ *   <li>{@code handler}: the {@code /inject} path as the server runs it: decode the AdmissionReview body,
+ *       {@link InjectHandler}, encode the response (patch in base64); {@code allow}: the same with the allow-all
+ *       handler.</li>
+ * </ul>
+ * Every path is warmed up for a fixed wall time first (a fixed iteration count would leave a faster build
+ * measured before the JIT is done with it), then measured in interleaved rounds; best and median of the rounds
+ * are printed. Arguments: {@code [rounds, default 7] [warm-up seconds, default 4]}.
  * Run: {@code scripts/bench.sh InjectionBench}.
  */
 public final class InjectionBench {
@@ -18,50 +38,91 @@ public final class InjectionBench {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String POD_JSON = """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-5d8f9c7b6-","namespace":"shop",
+             "labels":{"app":"web","version":"v1","pod-template-hash":"5d8f9c7b6"},
+             "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-5d8f9c7b6","controller":true}]},
+             "spec":{"serviceAccountName":"web","containers":[{"name":"web","image":"nginx:1.27",
+             "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],
+             "readinessProbe":{"httpGet":{"path":"/ready","port":"http"},"timeoutSeconds":1},
+             "resources":{"requests":{"cpu":"100m"}}}],"volumes":[{"name":"cfg","configMap":{"name":"web"}}]}}
+            """;
+    private static final int PER_ROUND = 500;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        double warmupSeconds = args.length > 1 ? Double.parseDouble(args[1]) : 4;
         IstioSidecarInjector injector = new IstioSidecarInjector();
-        String podJson = """
-                {"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-5d8f9c7b6-","namespace":"shop",
-                 "labels":{"app":"web","version":"v1","pod-template-hash":"5d8f9c7b6"},
-                 "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-5d8f9c7b6","controller":true}]},
-                 "spec":{"serviceAccountName":"web","containers":[{"name":"web","image":"nginx:1.27",
-                 "ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],
-                 "readinessProbe":{"httpGet":{"path":"/ready","port":"http"},"timeoutSeconds":1},
-                 "resources":{"requests":{"cpu":"100m"}}}],"volumes":[{"name":"cfg","configMap":{"name":"web"}}]}}
-                """;
         Map<String, String> ns = Map.of("istio-injection", "enabled");
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        byte[] review = AdmissionBench.podReview();
+        AdmissionHandler inject = new InjectHandler(injector,
+                Snapshot.of(List.of(), Map.of("bench", Map.of("istio-injection", "enabled"))));
+        List<Map.Entry<String, ToLongFunction<Integer>>> paths = List.of(
+                Map.entry("injection", i -> once(injector, POD_JSON, ns)),
+                Map.entry("baseline", i -> parseAndWrite(POD_JSON)),
+                Map.entry("handler", i -> serve(inject, review)),
+                Map.entry("allow", i -> serve(AdmissionHandler.ALLOW_ALL, review)));
         long sink = 0;
-        for (int i = 0; i < 1500; i++) { // warm-up
-            sink += once(injector, podJson, ns);
-        }
-        long best = Long.MAX_VALUE;
-        long bestBaseline = Long.MAX_VALUE;
-        int n = 500;
-        for (int round = 0; round < 3; round++) {
-            long c0 = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < n; i++) {
-                sink += once(injector, podJson, ns);
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 1500 || System.nanoTime() < warmupEnd; i++) {
+            for (var p : paths) {
+                sink += p.getValue().applyAsLong(i);
             }
-            long c1 = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < n; i++) { // what any handler does: parse the pod, write a response
-                sink += JSON.writeValueAsBytes(JSON.readTree(podJson)).length;
-            }
-            long c2 = threads.getCurrentThreadCpuTime();
-            best = Math.min(best, (c1 - c0) / n);
-            bestBaseline = Math.min(bestBaseline, (c2 - c1) / n);
         }
-        System.out.printf("CPU per pod: parse+inject+diff+write %d us, parse+write alone %d us%n",
-                best / 1000, bestBaseline / 1000);
-        System.out.printf("RESULT injection cpu_us_per_pod=%d baseline_cpu_us_per_pod=%d (checksum %d)%n",
-                best / 1000, bestBaseline / 1000, sink);
+        long[][] perRound = new long[paths.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int p = 0; p < paths.size(); p++) {
+                long c0 = THREADS.getCurrentThreadCpuTime();
+                for (int i = 0; i < PER_ROUND; i++) {
+                    sink += paths.get(p).getValue().applyAsLong(i);
+                }
+                perRound[p][round] = (THREADS.getCurrentThreadCpuTime() - c0) / PER_ROUND;
+            }
+        }
+        long[] best = new long[paths.size()];
+        long[] median = new long[paths.size()];
+        for (int p = 0; p < paths.size(); p++) {
+            long[] r = perRound[p];
+            Arrays.sort(r);
+            best[p] = r[0];
+            median[p] = r[r.length / 2];
+            System.out.printf("%-9s CPU per pod: best %5.1f us, median %5.1f us%n", paths.get(p).getKey(),
+                    best[p] / 1e3, median[p] / 1e3);
+        }
+        System.out.printf("RESULT injection cpu_us_per_pod=%d baseline_cpu_us_per_pod=%d injection_median_cpu_us=%d"
+                        + " handler_cpu_us=%d handler_median_cpu_us=%d allow_cpu_us=%d (%d rounds; checksum %d)%n",
+                best[0] / 1000, best[1] / 1000, median[0] / 1000, best[2] / 1000, median[2] / 1000, best[3] / 1000,
+                rounds, sink);
     }
 
-    private static long once(IstioSidecarInjector injector, String podJson, Map<String, String> ns) throws Exception {
-        ObjectNode pod = (ObjectNode) JSON.readTree(podJson);
-        PodInjector.Result r = injector.inject(pod, "shop", ns);
-        JsonNode patch = JsonPatches.diff(pod, r.pod());
-        return JSON.writeValueAsBytes(patch).length;
+    private static long once(IstioSidecarInjector injector, String podJson, Map<String, String> ns) {
+        try {
+            ObjectNode pod = (ObjectNode) JSON.readTree(podJson);
+            PodInjector.Result r = injector.inject(pod, "shop", ns);
+            JsonNode patch = JsonPatches.diff(pod, r.pod());
+            return JSON.writeValueAsBytes(patch).length;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** what any handler does: parse the pod, write a response */
+    private static long parseAndWrite(String podJson) {
+        try {
+            return JSON.writeValueAsBytes(JSON.readTree(podJson)).length;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** WebhookServer's work per request minus HTTP: decode, handle, encode. */
+    private static long serve(AdmissionHandler handler, byte[] body) {
+        try {
+            AdmissionRequest req = AdmissionReviews.parse(body);
+            return AdmissionReviews.write(req.uid(), handler.handle(req)).length;
+        } catch (AdmissionReviews.BadReview e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,167 @@
+package dev.meshcd.admission.inject;
+
+import static dev.meshcd.admission.inject.Json.arr;
+import static dev.meshcd.admission.inject.Json.obj;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What injection does given the settings and a pod's annotations alone: the verdict on the annotations, the
+ * effective ProxyConfig and, per requested template, the rendered parts that nothing else about the pod
+ * changes — istio-init (or istio-validation), istio-proxy but four env entries, the volumes but
+ * {@code istio-certs}, the image pull secrets and the names the status annotation lists. {@link StaticParts#plan}
+ * caches plans by annotation set: the pods of one workload share their annotations, so a plan is built once
+ * per workload (and per distinct set of annotations), not once per pod.
+ *
+ * <p>The parts are built from an annotations-only {@link PodContext}, so they cannot depend on anything else
+ * about a pod. They are shared between pods and threads and never modified after construction:
+ * {@link Part#instantiate} deep-copies them into a new template pod each time.
+ */
+final class InjectionPlan {
+    static final String TEMPLATES = "inject.istio.io/templates";
+    private static final List<String> KNOWN_TEMPLATES = List.of("sidecar", "gateway");
+    private static final List<String> RESOURCE_ANNOTATIONS = List.of("sidecar.istio.io/proxyCPU",
+            "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit");
+
+    /** problems that make injection refuse the pod; empty when fine */
+    final List<String> errors;
+    /** the mesh default config overridden by {@code proxy.istio.io/config}; null when refused */
+    final ProxyConfigs proxyConfig;
+    /** one per template, in the order requested */
+    final List<Part> parts;
+
+    private InjectionPlan(List<String> errors, ProxyConfigs proxyConfig, List<Part> parts) {
+        this.errors = List.copyOf(errors);
+        this.proxyConfig = proxyConfig;
+        this.parts = List.copyOf(parts);
+    }
+
+    boolean refused() {
+        return !errors.isEmpty();
+    }
+
+    /**
+     * Plans injection for a pod with these (Istio) annotations; the map is not kept, the parts hold what they
+     * need. Everything here reads annotations named {@code *istio.io/*} only ({@link StaticParts#plan}).
+     */
+    static InjectionPlan of(StaticParts statics, Map<String, String> annotations) {
+        List<String> errors = TrafficRules.validate(annotations);
+        for (String r : RESOURCE_ANNOTATIONS) {
+            String v = annotations.get(r);
+            if (v != null && !Quantities.isValid(v)) {
+                // Istio fails later, when the rendered template does not parse as a Pod
+                errors.add("invalid value '" + v + "' for annotation '" + r + "': not a resource quantity");
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new InjectionPlan(errors, null, List.of());
+        }
+        ProxyConfigs proxyConfig = statics.meshProxyConfig;
+        String pca = annotations.get("proxy.istio.io/config");
+        if (pca != null) {
+            proxyConfig = proxyConfig.withAnnotation(pca);
+        }
+        PodContext ctx = PodContext.ofAnnotations(statics, annotations, proxyConfig);
+        List<Part> parts = new ArrayList<>();
+        for (String template : selectTemplates(annotations)) {
+            if (!KNOWN_TEMPLATES.contains(template)) {
+                errors.add("requested template \"" + template + "\" not found; have "
+                        + String.join(", ", KNOWN_TEMPLATES));
+                return new InjectionPlan(errors, null, List.of());
+            }
+            Part part = new Part(statics, ctx, template.equals("gateway"), errors);
+            if (!errors.isEmpty()) {
+                return new InjectionPlan(errors, null, List.of());
+            }
+            parts.add(part);
+        }
+        return new InjectionPlan(errors, proxyConfig, parts);
+    }
+
+    private static List<String> selectTemplates(Map<String, String> annotations) {
+        String names = annotations.get(TEMPLATES);
+        if (names == null) {
+            return List.of("sidecar");
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : names.split(",", -1)) {
+            out.add(n.trim());
+        }
+        return out;
+    }
+
+    /** One template ({@code sidecar} or {@code gateway}) rendered as far as the annotations decide it. */
+    static final class Part {
+        private final boolean gateway;
+        private final boolean nativeSidecar;
+        /** istio-init / istio-validation, or null */
+        private final ObjectNode init;
+        private final ProxyContainer.Template proxy;
+        private final SidecarVolumes.Rendered volumes;
+        /** null when the settings name none */
+        private final ArrayNode imagePullSecrets;
+        /** the {@code sidecar.istio.io/status} value when this is the only template */
+        final String status;
+
+        private Part(StaticParts statics, PodContext ctx, boolean gateway, List<String> errors) {
+            this.gateway = gateway;
+            this.nativeSidecar = ctx.nativeSidecar;
+            this.proxy = statics.proxy.template(ctx, gateway, errors);
+            this.init = gateway || ctx.interceptionMode.equals("NONE") && !ctx.nativeSidecar ? null
+                    : TrafficRules.initContainer(ctx);
+            this.volumes = statics.volumes.volumes(ctx, gateway, errors);
+            this.imagePullSecrets = statics.volumes.imagePullSecrets();
+            this.status = SidecarMetadata.status(names(), statics.settings.revisionOrDefault());
+        }
+
+        /**
+         * The template rendered for the pod of {@code ctx} (a full pod context: labels, spec and workload
+         * complete the cached parts): a new tree, the caller's to keep or change.
+         */
+        ObjectNode instantiate(PodContext ctx) {
+            ObjectNode spec = obj();
+            if (gateway) {
+                spec.set("securityContext",
+                        obj("sysctls", arr(obj("name", "net.ipv4.ip_unprivileged_port_start", "value", "0"))));
+                spec.set("containers", arr(proxy.instantiate(ctx)));
+            } else {
+                ArrayNode initContainers = spec.putArray("initContainers");
+                if (init != null) {
+                    initContainers.add(init.deepCopy());
+                }
+                ObjectNode proxyContainer = proxy.instantiate(ctx);
+                if (nativeSidecar) {
+                    initContainers.add(proxyContainer);
+                } else {
+                    spec.set("containers", arr(proxyContainer));
+                }
+            }
+            spec.set("volumes", volumes.instantiate(ctx.spec));
+            if (imagePullSecrets != null) {
+                spec.set("imagePullSecrets", imagePullSecrets.deepCopy());
+            }
+            return obj("metadata", SidecarMetadata.templateMetadata(ctx, gateway), "spec", spec);
+        }
+
+        /** A spec with only the names of what {@link #instantiate} renders, for the status annotation. */
+        private ObjectNode names() {
+            ObjectNode spec = obj();
+            ArrayNode initContainers = spec.putArray("initContainers");
+            ArrayNode containers = spec.putArray("containers");
+            if (init != null) {
+                initContainers.add(obj("name", init.path("name").asText()));
+            }
+            (!gateway && nativeSidecar ? initContainers : containers).add(obj("name", PodContext.PROXY));
+            ArrayNode volumeNames = spec.putArray("volumes");
+            volumes.names().forEach(n -> volumeNames.add(obj("name", n)));
+            if (imagePullSecrets != null) {
+                spec.set("imagePullSecrets", imagePullSecrets);
+            }
+            return spec;
+        }
+    }
+}
