@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -q wrk
 mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 dir="$(mktemp -d)"
-java ${BENCH_JAVA_OPTS:--Xmx1g} -cp "$cp" dev.meshcd.bench.AdmissionBench serve "$dir" "$services" >"$dir/server.log" 2>&1 &
+java ${BENCH_JAVA_OPTS:--Xmx1g $(cat scripts/jvm-options)} -cp "$cp" dev.meshcd.bench.AdmissionBench serve "$dir" "$services" >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 300); do [[ -f "$dir/ports" ]] && break; sleep 0.2; done
@@ -40,13 +40,15 @@ echo "| --- | --- | --- | --- | --- | --- |"
 base=$(echo "${runs[baseline]}" | median)
 for name in baseline validate inject; do
   m=$(echo "${runs[$name]}" | median)
-  # Half of the max, paced by wrk itself: each connection waits a fixed delay between requests
-  # (10 ms or more, so wrk's millisecond timer is precise), enough connections to reach the rate.
+  # Half of the max, paced by wrk itself: each connection waits a random delay between requests, uniform in
+  # [0, 2d] ms with d = connections/rate (10 ms or more, so wrk's millisecond timer is precise). A fixed delay
+  # makes the connections fall into step and arrive in bursts of all of them at once, which measures the
+  # burst, not the server; independent arrivals are what an API server's webhook calls look like.
   rate=$(awk -v m="$m" 'BEGIN{printf "%d", m/2}')
   lconns=$(( rate / 100 > conns ? rate / 100 : conns ))
   delay=$(awk -v c="$lconns" -v r="$rate" 'BEGIN{printf "%d", c*1000/r}')
   body="$dir/$([[ $name == inject ]] && echo inject || echo validate).json"
-  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\nfunction delay() return %d end\n' "$body" "$delay" >"$lua"
+  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\nmath.randomseed(os.time())\nfunction delay() return math.random(0, %d) end\n' "$body" "$((2 * delay))" >"$lua"
   out=$(wrk -t1 -c"$lconns" -d"${seconds}s" --latency -s "$lua" "${url[$name]}")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   got=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")

@@ -9,6 +9,6 @@ cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 what="${1:-check}"; shift || true
 case "$what" in
   check) exec java -Xmx1g -cp "$cp" dev.meshcd.bench.CheckBench "$@" ;;
-  # The launcher's collector (./meshcd runs -XX:+UseSerialGC), so harnesses measure what users run.
-  *)     exec java ${BENCH_JAVA_OPTS:--Xmx2g -XX:+UseSerialGC} -cp "$cp" "dev.meshcd.bench.$what" "$@" ;;
+  # The launcher's JVM options (scripts/jvm-options), so harnesses measure what users run.
+  *)     exec java ${BENCH_JAVA_OPTS:--Xmx2g $(cat scripts/jvm-options)} -cp "$cp" "dev.meshcd.bench.$what" "$@" ;;
 esac

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /** Reads and writes {@code admission.k8s.io/v1} AdmissionReview bodies. */
@@ -102,7 +101,7 @@ public final class AdmissionReviews {
         }
         if (r.patch() != null) {
             resp.put("patchType", "JSONPatch");
-            resp.put("patch", Base64.getEncoder().encodeToString(r.patch()));
+            resp.put("patch", r.patch()); // Jackson writes binary as standard Base64 (padded, no line breaks)
         }
         try {
             return JSON.writeValueAsBytes(root);
