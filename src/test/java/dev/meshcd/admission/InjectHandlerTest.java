@@ -81,7 +81,7 @@ class InjectHandlerTest {
                     Map.of("istio-injection", "enabled"));
             JsonNode injected = roundTrip(expected.pod());
             assertThat(roundTrip(JsonPatches.apply(patch, pod))).isEqualTo(injected);
-            assertThat(roundTrip(JsonPatches.apply(JsonPatches.genericDiff(pod, expected.pod()), pod))).isEqualTo(injected);
+            assertThat(roundTrip(JsonPatches.apply(JsonPatches.diff(pod, expected.pod()), pod))).isEqualTo(injected);
         }
     }
 
