@@ -187,12 +187,8 @@ cmd_start() {
   api_port=$(free_port)
   while [[ "$api_port" == "$etcd_client" || "$api_port" == "$etcd_peer" ]]; do api_port=$(free_port); done
 
-  # Go's collector runs at GOGC=100 by default; on a 2-core machine the API server spends about a quarter of
-  # its CPU in it while objects are written. A local control plane has memory to spare: collect less often.
-  local gogc="${MESHCD_K8S_GOGC:-400}"
-
   log "etcd on 127.0.0.1:$etcd_client"
-  GOGC="$gogc" setsid etcd --name meshcd --data-dir "$dir/etcd-data" \
+  setsid etcd --name meshcd --data-dir "$dir/etcd-data" \
     --listen-client-urls "http://127.0.0.1:$etcd_client" --advertise-client-urls "http://127.0.0.1:$etcd_client" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
     --initial-cluster "meshcd=http://127.0.0.1:$etcd_peer" --unsafe-no-fsync --quota-backend-bytes=4294967296 \
@@ -200,7 +196,7 @@ cmd_start() {
   echo $! >"$dir/etcd.pid"
 
   log "kube-apiserver on https://127.0.0.1:$api_port"
-  GOGC="$gogc" setsid "$bin/kube-apiserver" \
+  setsid "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_client" \
     --bind-address=127.0.0.1 --secure-port="$api_port" --insecure-port=0 \
     --advertise-address=127.0.0.1 --endpoint-reconciler-type=none \
