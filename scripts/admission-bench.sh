@@ -26,18 +26,21 @@ wrk_rps() { # NAME SECONDS -> req/s
   wrk -t1 -c"$conns" -d"${2}s" -s "$lua" "${url[$1]}" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'
 }
 for name in baseline validate inject; do wrk_rps "$name" 3 >/dev/null; done # warm-up (JIT, connections)
-declare -A runs
+declare -A runs ratios
 for r in $(seq "$rounds"); do
   for name in baseline validate inject; do
     rps=$(wrk_rps "$name" "$seconds"); runs[$name]+="$rps "
     echo "round $r $name max $rps req/s"
+    [[ $name == baseline ]] && base_r=$rps
+    ratios[$name]+="$(awk -v m="$rps" -v b="$base_r" 'BEGIN{print 100*m/b}') "
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo
-echo "| | max req/s (median of $rounds) | ratio to baseline | p50 at half max | p99 at half max | rate reached |"
+# The ratio is the median of each round's ratio to the baseline measured just before it: this machine's
+# capacity drifts by tens of percent over a minute, and neighbours in time share it.
+echo "| | max req/s (median of $rounds) | ratio to baseline (median of rounds) | p50 at half max | p99 at half max | rate reached |"
 echo "| --- | --- | --- | --- | --- | --- |"
-base=$(echo "${runs[baseline]}" | median)
 for name in baseline validate inject; do
   m=$(echo "${runs[$name]}" | median)
   # Half of the max, paced by wrk itself: each connection waits a random delay between requests, uniform in
@@ -52,7 +55,7 @@ for name in baseline validate inject; do
   out=$(wrk -t1 -c"$lconns" -d"${seconds}s" --latency -s "$lua" "${url[$name]}")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   got=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
-  printf '| %s | %.0f | %.0f%% | %s | %s | %s req/s |\n' "$name" "$m" "$(awk -v m="$m" -v b="$base" 'BEGIN{print 100*m/b}')" \
+  printf '| %s | %.0f | %.0f%% | %s | %s | %s req/s |\n' "$name" "$m" "$(echo "${ratios[$name]}" | median)" \
     "$p50" "$p99" "$got"
 done
 echo "targets: validate and inject >= 70% of baseline; p99 <= 5 ms at half of max ($conns wrk connections, ${seconds}s phases)"

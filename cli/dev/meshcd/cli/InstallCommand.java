@@ -35,6 +35,25 @@ final class InstallCommand implements Callable<Integer> {
             + "https://127.0.0.1:8443 (renders no Deployment)")
     String webhookUrl;
 
+    @Option(names = "--repo", paramLabel = "URL", description = "also run the GitOps loop in the cluster: the "
+            + "Deployment's replicas follow this repository (https:// or ssh://), one at a time (leader election), "
+            + "as meshcd's service account, the identity the ownership guard trusts; adds the sync's RBAC")
+    String repo;
+
+    @Option(names = "--branch", description = "with --repo: branch to follow (default ${DEFAULT-VALUE})")
+    String branch = "main";
+
+    @Option(names = "--path", description = "with --repo: sub-directory holding the configuration (default: all)")
+    String path;
+
+    @Option(names = "--sync-name", description = "with --repo: the sync's name (Lease, record, status contexts; "
+            + "default ${DEFAULT-VALUE})")
+    String syncName = "default";
+
+    @Option(names = "--git-secret", description = "with --repo: Secret in meshcd's namespace whose key 'token' is "
+            + "the https Git token (given to meshcd as MESHCD_GIT_TOKEN)")
+    String gitSecret;
+
     @Option(names = "--ca-bundle", description = "PEM file of the webhook CA for the caBundle (e.g. CERT_DIR/ca.crt; "
             + "default: meshcd run fills it in)")
     Path caBundle;
@@ -49,8 +68,24 @@ final class InstallCommand implements Callable<Integer> {
             System.err.println("meshcd install: --crds needs --apply");
             return ExitCodes.USAGE;
         }
+        if (repo != null && webhookUrl != null) {
+            System.err.println("meshcd install: --repo runs the loop in meshcd's Deployment, which --webhook-url "
+                    + "does not render; run `meshcd run --repo` next to the webhook instead");
+            return ExitCodes.USAGE;
+        }
+        if (repo == null && (gitSecret != null || path != null)) {
+            System.err.println("meshcd install: --path and --git-secret need --repo");
+            return ExitCodes.USAGE;
+        }
+        if (!syncName.matches("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?")) {
+            System.err.println("meshcd install: --sync-name must be a DNS label (lower case, digits, '-')");
+            return ExitCodes.USAGE;
+        }
         InstallManifests.Options o = new InstallManifests.Options(namespace, image, webhookUrl,
                 caBundle == null ? null : Files.readString(caBundle));
+        if (repo != null) {
+            o = o.withSync(new InstallManifests.Sync(repo, branch, path, syncName, gitSecret));
+        }
         List<HasMetadata> objects = InstallManifests.render(o);
         if (!apply) {
             System.out.print(InstallManifests.yaml(objects));

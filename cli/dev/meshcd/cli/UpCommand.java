@@ -22,9 +22,6 @@ import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.SyncResult;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -68,7 +65,7 @@ import picocli.CommandLine.Option;
                 + "1 when the first sync fails, 2 when something needed is missing.")
 final class UpCommand implements Callable<Integer> {
     static final String SYNC_NAME = "examples";
-    static final String SYNC_ROLE = "meshcd-sync";
+    static final String SYNC_ROLE = InstallManifests.SYNC_ROLE;
     static final String BROKEN_VS = """
             # Written by meshcd up: Istio rejects negative route weights (IST0106).
             apiVersion: networking.istio.io/v1
@@ -468,20 +465,9 @@ final class UpCommand implements Callable<Integer> {
 
     /** What the sync loop may do, bound to meshcd's service account (the identity it impersonates). */
     private static void grantSyncRole(KubernetesClient client) {
-        var role = new ClusterRoleBuilder().withNewMetadata().withName(SYNC_ROLE).endMetadata()
-                .addToRules(new PolicyRuleBuilder().withApiGroups(InstallManifests.ISTIO_GROUPS).withResources("*")
-                        .withVerbs("*").build())
-                .addToRules(new PolicyRuleBuilder().withApiGroups("").withResources("configmaps", "namespaces")
-                        .withVerbs("get", "list", "watch", "create", "update", "patch").build())
-                .addToRules(new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("*").build())
-                .build();
-        client.rbac().clusterRoles().resource(role).createOr(x -> x.update());
-        var binding = new ClusterRoleBindingBuilder().withNewMetadata().withName(SYNC_ROLE).endMetadata()
-                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(SYNC_ROLE)
-                .endRoleRef().addNewSubject().withKind("ServiceAccount").withName("meshcd").withNamespace("meshcd-system")
-                .endSubject().build();
-        client.rbac().clusterRoleBindings().resource(binding).createOr(x -> x.update());
+        for (var object : InstallManifests.syncRbac("meshcd-system", Map.of())) {
+            client.resource(object).createOr(x -> x.update());
+        }
     }
 
     /** Registers meshcd's webhook configurations at {@code url}; they are deleted again on exit. */

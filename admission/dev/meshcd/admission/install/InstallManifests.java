@@ -49,27 +49,47 @@ public final class InstallManifests {
      * @param webhookUrl base URL of a meshcd outside the cluster ({@code https://127.0.0.1:8443}), or null
      * @param caBundlePem PEM of the webhook CA, or null (meshcd fills it in when it starts)
      */
-    public record Options(String namespace, String image, String webhookUrl, String caBundlePem) {
+    public record Options(String namespace, String image, String webhookUrl, String caBundlePem, Sync sync) {
+        public Options(String namespace, String image, String webhookUrl, String caBundlePem) {
+            this(namespace, image, webhookUrl, caBundlePem, null);
+        }
+
         public static Options defaults() {
             return new Options("meshcd-system", "ghcr.io/meshcd/meshcd:latest", null, null);
         }
 
         public Options withWebhookUrl(String url) {
-            return new Options(namespace, image, url, caBundlePem);
+            return new Options(namespace, image, url, caBundlePem, sync);
         }
 
         public Options withCaBundle(String pem) {
-            return new Options(namespace, image, webhookUrl, pem);
+            return new Options(namespace, image, webhookUrl, pem, sync);
         }
 
         public Options withImage(String img) {
-            return new Options(namespace, img, webhookUrl, caBundlePem);
+            return new Options(namespace, img, webhookUrl, caBundlePem, sync);
+        }
+
+        /** The Deployment also runs the GitOps loop (leader-elected among its replicas). */
+        public Options withSync(Sync s) {
+            return new Options(namespace, image, webhookUrl, caBundlePem, s);
         }
 
         public String serviceAccountUser() {
             return "system:serviceaccount:" + namespace + ":meshcd";
         }
     }
+
+    /**
+     * The GitOps loop inside the cluster: the repository to follow, its branch and sub-path, the sync's name, and
+     * optionally a Secret (in meshcd's namespace) whose key {@code token} authenticates https Git.
+     */
+    public record Sync(String repo, String branch, String path, String name, String gitSecret) {
+    }
+
+    public static final String SYNC_ROLE = "meshcd-sync";
+    /** Where the Git mirror lives in the pod (the root filesystem is read-only). */
+    static final String CACHE_DIR = "/var/cache/meshcd";
 
     private InstallManifests() {
     }
@@ -82,6 +102,9 @@ public final class InstallManifests {
             out.add(new ServiceAccountBuilder().withNewMetadata().withName("meshcd").withNamespace(o.namespace())
                     .withLabels(labels).endMetadata().build());
             out.addAll(rbac(o, labels));
+            if (o.sync() != null) {
+                out.addAll(syncRbac(o.namespace(), labels));
+            }
             out.add(deployment(o, labels));
             out.add(new ServiceBuilder().withNewMetadata().withName(SERVICE).withNamespace(o.namespace())
                     .withLabels(labels).endMetadata().withNewSpec().withSelector(Map.of("app.kubernetes.io/name", "meshcd"))
@@ -171,6 +194,25 @@ public final class InstallManifests {
         return out;
     }
 
+    /**
+     * What the sync loop may do, bound to meshcd's service account: write Istio's kinds everywhere (apply,
+     * prune), keep its record (ConfigMap {@code meshcd-sync-NAME}) and create the namespaces Git names, and hold
+     * its Lease. Shared by {@code meshcd install --repo} and {@code meshcd up}.
+     */
+    public static List<HasMetadata> syncRbac(String namespace, Map<String, String> labels) {
+        var role = new ClusterRoleBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels).endMetadata()
+                .addToRules(rule(ISTIO_GROUPS, List.of("*"), List.of("*")))
+                .addToRules(rule(List.of(""), List.of("configmaps", "namespaces"),
+                        List.of("get", "list", "watch", "create", "update", "patch")))
+                .addToRules(rule(List.of("coordination.k8s.io"), List.of("leases"), List.of("*")))
+                .build();
+        var binding = new ClusterRoleBindingBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels)
+                .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName(SYNC_ROLE).endRoleRef().addNewSubject().withKind("ServiceAccount").withName("meshcd")
+                .withNamespace(namespace).endSubject().build();
+        return List.of(role, binding);
+    }
+
     private static PolicyRule rule(List<String> groups, List<String> resources, List<String> verbs) {
         return new PolicyRuleBuilder().withApiGroups(groups).withResources(resources).withVerbs(verbs).build();
     }
@@ -187,8 +229,10 @@ public final class InstallManifests {
                 .withNewLabelSelector().withMatchLabels(selector).endLabelSelector().endPodAffinityTerm()
                 .endPreferredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
                 .addNewContainer().withName("meshcd").withImage(o.image())
-                .withArgs("run", "--port=8443", "--tls-secret=" + o.namespace() + "/" + TLS_SECRET,
-                        "--service=" + SERVICE + "." + o.namespace())
+                .withArgs(args(o))
+                .withEnv(env(o)).withVolumeMounts(o.sync() == null ? List.of()
+                        : List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("git-cache")
+                                .withMountPath(CACHE_DIR).build()))
                 .addNewPort().withName("https-webhook").withContainerPort(8443).withProtocol("TCP").endPort()
                 .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString(8443))
                 .withScheme("HTTPS").endHttpGet().withPeriodSeconds(5).endReadinessProbe()
@@ -200,7 +244,42 @@ public final class InstallManifests {
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(65532L).withReadOnlyRootFilesystem(true)
                 .withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL").endCapabilities()
                 .endSecurityContext()
-                .endContainer().endSpec().endTemplate().endSpec().build();
+                .endContainer()
+                .withVolumes(o.sync() == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                        .withName("git-cache").withNewEmptyDir().endEmptyDir().build()))
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private static List<String> args(Options o) {
+        List<String> args = new ArrayList<>(List.of("run", "--port=8443", "--tls-secret=" + o.namespace() + "/" + TLS_SECRET,
+                "--service=" + SERVICE + "." + o.namespace()));
+        Sync s = o.sync();
+        if (s != null) {
+            // every replica serves the webhooks; the one holding the Lease syncs, as this service account, which
+            // is the identity the ownership guard lets change Git-managed objects
+            args.addAll(List.of("--repo=" + s.repo(), "--branch=" + s.branch(), "--name=" + s.name(),
+                    "--leader-elect", "--cache-dir=" + CACHE_DIR + "/" + s.name(),
+                    "--sync-identity=" + o.serviceAccountUser()));
+            if (s.path() != null && !s.path().isEmpty()) {
+                args.add("--path=" + s.path());
+            }
+        }
+        return args;
+    }
+
+    private static List<io.fabric8.kubernetes.api.model.EnvVar> env(Options o) {
+        if (o.sync() == null) {
+            return List.of();
+        }
+        List<io.fabric8.kubernetes.api.model.EnvVar> env = new ArrayList<>();
+        env.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("POD_NAME").withNewValueFrom()
+                .withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+        if (o.sync().gitSecret() != null) {
+            env.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("MESHCD_GIT_TOKEN").withNewValueFrom()
+                    .withNewSecretKeyRef().withName(o.sync().gitSecret()).withKey("token").endSecretKeyRef()
+                    .endValueFrom().build());
+        }
+        return env;
     }
 
     /** Multi-document YAML. */
