@@ -25,7 +25,9 @@ wrk_rps() { # NAME SECONDS -> req/s
   printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\n' "$body" >"$lua"
   wrk -t1 -c"$conns" -d"${2}s" -s "$lua" "${url[$1]}" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'
 }
-for name in baseline validate inject; do wrk_rps "$name" 3 >/dev/null; done # warm-up (JIT, connections)
+# Warm-up (JIT, connections): long enough that round 1 is not still compiling (3 s each left round 1's
+# baseline at half of the later rounds').
+for name in baseline validate inject; do wrk_rps "$name" 8 >/dev/null; done
 declare -A runs ratios
 for r in $(seq "$rounds"); do
   for name in baseline validate inject; do
