@@ -38,13 +38,11 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
 
     private final KubernetesClient client;
     private final Decoder decoder;
-    private final Map<ResourceKey, Resource> resources = new ConcurrentHashMap<>();
+    private final VersionedResources resources = new VersionedResources();
     private final Map<String, Map<String, String>> namespaces = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, Map<String, String>>> namespaceListeners = new CopyOnWriteArrayList<>();
     private final ObjectMapper json = Serialization.jsonMapper();
-    private volatile List<Resource> list = List.of();
-    private volatile boolean dirty = true;
 
     public InformerSnapshot(KubernetesClient client, KindRegistry registry) {
         this.client = client;
@@ -171,9 +169,8 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
             node.remove("status");
             List<Resource> decoded = decoder.decode(node, Origin.NONE, new Diagnostics());
             for (Resource r : decoded) {
-                resources.put(r.key(), r);
+                resources.put(r);
             }
-            dirty = true;
         } catch (RuntimeException e) {
             LOG.warn("cannot cache {} {}: {}", obj.getKind(), obj.getMetadata().getName(), e.toString());
         }
@@ -184,21 +181,23 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
         String ns = obj.getMetadata().getNamespace();
-        resources.remove(new ResourceKey(group, obj.getKind(), ns == null ? "" : ns, obj.getMetadata().getName()));
-        dirty = true;
+        ResourceKey key = new ResourceKey(group, obj.getKind(), ns == null ? "" : ns, obj.getMetadata().getName());
+        resources.remove(key);
+    }
+
+    @Override
+    public long version() {
+        return resources.version();
+    }
+
+    @Override
+    public Map<ResourceKey, Resource> changesSince(long since) {
+        return resources.changesSince(since);
     }
 
     @Override
     public List<Resource> resources() {
-        if (dirty) {
-            synchronized (this) {
-                if (dirty) {
-                    dirty = false;
-                    list = List.copyOf(resources.values());
-                }
-            }
-        }
-        return list;
+        return resources.resources();
     }
 
     @Override

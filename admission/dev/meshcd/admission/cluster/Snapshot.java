@@ -1,6 +1,7 @@
 package dev.meshcd.admission.cluster;
 
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,20 @@ public interface Snapshot {
 
     /** Whether the caches have been filled once. */
     boolean synced();
+
+    /** Grows with every change to {@link #resources()}; a snapshot that never changes stays at 0. */
+    default long version() {
+        return 0;
+    }
+
+    /**
+     * The keys changed after {@code version}, each with its resource now (null: removed), so a reader holding
+     * an index of that version can derive the current one instead of rebuilding it; null when this snapshot
+     * no longer remembers that far back. May include changes newer than {@link #version()} read before it.
+     */
+    default Map<ResourceKey, Resource> changesSince(long version) {
+        return version == version() ? Map.of() : null;
+    }
 
     /** A fixed snapshot (tests, benchmarks, offline use). */
     static Snapshot of(List<Resource> resources, Map<String, Map<String, String>> namespaceLabels) {

@@ -8,12 +8,14 @@ import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.KindInfo;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.report.AdmissionMessageRenderer;
 import dev.meshcd.compiler.source.Origin;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
@@ -27,6 +29,7 @@ import java.util.List;
 public final class ValidatingHandler implements AdmissionHandler {
     private final Compiler compiler;
     private final Snapshot snapshot;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ValidatingHandler.class);
     private final OwnershipGuard guard;
     private final AnalysisPolicy policy;
 
@@ -41,21 +44,91 @@ public final class ValidatingHandler implements AdmissionHandler {
         this.policy = policy;
     }
 
-    /** The live snapshot's index, rebuilt only when the snapshot's resource list is a new one. */
+    /**
+     * The live snapshot's index. A full build is the root; while the snapshot has changed by a few resources
+     * since (a sync applying objects, a kubectl edit), the current index is derived from the root with those
+     * changes, at their cost rather than the whole snapshot's. Past {@link #rebuildAfter} of them a new root is
+     * built in the background while requests go on deriving from the old one; only when the snapshot no longer
+     * remembers what changed since the root is it rebuilt on the request's thread.
+     */
     private MeshIndex liveIndex() {
-        List<Resource> now = snapshot.resources();
-        Indexed i = indexed;
-        if (i == null || i.resources() != now) {
-            i = new Indexed(now, compiler.index(now));
-            indexed = i;
+        long now = snapshot.version();
+        Indexed current = live;
+        if (current != null && current.version() == now) {
+            return current.index();
         }
-        return i.index();
+        Indexed base = root;
+        Map<ResourceKey, Resource> changes = base == null ? null : snapshot.changesSince(base.version());
+        if (changes == null) {
+            base = buildRoot();
+            changes = snapshot.changesSince(base.version());
+            if (changes == null) {
+                changes = Map.of(); // changed faster than it remembers: the list just read is at least as new
+            }
+        } else if (changes.size() > rebuildAfter(base.index().size()) && rebuilding.compareAndSet(false, true)) {
+            REBUILDER.execute(() -> {
+                try {
+                    buildRoot();
+                } catch (RuntimeException e) {
+                    LOG.warn("rebuilding the live index failed (requests go on deriving from the last one): {}",
+                            e.toString());
+                } finally {
+                    rebuilding.set(false);
+                }
+            });
+        }
+        MeshIndex index = base.index();
+        if (!changes.isEmpty()) {
+            List<Resource> upserts = new ArrayList<>();
+            List<ResourceKey> removals = new ArrayList<>();
+            changes.forEach((k, r) -> {
+                if (r == null) {
+                    removals.add(k);
+                } else {
+                    upserts.add(r);
+                }
+            });
+            index = index.withChanges(upserts, removals);
+        }
+        live = new Indexed(now, index);
+        return index;
     }
 
-    private record Indexed(List<Resource> resources, MeshIndex index) {
+    private Indexed buildRoot() {
+        long v = snapshot.version(); // read first: changes after it are applied again on top, harmlessly
+        Indexed built = new Indexed(v, compiler.index(snapshot.resources()));
+        root = built;
+        rootBuilds.incrementAndGet();
+        return built;
     }
 
-    private volatile Indexed indexed;
+    /**
+     * Changes past which a new root pays: deriving costs about the changes, a build the whole snapshot, so
+     * rebuilding after about sqrt(2 x size) changes keeps the sum per request smallest.
+     */
+    static int rebuildAfter(int size) {
+        return Math.max(16, (int) Math.sqrt(2.0 * size));
+    }
+
+    /** One daemon thread for background rebuilds, shared by all handlers (a rebuild is rare and single-flight). */
+    private static final java.util.concurrent.Executor REBUILDER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "meshcd-live-index");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean rebuilding = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private record Indexed(long version, MeshIndex index) {
+    }
+
+    private volatile Indexed root;
+    private volatile Indexed live;
+    private final java.util.concurrent.atomic.AtomicInteger rootBuilds = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How often the live index was built in full (tests: small changes must not cost a build). */
+    int rootBuilds() {
+        return rootBuilds.get();
+    }
 
     @Override
     public AdmissionResponse handle(AdmissionRequest req) {
