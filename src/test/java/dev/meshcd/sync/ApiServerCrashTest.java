@@ -171,7 +171,9 @@ class ApiServerCrashTest {
                 assertThat(crashed.commit()).isEqualTo(c2);
                 assertThat(crashed.phase()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
                 assertThat(crashed.ok()).isFalse();
-                assertThat(crashed.applied()).isBetween(KILL_AFTER, OBJECTS - 1);
+                // the killer counts a success when its headers arrive; up to `parallelism` of those can still
+                // lose their body to the kill, and then they are failures to the Applier
+                assertThat(crashed.applied()).isBetween(KILL_AFTER - options.parallelism(), OBJECTS - 1);
                 assertThat(crashed.message()).startsWith("partial: " + crashed.applied() + "/" + OBJECTS + " applied")
                         .contains("last good " + c1.substring(0, 7));
                 List<CommitStatus> sync = statuses.stream().filter(s -> s.context().equals("meshcd/sync")).toList();
