@@ -30,6 +30,36 @@ public interface Snapshot {
         return version == version() ? Map.of() : null;
     }
 
+    /** A snapshot over resources that change ({@code store}), with fixed namespace labels (tests, benchmarks). */
+    static Snapshot of(VersionedResources store, Map<String, Map<String, String>> namespaceLabels) {
+        return new Snapshot() {
+            @Override
+            public List<Resource> resources() {
+                return store.resources();
+            }
+
+            @Override
+            public Map<String, String> namespaceLabels(String namespace) {
+                return namespaceLabels.getOrDefault(namespace, Map.of());
+            }
+
+            @Override
+            public boolean synced() {
+                return true;
+            }
+
+            @Override
+            public long version() {
+                return store.version();
+            }
+
+            @Override
+            public Map<ResourceKey, Resource> changesSince(long version) {
+                return store.changesSince(version);
+            }
+        };
+    }
+
     /** A fixed snapshot (tests, benchmarks, offline use). */
     static Snapshot of(List<Resource> resources, Map<String, Map<String, String>> namespaceLabels) {
         List<Resource> copy = List.copyOf(resources);

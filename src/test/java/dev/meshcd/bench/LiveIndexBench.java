@@ -10,13 +10,11 @@ import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.ValidatingHandler;
 import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.Origin;
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,32 +38,7 @@ public final class LiveIndexBench {
             put(compiler, store, rule(i, i % 2 == 0));
         }
         OwnershipGuard guard = new OwnershipGuard(Set.of("system:serviceaccount:meshcd-system:meshcd"));
-        ValidatingHandler live = new ValidatingHandler(compiler, new Snapshot() {
-            @Override
-            public List<Resource> resources() {
-                return store.resources();
-            }
-
-            @Override
-            public Map<String, String> namespaceLabels(String namespace) {
-                return Map.of();
-            }
-
-            @Override
-            public boolean synced() {
-                return true;
-            }
-
-            @Override
-            public long version() {
-                return store.version();
-            }
-
-            @Override
-            public Map<ResourceKey, Resource> changesSince(long version) {
-                return store.changesSince(version);
-            }
-        }, guard);
+        ValidatingHandler live = new ValidatingHandler(compiler, Snapshot.of(store, Map.of()), guard);
         AdmissionRequest req = AdmissionReviews.parse(Reviews.review("CREATE", "alice", vs(services / 2), null, false));
         // process CPU, not the thread's: the background rebuilds of the live index count too
         com.sun.management.OperatingSystemMXBean os =

@@ -13,7 +13,6 @@ import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.Origin;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,32 +37,7 @@ class LiveIndexTest {
             service(i);
             destinationRule(i, "v1", "v2");
         }
-        Snapshot snapshot = new Snapshot() {
-            @Override
-            public List<Resource> resources() {
-                return store.resources();
-            }
-
-            @Override
-            public Map<String, String> namespaceLabels(String namespace) {
-                return Map.of();
-            }
-
-            @Override
-            public boolean synced() {
-                return true;
-            }
-
-            @Override
-            public long version() {
-                return store.version();
-            }
-
-            @Override
-            public Map<ResourceKey, Resource> changesSince(long version) {
-                return store.changesSince(version);
-            }
-        };
+        Snapshot snapshot = Snapshot.of(store, Map.of());
         live = new ValidatingHandler(COMPILER, snapshot, GUARD);
     }
 
