@@ -16,6 +16,12 @@ import dev.meshcd.compiler.source.Origin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
@@ -27,9 +33,16 @@ import java.util.Map;
  * A dry run is answered exactly like a real request.
  */
 public final class ValidatingHandler implements AdmissionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ValidatingHandler.class);
+    /** One daemon thread for background rebuilds, shared by all handlers (a rebuild is rare and single-flight). */
+    private static final Executor REBUILDER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "meshcd-live-index");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Compiler compiler;
     private final Snapshot snapshot;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ValidatingHandler.class);
     private final OwnershipGuard guard;
     private final AnalysisPolicy policy;
 
@@ -110,20 +123,14 @@ public final class ValidatingHandler implements AdmissionHandler {
         return Math.max(16, (int) Math.sqrt(2.0 * size));
     }
 
-    /** One daemon thread for background rebuilds, shared by all handlers (a rebuild is rare and single-flight). */
-    private static final java.util.concurrent.Executor REBUILDER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "meshcd-live-index");
-        t.setDaemon(true);
-        return t;
-    });
-    private final java.util.concurrent.atomic.AtomicBoolean rebuilding = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean rebuilding = new AtomicBoolean();
 
     private record Indexed(long version, MeshIndex index) {
     }
 
     private volatile Indexed root;
     private volatile Indexed live;
-    private final java.util.concurrent.atomic.AtomicInteger rootBuilds = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger rootBuilds = new AtomicInteger();
 
     /** How often the live index was built in full (tests: small changes must not cost a build). */
     int rootBuilds() {
