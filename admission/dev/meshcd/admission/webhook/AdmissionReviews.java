@@ -1,15 +1,17 @@
 package dev.meshcd.admission.webhook;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /** Reads and writes {@code admission.k8s.io/v1} AdmissionReview bodies. */
@@ -82,32 +84,46 @@ public final class AdmissionReviews {
         return n instanceof ObjectNode o ? o : null;
     }
 
+    /**
+     * The response body. Written with a streaming generator; the patch is Base64-encoded by the JDK (standard
+     * alphabet, padded, no line breaks, as Go's encoding/json reads []byte) and copied in as it is: about 5 µs
+     * less per injected pod than Jackson's own Base64 writer (BENCHMARKS.md, Injection).
+     */
     public static byte[] write(String uid, AdmissionResponse r) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("apiVersion", API_VERSION);
-        root.put("kind", KIND);
-        ObjectNode resp = root.putObject("response");
-        resp.put("uid", uid);
-        resp.put("allowed", r.allowed());
-        if (!r.allowed()) {
-            ObjectNode status = resp.putObject("status");
-            status.put("code", r.code());
-            status.put("message", r.message());
-            status.put("reason", r.code() == 400 ? "BadRequest" : "Forbidden");
-        }
-        if (!r.warnings().isEmpty()) {
-            ArrayNode w = resp.putArray("warnings");
-            r.warnings().forEach(w::add);
-        }
-        if (r.patch() != null) {
-            resp.put("patchType", "JSONPatch");
-            resp.put("patch", r.patch()); // Jackson writes binary as standard Base64 (padded, no line breaks)
-        }
-        try {
-            return JSON.writeValueAsBytes(root);
+        byte[] patch = r.patch() == null ? null : Base64.getEncoder().encode(r.patch());
+        ByteArrayBuilder out = new ByteArrayBuilder(patch == null ? 256 : patch.length + 256);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("apiVersion", API_VERSION);
+            g.writeStringField("kind", KIND);
+            g.writeObjectFieldStart("response");
+            g.writeStringField("uid", uid);
+            g.writeBooleanField("allowed", r.allowed());
+            if (!r.allowed()) {
+                g.writeObjectFieldStart("status");
+                g.writeNumberField("code", r.code());
+                g.writeStringField("message", r.message());
+                g.writeStringField("reason", r.code() == 400 ? "BadRequest" : "Forbidden");
+                g.writeEndObject();
+            }
+            if (!r.warnings().isEmpty()) {
+                g.writeArrayFieldStart("warnings");
+                for (String w : r.warnings()) {
+                    g.writeString(w);
+                }
+                g.writeEndArray();
+            }
+            if (patch != null) {
+                g.writeStringField("patchType", "JSONPatch");
+                g.writeFieldName("patch");
+                g.writeRawUTF8String(patch, 0, patch.length); // Base64 needs no JSON escaping
+            }
+            g.writeEndObject();
+            g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return out.toByteArray();
     }
 
     private static String firstLine(String s) {
