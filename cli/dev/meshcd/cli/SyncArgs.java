@@ -103,9 +103,13 @@ final class SyncArgs {
             + "MESHCD_WEBHOOK_SECRET); without it /hooks/* are not served")
     Path webhookSecretFile;
 
-    @Option(names = "--leader-elect", description = "sync only while holding the Lease meshcd-system/"
-            + "meshcd-sync-leader-NAME (run several replicas: all serve webhooks, one syncs)")
+    @Option(names = "--leader-elect", description = "sync only while holding the Lease meshcd-sync-leader-NAME in "
+            + "the state namespace (run several replicas: all serve webhooks, one syncs)")
     boolean leaderElect;
+
+    @Option(names = "--state-namespace", description = "meshcd's namespace, where the sync keeps its record "
+            + "(ConfigMap meshcd-sync-NAME) and its Lease (default: $POD_NAMESPACE, else meshcd-system)")
+    String stateNamespace;
 
     @Option(names = "--leader-identity", description = "this replica's name in the Lease (default: $POD_NAME, "
             + "else HOSTNAME-PID)")
@@ -159,7 +163,7 @@ final class SyncArgs {
             return new Running(loop, null, routes, loop::start);
         }
         String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
-        LeaderElection election = new LeaderElection(client, name, identity, leaseDuration, loop::start, () -> {
+        Runnable onLose = () -> {
             loop.stop();
             if (!shuttingDown) {
                 // As Kubernetes controllers do: a replica that lost its lease exits and is restarted, so it
@@ -167,7 +171,9 @@ final class SyncArgs {
                 log().error("{} lost the sync lease; exiting so that it restarts", identity);
                 new Thread(() -> System.exit(1), "meshcd-lost-lease").start();
             }
-        });
+        };
+        LeaderElection election = new LeaderElection(client, options.stateNamespace(), name, identity, leaseDuration,
+                loop::start, onLose);
         return new Running(loop, election, routes, election::start);
     }
 
@@ -200,6 +206,11 @@ final class SyncArgs {
                     selfHeal, true, 0, 0, null, null);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--name: " + e.getMessage());
+        }
+        try {
+            options = options.withStateNamespace(stateNamespace != null ? stateNamespace : System.getenv("POD_NAMESPACE"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--state-namespace: " + e.getMessage());
         }
         if (!trustedKeyFiles.isEmpty()) {
             try {

@@ -12,15 +12,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Only one meshcd replica syncs: leader election on the Lease {@code meshcd-sync-leader-<sync name>} in
- * {@code meshcd-system} (one Lease per sync, so two syncs in a cluster do not compete). The leader runs
+ * meshcd's namespace, next to the sync's record (one Lease per sync, so two syncs in a cluster do not compete). The leader runs
  * {@code onLead}; losing the lease runs {@code onLose}.
  */
 public final class LeaderElection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
     private static final String LEASE_PREFIX = "meshcd-sync-leader-";
-    public static final String NAMESPACE = "meshcd-system";
 
     private final KubernetesClient client;
+    private final String namespace;
     private final LeaderElector elector;
     private CompletableFuture<?> running;
 
@@ -29,14 +29,15 @@ public final class LeaderElection implements AutoCloseable {
         return LEASE_PREFIX + syncName;
     }
 
-    public LeaderElection(KubernetesClient client, String syncName, String identity, Duration leaseDuration,
-                          Runnable onLead, Runnable onLose) {
+    public LeaderElection(KubernetesClient client, String namespace, String syncName, String identity,
+                          Duration leaseDuration, Runnable onLead, Runnable onLose) {
         this.client = client;
+        this.namespace = namespace;
         Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
         Duration retry = leaseDuration.dividedBy(5);
         this.elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(leaseName(syncName))
-                .withLock(new LeaseLock(NAMESPACE, leaseName(syncName), identity))
+                .withLock(new LeaseLock(namespace, leaseName(syncName), identity))
                 .withLeaseDuration(leaseDuration)
                 .withRenewDeadline(renew)
                 .withRetryPeriod(retry)
@@ -53,7 +54,7 @@ public final class LeaderElection implements AutoCloseable {
 
     public synchronized void start() {
         if (running == null) {
-            dev.meshcd.sync.apply.SyncStateStore.ensureNamespace(client);
+            dev.meshcd.sync.apply.SyncStateStore.ensureNamespace(client, namespace);
             running = elector.start();
         }
     }

@@ -96,7 +96,7 @@ public final class Reconciler implements AutoCloseable {
         this.kube = new KubeObjects(client);
         this.applier = new Applier(kube, options.parallelism(), options.forceConflicts(), options.maxAttempts(),
                 options.backoff());
-        this.store = new SyncStateStore(client, options.name());
+        this.store = new SyncStateStore(client, options.stateNamespace(), options.name());
         this.clock = Clock.systemUTC();
     }
 

@@ -27,12 +27,15 @@ import java.time.Duration;
  * @param compileOptions compiler settings
  * @param trustedKeys    when not null, only commits whose OpenPGP signature verifies against one of these keys are
  *                       applied ({@code --require-signed-by keys.asc}); null applies any commit
+ * @param stateNamespace where the sync keeps its record (ConfigMap {@code meshcd-sync-<name>}) and its Lease:
+ *                       meshcd's own namespace; null means {@value #DEFAULT_STATE_NAMESPACE}
  */
 public record SyncOptions(String name, String url, String branch, String path, Path cacheDir,
                           GitCredentials credentials, Duration interval, String clusterName, String targetUrl,
                           boolean prune, boolean selfHeal, boolean forceConflicts, int parallelism,
                           int maxAttempts, Duration backoff, CompileOptions compileOptions,
-                          TrustedKeys trustedKeys) {
+                          TrustedKeys trustedKeys, String stateNamespace) {
+    public static final String DEFAULT_STATE_NAMESPACE = "meshcd-system";
 
     public SyncOptions {
         if (name == null || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || name.length() > 50) {
@@ -46,6 +49,10 @@ public record SyncOptions(String name, String url, String branch, String path, P
         maxAttempts = maxAttempts <= 0 ? 5 : maxAttempts;
         backoff = backoff == null ? Duration.ofMillis(500) : backoff;
         compileOptions = compileOptions == null ? CompileOptions.DEFAULT : compileOptions;
+        stateNamespace = stateNamespace == null || stateNamespace.isBlank() ? DEFAULT_STATE_NAMESPACE : stateNamespace;
+        if (!stateNamespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || stateNamespace.length() > 63) {
+            throw new IllegalArgumentException("state namespace must be a DNS label: " + stateNamespace);
+        }
     }
 
     /** Without a signature requirement (the settings before {@code trustedKeys} existed). */
@@ -54,7 +61,7 @@ public record SyncOptions(String name, String url, String branch, String path, P
                        boolean forceConflicts, int parallelism, int maxAttempts, Duration backoff,
                        CompileOptions compileOptions) {
         this(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune, selfHeal,
-                forceConflicts, parallelism, maxAttempts, backoff, compileOptions, null);
+                forceConflicts, parallelism, maxAttempts, backoff, compileOptions, null, null);
     }
 
     /** Defaults: branch main, whole tree, poll every minute, prune on, self-heal off, force conflicts on, 8 in flight. */
@@ -65,43 +72,43 @@ public record SyncOptions(String name, String url, String branch, String path, P
 
     public SyncOptions withBranch(String b) {
         return new SyncOptions(name, url, b, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withPath(String p) {
         return new SyncOptions(name, url, branch, p, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withCredentials(GitCredentials c) {
         return new SyncOptions(name, url, branch, path, cacheDir, c, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withInterval(Duration i) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, i, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withCluster(String cluster) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, cluster, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withSelfHeal(boolean heal) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                heal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys);
+                heal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     public SyncOptions withRetry(int attempts, Duration firstBackoff) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, attempts, firstBackoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, parallelism, attempts, firstBackoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     /** Requests in flight while applying. */
     public SyncOptions withParallelism(int inFlight) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, inFlight, maxAttempts, backoff, compileOptions, trustedKeys);
+                selfHeal, forceConflicts, inFlight, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
     }
 
     /**
@@ -110,7 +117,13 @@ public record SyncOptions(String name, String url, String branch, String path, P
      */
     public SyncOptions withTrustedKeys(TrustedKeys keys) {
         return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, keys);
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, keys, stateNamespace);
+    }
+
+    /** Keep the record and the Lease in {@code namespace} (meshcd's own; null: the default). */
+    public SyncOptions withStateNamespace(String namespace) {
+        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
+                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, namespace);
     }
 
     /** Whether commits must carry a trusted signature to be applied. */

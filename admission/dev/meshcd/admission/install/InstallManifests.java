@@ -258,7 +258,7 @@ public final class InstallManifests {
             // every replica serves the webhooks; the one holding the Lease syncs, as this service account, which
             // is the identity the ownership guard lets change Git-managed objects
             args.addAll(List.of("--repo=" + s.repo(), "--branch=" + s.branch(), "--name=" + s.name(),
-                    "--leader-elect", "--cache-dir=" + CACHE_DIR + "/" + s.name(),
+                    "--leader-elect", "--state-namespace=" + o.namespace(), "--cache-dir=" + CACHE_DIR + "/" + s.name(),
                     "--sync-identity=" + o.serviceAccountUser()));
             if (s.path() != null && !s.path().isEmpty()) {
                 args.add("--path=" + s.path());

@@ -11,24 +11,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The last applied commit of a sync, kept in the cluster (ConfigMap {@code meshcd-sync-<name>} in
- * {@code meshcd-system}) so a restarted or newly elected meshcd resumes from it.
+ * The last applied commit of a sync, kept in the cluster (ConfigMap {@code meshcd-sync-<name>} in meshcd's
+ * namespace, {@code meshcd-system} unless set) so a restarted or newly elected meshcd resumes from it.
  */
 public final class SyncStateStore {
-    public static final String NAMESPACE = "meshcd-system";
-
     /** What was applied last. */
     public record State(String commit, String branch, String url, Instant appliedAt, int objects) {
     }
 
     private final KubernetesClient client;
+    private final String namespace;
     private final String name;
-    /** meshcd-system was seen or created: saves skip the check (one round trip fewer per sync). */
+    /** the namespace was seen or created: saves skip the check (one round trip fewer per sync). */
     private volatile boolean namespaceSeen;
 
-    public SyncStateStore(KubernetesClient client, String name) {
+    public SyncStateStore(KubernetesClient client, String namespace, String name) {
         this.client = client;
+        this.namespace = namespace;
         this.name = name;
+    }
+
+    public String namespace() {
+        return namespace;
     }
 
     public String configMapName() {
@@ -36,7 +40,7 @@ public final class SyncStateStore {
     }
 
     public Optional<State> load() {
-        ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName(configMapName()).get();
+        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(configMapName()).get();
         if (cm == null || cm.getData() == null || cm.getData().get("commit") == null) {
             return Optional.empty();
         }
@@ -58,7 +62,7 @@ public final class SyncStateStore {
 
     public void save(State state) {
         if (!namespaceSeen) {
-            ensureNamespace(client);
+            ensureNamespace(client, namespace);
             namespaceSeen = true; // a save that fails because it was deleted since clears this again
         }
         Map<String, String> data = new LinkedHashMap<>();
@@ -67,10 +71,10 @@ public final class SyncStateStore {
         data.put("url", state.url());
         data.put("appliedAt", state.appliedAt().toString());
         data.put("objects", Integer.toString(state.objects()));
-        ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName()).withNamespace(NAMESPACE)
+        ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName()).withNamespace(namespace)
                 .addToLabels("app.kubernetes.io/managed-by", "meshcd").endMetadata().withData(data).build();
         try {
-            client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager("meshcd").forceConflicts()
+            client.configMaps().inNamespace(namespace).resource(cm).fieldManager("meshcd").forceConflicts()
                     .serverSideApply();
         } catch (KubernetesClientException e) {
             namespaceSeen = false;
@@ -78,11 +82,11 @@ public final class SyncStateStore {
         }
     }
 
-    /** Creates {@code meshcd-system} when missing. */
-    public static void ensureNamespace(KubernetesClient client) {
-        if (client.namespaces().withName(NAMESPACE).get() == null) {
+    /** Creates {@code namespace} when missing. */
+    public static void ensureNamespace(KubernetesClient client, String namespace) {
+        if (client.namespaces().withName(namespace).get() == null) {
             try {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                         .build()).create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {

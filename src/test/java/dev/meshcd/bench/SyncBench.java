@@ -143,7 +143,7 @@ public final class SyncBench {
         long changeAppliedNanos;
         SyncOptions options = new SyncOptions("bench", bare.toString(), "main", "", tmp.resolve("cache"),
                 GitCredentials.NONE, Duration.ofHours(1), null, null, true, false, true, parallelism, 5,
-                Duration.ofMillis(200), CompileOptions.DEFAULT, null);
+                Duration.ofMillis(200), CompileOptions.DEFAULT);
         try (Reconciler reconciler = Reconciler.create(options, client, s -> {
             if (s.state() == CommitStatus.State.SUCCESS) {
                 statusAt.put(s.sha() + " " + s.context(), System.nanoTime());

@@ -57,6 +57,21 @@ class InstallSyncTest {
     }
 
     @Test
+    void inAnotherNamespaceTheSyncKeepsItsRecordAndLeaseThere() throws Exception {
+        List<HasMetadata> objects = InstallManifests.render(
+                new InstallManifests.Options("platform-gitops", WITH_SYNC.image(), null, null, WITH_SYNC.sync()));
+        List<String> args = container(objects).getArgs();
+        assertThat(args).contains("--state-namespace=platform-gitops",
+                "--sync-identity=system:serviceaccount:platform-gitops:meshcd");
+
+        // what `meshcd run` makes of those arguments (no cluster needed to build the options)
+        CommandLine cmd = new CommandLine(new Main());
+        CommandLine.ParseResult parsed = cmd.parseArgs(args.toArray(String[]::new));
+        SyncArgs sync = ((RunCommand) parsed.subcommand().commandSpec().userObject()).sync;
+        assertThat(sync.options().stateNamespace()).isEqualTo("platform-gitops");
+    }
+
+    @Test
     void withoutRepoTheDeploymentOnlyServesWebhooks() {
         List<HasMetadata> objects = InstallManifests.render(InstallManifests.Options.defaults());
         Container c = container(objects);

@@ -197,7 +197,7 @@ class ApiServerCrashTest {
                 cluster.startApiServer();
                 System.out.println("API server back in " + (System.nanoTime() - t2) / 1_000_000 + " ms");
                 // Back: the record still names the last applied commit; the cluster holds a partial state.
-                assertThat(new SyncStateStore(cluster.client(), "crash").load().orElseThrow().commit()).isEqualTo(c1);
+                assertThat(new SyncStateStore(cluster.client(), SyncOptions.DEFAULT_STATE_NAMESPACE, "crash").load().orElseThrow().commit()).isEqualTo(c1);
                 assertThat(routes(c2)).hasSizeBetween(KILL_AFTER, OBJECTS - 1);
 
                 statuses.clear();
@@ -208,7 +208,7 @@ class ApiServerCrashTest {
                 assertThat(recovered.applied() + recovered.unchanged()).isEqualTo(OBJECTS);
                 assertThat(recovered.applied()).as("only what the crash left out").isLessThan(OBJECTS);
                 assertThat(routes(c2)).hasSize(OBJECTS);
-                assertThat(new SyncStateStore(cluster.client(), "crash").load().orElseThrow().commit()).isEqualTo(c2);
+                assertThat(new SyncStateStore(cluster.client(), SyncOptions.DEFAULT_STATE_NAMESPACE, "crash").load().orElseThrow().commit()).isEqualTo(c2);
                 assertThat(statuses).filteredOn(s -> s.context().equals("meshcd/sync"))
                         .extracting(CommitStatus::state).containsExactly(State.PENDING, State.SUCCESS);
                 System.out.println("recovered: " + recovered.message());

@@ -124,8 +124,10 @@ class ReconcilerClusterTest {
             client.genericKubernetesResources(ctx("VirtualService")).inNamespace("other").resource(foreign)
                     .fieldManager("meshcd").serverSideApply();
 
+            // meshcd installed in a namespace of its own choosing keeps its record there
             SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withPath("clusters/prod").withCluster("test").withRetry(3, Duration.ofMillis(100));
+                    .withPath("clusters/prod").withCluster("test").withRetry(3, Duration.ofMillis(100))
+                    .withStateNamespace("platform-gitops");
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 long t0 = System.nanoTime();
                 SyncResult first = r.reconcile();
@@ -144,7 +146,10 @@ class ReconcilerClusterTest {
                 assertThat(vs.getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c1)
                         .containsEntry(Labels.REPO, "prod").containsEntry(Labels.SOURCE, "clusters/prod/cart.yaml#L8");
                 assertThat(vs.getMetadata().getManagedFields()).extracting(m -> m.getManager()).contains("meshcd");
-                assertThat(new SyncStateStore(client, "prod").load().orElseThrow().commit()).isEqualTo(c1);
+                assertThat(new SyncStateStore(client, "platform-gitops", "prod").load().orElseThrow().commit())
+                        .isEqualTo(c1);
+                assertThat(new SyncStateStore(client, SyncOptions.DEFAULT_STATE_NAMESPACE, "prod").load())
+                        .as("nothing kept in the default namespace").isEmpty();
 
                 // Nothing new: up to date, no re-apply.
                 assertThat(r.reconcile().phase()).isEqualTo(SyncResult.Phase.UP_TO_DATE);
@@ -232,7 +237,7 @@ class ReconcilerClusterTest {
                 assertThat(statuses).filteredOn(s -> s.context().equals("meshcd/sync"))
                         .extracting(CommitStatus::state).containsExactly(State.PENDING, State.FAILURE);
                 assertThat(statuses).noneMatch(s -> s.context().equals("meshcd/sync") && s.state() == State.SUCCESS);
-                assertThat(new SyncStateStore(client, "second").load().orElseThrow().commit()).isEqualTo(good);
+                assertThat(new SyncStateStore(client, SyncOptions.DEFAULT_STATE_NAMESPACE, "second").load().orElseThrow().commit()).isEqualTo(good);
                 // The next poll retries the apply; the compile statuses are not posted again.
                 statuses.clear();
                 assertThat(r.reconcile().phase()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
@@ -258,15 +263,18 @@ class ReconcilerClusterTest {
     void onlyOneReplicaLeads() throws Exception {
         AtomicInteger leadsA = new AtomicInteger();
         AtomicInteger leadsB = new AtomicInteger();
-        LeaderElection a = new LeaderElection(client, "default", "replica-a", Duration.ofSeconds(3), leadsA::incrementAndGet, () -> { });
-        LeaderElection b = new LeaderElection(client, "default", "replica-b", Duration.ofSeconds(3), leadsB::incrementAndGet, () -> { });
+        String namespace = "leases-elsewhere"; // created by the first replica to start
+        LeaderElection a = new LeaderElection(client, namespace, "default", "replica-a", Duration.ofSeconds(3),
+                leadsA::incrementAndGet, () -> { });
+        LeaderElection b = new LeaderElection(client, namespace, "default", "replica-b", Duration.ofSeconds(3),
+                leadsB::incrementAndGet, () -> { });
         try {
             a.start();
             waitFor(() -> leadsA.get() == 1, 20);
             b.start();
             Thread.sleep(4000);
             assertThat(leadsB.get()).as("b waits while a holds the lease").isZero();
-            Lease lease = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("default")).get();
+            Lease lease = client.leases().inNamespace(namespace).withName(LeaderElection.leaseName("default")).get();
             assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("replica-a");
             a.close();
             waitFor(() -> leadsB.get() == 1, 20);

@@ -83,7 +83,7 @@ class ReconcilerSignedCommitsTest {
             SyncOptions options = SyncOptions.of("signed", server.url("mesh"), tmp.resolve("cache"))
                     .withRetry(2, Duration.ofMillis(50)).withTrustedKeys(ALICE.trusted());
             assertThat(options.requiresSignedCommits()).isTrue();
-            SyncStateStore store = new SyncStateStore(client, "signed");
+            SyncStateStore store = new SyncStateStore(client, SyncOptions.DEFAULT_STATE_NAMESPACE, "signed");
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 // Signed by the trusted key: applied.
                 SyncResult first = r.reconcile();
@@ -153,7 +153,7 @@ class ReconcilerSignedCommitsTest {
             assertThat(s.description()).isEqualTo(description);
         });
         assertThat(live()).containsExactly("5s", lastGood);
-        assertThat(new SyncStateStore(client, "signed").load().orElseThrow().commit()).isEqualTo(lastGood);
+        assertThat(new SyncStateStore(client, SyncOptions.DEFAULT_STATE_NAMESPACE, "signed").load().orElseThrow().commit()).isEqualTo(lastGood);
     }
 
     static String tree(Path work, String commit) throws Exception {

@@ -298,7 +298,7 @@ class RunRepoClusterTest {
 
     /** Who holds the Lease of the sync named "leaders" (one Lease per sync). */
     static String leaseHolder() {
-        Lease l = client.leases().inNamespace(LeaderElection.NAMESPACE).withName(LeaderElection.leaseName("leaders")).get();
+        Lease l = client.leases().inNamespace(SyncOptions.DEFAULT_STATE_NAMESPACE).withName(LeaderElection.leaseName("leaders")).get();
         return l == null || l.getSpec() == null ? null : l.getSpec().getHolderIdentity();
     }
 
