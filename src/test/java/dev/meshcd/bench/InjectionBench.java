@@ -9,6 +9,7 @@ import dev.meshcd.admission.inject.JsonPatches;
 import dev.meshcd.admission.inject.PodInjector;
 import dev.meshcd.admission.webhook.AdmissionHandler;
 import dev.meshcd.admission.webhook.AdmissionRequest;
+import dev.meshcd.admission.webhook.AdmissionResponse;
 import dev.meshcd.admission.webhook.AdmissionReviews;
 import dev.meshcd.admission.webhook.InjectHandler;
 import java.lang.management.ManagementFactory;
@@ -26,11 +27,14 @@ import java.util.function.ToLongFunction;
  *       the same pod alone;</li>
  *   <li>{@code handler}: the {@code /inject} path as the server runs it: decode the AdmissionReview body,
  *       {@link InjectHandler}, encode the response (patch in base64); {@code allow}: the same with the allow-all
- *       handler.</li>
+ *       handler;</li>
+ *   <li>{@code 1 decode} .. {@code 5 encode}: the handler's stages alone (decode the review, inject, diff,
+ *       serialise the patch, encode the response with the patch in Base64).</li>
  * </ul>
  * Every path is warmed up for a fixed wall time first (a fixed iteration count would leave a faster build
  * measured before the JIT is done with it), then measured in interleaved rounds; best and median of the rounds
- * are printed. Arguments: {@code [rounds, default 7] [warm-up seconds, default 4]}.
+ * are printed. Arguments: {@code [rounds, default 7] [warm-up seconds, default 12: nine paths share it, and 4 s left
+ * the handler partly in C1]}.
  * Run: {@code scripts/bench.sh InjectionBench}.
  */
 public final class InjectionBench {
@@ -52,17 +56,29 @@ public final class InjectionBench {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        double warmupSeconds = args.length > 1 ? Double.parseDouble(args[1]) : 4;
+        double warmupSeconds = args.length > 1 ? Double.parseDouble(args[1]) : 12;
         IstioSidecarInjector injector = new IstioSidecarInjector();
         Map<String, String> ns = Map.of("istio-injection", "enabled");
         byte[] review = AdmissionBench.podReview();
         AdmissionHandler inject = new InjectHandler(injector,
                 Snapshot.of(List.of(), Map.of("bench", Map.of("istio-injection", "enabled"))));
+        // the handler's stages one by one, each on the previous stage's output computed once
+        AdmissionRequest decoded = AdmissionReviews.parse(review);
+        ObjectNode requestPod = decoded.object();
+        ObjectNode injectedPod = injector.inject(requestPod, "bench", ns).pod();
+        JsonNode patch = JsonPatches.diff(requestPod, injectedPod);
+        byte[] patchJson = JSON.writeValueAsBytes(patch);
         List<Map.Entry<String, ToLongFunction<Integer>>> paths = List.of(
                 Map.entry("injection", i -> once(injector, POD_JSON, ns)),
                 Map.entry("baseline", i -> parseAndWrite(POD_JSON)),
                 Map.entry("handler", i -> serve(inject, review)),
-                Map.entry("allow", i -> serve(AdmissionHandler.ALLOW_ALL, review)));
+                Map.entry("allow", i -> serve(AdmissionHandler.ALLOW_ALL, review)),
+                Map.entry("1 decode", i -> decode(review)),
+                Map.entry("2 inject", i -> injector.inject(requestPod, "bench", ns).pod().size()),
+                Map.entry("3 diff", i -> JsonPatches.diff(requestPod, injectedPod).size()),
+                Map.entry("4 patch", i -> write(patch)),
+                Map.entry("5 encode", i -> AdmissionReviews.write(decoded.uid(),
+                        AdmissionResponse.patch("injected", patchJson, List.of())).length));
         long sink = 0;
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         for (int i = 0; i < 1500 || System.nanoTime() < warmupEnd; i++) {
@@ -87,7 +103,7 @@ public final class InjectionBench {
             Arrays.sort(r);
             best[p] = r[0];
             median[p] = r[r.length / 2];
-            System.out.printf("%-9s CPU per pod: best %5.1f us, median %5.1f us%n", paths.get(p).getKey(),
+            System.out.printf("%-10s CPU per pod: best %5.1f us, median %5.1f us%n", paths.get(p).getKey(),
                     best[p] / 1e3, median[p] / 1e3);
         }
         System.out.printf("RESULT injection cpu_us_per_pod=%d baseline_cpu_us_per_pod=%d injection_median_cpu_us=%d"
@@ -101,6 +117,22 @@ public final class InjectionBench {
             ObjectNode pod = (ObjectNode) JSON.readTree(podJson);
             PodInjector.Result r = injector.inject(pod, "shop", ns);
             JsonNode patch = JsonPatches.diff(pod, r.pod());
+            return JSON.writeValueAsBytes(patch).length;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long decode(byte[] review) {
+        try {
+            return AdmissionReviews.parse(review).uid().length();
+        } catch (AdmissionReviews.BadReview e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long write(JsonNode patch) {
+        try {
             return JSON.writeValueAsBytes(patch).length;
         } catch (Exception e) {
             throw new IllegalStateException(e);
