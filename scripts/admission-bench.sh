@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Admission webhook throughput and latency with wrk as the load generator (see BENCHMARKS.md).
 #   scripts/admission-bench.sh [SECONDS=10] [CONNECTIONS=8] [ROUNDS=3] [SERVICES=100]
-# One JVM serves three HTTPS webhooks on the same stack: allow-all (baseline), /validate (VirtualService),
-# /inject (Pod). wrk (Debian's, one thread) measures each one's max req/s, round by round, interleaved;
+# One JVM serves four HTTPS webhooks on the same stack: allow-all (baseline), /validate (VirtualService),
+# /inject (Pod), and a diagnostic patch-only handler (/inject's answer without the work). wrk (Debian's, one
+# thread) measures each one's max req/s, round by round, interleaved;
 # then wrk paces requests at half of each median max (a fixed delay per connection) and reports p50/p99.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,16 +22,16 @@ lua="$dir/post.lua"
 declare -A url
 while read -r name port path; do url[$name]="https://127.0.0.1:$port/$path"; done <"$dir/ports"
 wrk_rps() { # NAME SECONDS -> req/s
-  local body="$dir/$([[ $1 == inject ]] && echo inject || echo validate).json"
+  local body="$dir/$([[ $1 == inject || $1 == patch-only ]] && echo inject || echo validate).json"
   printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\n' "$body" >"$lua"
   wrk -t1 -c"$conns" -d"${2}s" -s "$lua" "${url[$1]}" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx " $0 > "/dev/stderr"}'
 }
 # Warm-up (JIT, connections): long enough that round 1 is not still compiling (3 s each left round 1's
 # baseline at half of the later rounds').
-for name in baseline validate inject; do wrk_rps "$name" 8 >/dev/null; done
+for name in baseline validate inject patch-only; do wrk_rps "$name" 8 >/dev/null; done
 declare -A runs ratios
 for r in $(seq "$rounds"); do
-  for name in baseline validate inject; do
+  for name in baseline validate inject patch-only; do
     rps=$(wrk_rps "$name" "$seconds"); runs[$name]+="$rps "
     echo "round $r $name max $rps req/s"
     [[ $name == baseline ]] && base_r=$rps
@@ -43,7 +44,7 @@ echo
 # capacity drifts by tens of percent over a minute, and neighbours in time share it.
 echo "| | max req/s (median of $rounds) | ratio to baseline (median of rounds) | p50 at half max | p99 at half max | rate reached |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for name in baseline validate inject; do
+for name in baseline validate inject patch-only; do
   m=$(echo "${runs[$name]}" | median)
   # Half of the max, paced by wrk itself: each connection waits a random delay between requests, uniform in
   # [0, 2d] ms with d = connections/rate (10 ms or more, so wrk's millisecond timer is precise). A fixed delay
@@ -52,7 +53,7 @@ for name in baseline validate inject; do
   rate=$(awk -v m="$m" 'BEGIN{printf "%d", m/2}')
   lconns=$(( rate / 100 > conns ? rate / 100 : conns ))
   delay=$(awk -v c="$lconns" -v r="$rate" 'BEGIN{printf "%d", c*1000/r}')
-  body="$dir/$([[ $name == inject ]] && echo inject || echo validate).json"
+  body="$dir/$([[ $name == inject || $name == patch-only ]] && echo inject || echo validate).json"
   printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\nmath.randomseed(os.time())\nfunction delay() return math.random(0, %d) end\n' "$body" "$((2 * delay))" >"$lua"
   out=$(wrk -t1 -c"$lconns" -d"${seconds}s" --latency -s "$lua" "${url[$name]}")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -61,3 +62,4 @@ for name in baseline validate inject; do
     "$p50" "$p99" "$got"
 done
 echo "targets: validate and inject >= 70% of baseline; p99 <= 5 ms at half of max ($conns wrk connections, ${seconds}s phases)"
+echo "patch-only (diagnostic): /inject's response, byte for byte, without the injection: the part of inject's gap due to its size"
