@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Only one meshcd replica syncs: leader election on the Lease {@code meshcd-sync-leader-<sync name>} in
- * meshcd's namespace, next to the sync's record (one Lease per sync, so two syncs in a cluster do not compete). The leader runs
- * {@code onLead}; losing the lease runs {@code onLose}.
+ * meshcd's namespace, next to the sync's record (one Lease per sync, so two syncs in a cluster do not
+ * compete). The leader runs {@code onLead}; losing the lease runs {@code onLose}.
  */
 public final class LeaderElection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);

@@ -31,9 +31,6 @@ public final class SyncStateStore {
         this.name = name;
     }
 
-    public String namespace() {
-        return namespace;
-    }
 
     public String configMapName() {
         return "meshcd-sync-" + name;

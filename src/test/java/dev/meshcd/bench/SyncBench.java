@@ -43,8 +43,8 @@ import java.util.stream.Stream;
  * {@code kubectl apply --server-side -R -f} of the whole tree into empty namespaces, {@code kubectl get
  * -A -o json} of the four kinds, the whole tree again after a one-line change, and the one changed file.
  *
- * <p>The whole-repo apply runs again after meshcd's phases (A-B-A): the API server's cost per apply grows
- * with the history it has seen, so meshcd's initial sync is compared with the mean of the two.
+ * <p>The whole-repo apply runs again after meshcd's phases (A-B-A): the API server's cost per apply drifts
+ * during a run, so meshcd's initial sync is compared with the mean of the two.
  *
  * <p>meshcd: {@link Reconciler#reconcile()} from an empty cluster (fetch, compile, plan, apply, record,
  * drift check); a one-line change (commit, push, the GitHub push webhook handler triggering the
@@ -209,10 +209,10 @@ public final class SyncBench {
             return;
         }
 
-        // A-B-A: kubectl's whole-repo apply again, after meshcd's phases. The API server's cost per apply grows
-        // with the history it has seen (in one run: 6.8 ms/object for meshcd after kubectl's phases against
-        // 4.5-5.5 ms/object on a fresh server), so the phase measured second would be at a disadvantage; the
-        // baseline is the mean of a kubectl run before meshcd's and one after.
+        // A-B-A: kubectl's whole-repo apply again, after meshcd's phases. The API server's CPU per apply drifts
+        // during a run (the same kubectl pass: 5.6 ms/object before meshcd's phases and 10.4 after in one run,
+        // 7.5 both times in another), so whichever side ran second could be at a disadvantage; the baseline is
+        // the mean of a kubectl pass before meshcd's and one after.
         Cpu before2 = Cpu.now(cluster);
         long kApply2 = kubectl(cluster, "apply --server-side (whole repo, empty namespaces, after meshcd's phases)",
                 "apply", "--server-side", "-R", "-f", kc.toString());
