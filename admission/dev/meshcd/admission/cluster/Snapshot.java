@@ -4,6 +4,7 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** What the cluster holds right now, as the compiler sees it: read from memory, never an API call. */
 public interface Snapshot {
@@ -32,52 +33,41 @@ public interface Snapshot {
 
     /** A snapshot over resources that change ({@code store}), with fixed namespace labels (tests, benchmarks). */
     static Snapshot of(VersionedResources store, Map<String, Map<String, String>> namespaceLabels) {
-        return new Snapshot() {
-            @Override
-            public List<Resource> resources() {
-                return store.resources();
-            }
-
-            @Override
-            public Map<String, String> namespaceLabels(String namespace) {
-                return namespaceLabels.getOrDefault(namespace, Map.of());
-            }
-
-            @Override
-            public boolean synced() {
-                return true;
-            }
-
-            @Override
-            public long version() {
-                return store.version();
-            }
-
-            @Override
-            public Map<ResourceKey, Resource> changesSince(long version) {
-                return store.changesSince(version);
-            }
-        };
+        return new InMemory(store::resources, store, namespaceLabels);
     }
 
     /** A fixed snapshot (tests, benchmarks, offline use). */
     static Snapshot of(List<Resource> resources, Map<String, Map<String, String>> namespaceLabels) {
         List<Resource> copy = List.copyOf(resources);
-        return new Snapshot() {
-            @Override
-            public List<Resource> resources() {
-                return copy;
-            }
+        return new InMemory(() -> copy, null, namespaceLabels);
+    }
 
-            @Override
-            public Map<String, String> namespaceLabels(String namespace) {
-                return namespaceLabels.getOrDefault(namespace, Map.of());
-            }
+    /** Held in memory, always synced, namespace labels fixed; versions from {@code store}, or none when null. */
+    record InMemory(Supplier<List<Resource>> all, VersionedResources store,
+                    Map<String, Map<String, String>> labels) implements Snapshot {
+        @Override
+        public List<Resource> resources() {
+            return all.get();
+        }
 
-            @Override
-            public boolean synced() {
-                return true;
-            }
-        };
+        @Override
+        public Map<String, String> namespaceLabels(String namespace) {
+            return labels.getOrDefault(namespace, Map.of());
+        }
+
+        @Override
+        public boolean synced() {
+            return true;
+        }
+
+        @Override
+        public long version() {
+            return store == null ? 0 : store.version();
+        }
+
+        @Override
+        public Map<ResourceKey, Resource> changesSince(long version) {
+            return store == null ? Snapshot.super.changesSince(version) : store.changesSince(version);
+        }
     }
 }
