@@ -18,8 +18,8 @@ import java.util.Map;
  * per workload (and per distinct set of annotations), not once per pod.
  *
  * <p>The parts are built from an annotations-only {@link PodContext}, so they cannot depend on anything else
- * about a pod. They are shared between pods and threads and never modified after construction:
- * {@link Part#instantiate} deep-copies them into a new template pod each time.
+ * about a pod. They are shared between pods and threads, frozen ({@link FrozenJson}), and put as they are into
+ * the new template pod {@link Part#instantiate} renders each time.
  */
 final class InjectionPlan {
     static final String TEMPLATES = "inject.istio.io/templates";
@@ -112,15 +112,17 @@ final class InjectionPlan {
             this.nativeSidecar = ctx.nativeSidecar;
             this.proxy = statics.proxy.template(ctx, gateway, errors);
             this.init = gateway || ctx.interceptionMode.equals("NONE") && !ctx.nativeSidecar ? null
-                    : TrafficRules.initContainer(ctx);
+                    : (ObjectNode) FrozenJson.freeze(TrafficRules.initContainer(ctx)); // frozen unless it has a null
             this.volumes = statics.volumes.volumes(ctx, gateway, errors);
-            this.imagePullSecrets = statics.volumes.imagePullSecrets();
+            ArrayNode secrets = statics.volumes.imagePullSecrets();
+            this.imagePullSecrets = secrets == null ? null : (ArrayNode) FrozenJson.freeze(secrets);
             this.status = SidecarMetadata.status(names(), statics.settings.revisionOrDefault());
         }
 
         /**
          * The template rendered for the pod of {@code ctx} (a full pod context: labels, spec and workload
-         * complete the cached parts): a new tree, the caller's to keep or change.
+         * complete the cached parts): a new tree, the caller's to keep or change, whose cached parts are
+         * shared and frozen ({@link FrozenJson}: copy before changing them).
          */
         ObjectNode instantiate(PodContext ctx) {
             ObjectNode spec = obj();
@@ -131,7 +133,7 @@ final class InjectionPlan {
             } else {
                 ArrayNode initContainers = spec.putArray("initContainers");
                 if (init != null) {
-                    initContainers.add(init.deepCopy());
+                    initContainers.add(FrozenJson.share(init));
                 }
                 ObjectNode proxyContainer = proxy.instantiate(ctx);
                 if (nativeSidecar) {
@@ -142,7 +144,7 @@ final class InjectionPlan {
             }
             spec.set("volumes", volumes.instantiate(ctx.spec));
             if (imagePullSecrets != null) {
-                spec.set("imagePullSecrets", imagePullSecrets.deepCopy());
+                spec.set("imagePullSecrets", FrozenJson.share(imagePullSecrets));
             }
             return obj("metadata", SidecarMetadata.templateMetadata(ctx, gateway), "spec", spec);
         }

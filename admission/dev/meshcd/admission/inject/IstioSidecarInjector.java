@@ -195,10 +195,12 @@ public final class IstioSidecarInjector implements PodInjector {
         if (sc == null || !(sc.has("runAsUser") || sc.has("runAsGroup"))) {
             return;
         }
-        JsonNode inits = merged.path("spec").path("initContainers");
-        ObjectNode init = Json.findByName(inits, "istio-init");
+        if (!(merged.path("spec").get("initContainers") instanceof ArrayNode inits)) {
+            return;
+        }
+        ObjectNode init = Json.elementByName(inits, "istio-init"); // the template's is frozen: this is a copy
         if (init == null) {
-            init = Json.findByName(inits, "istio-validation");
+            init = Json.elementByName(inits, "istio-validation");
         }
         if (init == null) {
             return;
@@ -225,8 +227,8 @@ public final class IstioSidecarInjector implements PodInjector {
         if (uid == 0) {
             return;
         }
-        JsonNode args = init.get("args");
-        if (args instanceof ArrayNode a) {
+        if (init.get("args") instanceof ArrayNode) {
+            ArrayNode a = Json.arrayAt(init, "args");
             for (int i = 0; i + 1 < a.size(); i++) {
                 if (a.get(i).asText().equals("-u")) {
                     a.set(i + 1, Json.F.textNode(String.valueOf(uid)));

@@ -68,21 +68,44 @@ final class Json {
         return out;
     }
 
-    /** The object at {@code parent.key}, created when absent. */
+    /** The object at {@code parent.key} to change: created when absent, a mutable copy put in its place when frozen. */
     static ObjectNode objectAt(ObjectNode parent, String key) {
         JsonNode n = parent.get(key);
         if (n instanceof ObjectNode o) {
+            if (FrozenJson.isFrozen(o)) {
+                o = FrozenJson.thaw(o);
+                parent.set(key, o);
+            }
             return o;
         }
         return parent.putObject(key);
     }
 
+    /** The array at {@code parent.key} to change: created when absent, a mutable copy put in its place when frozen. */
     static ArrayNode arrayAt(ObjectNode parent, String key) {
         JsonNode n = parent.get(key);
         if (n instanceof ArrayNode a) {
+            if (FrozenJson.isFrozen(a)) {
+                a = FrozenJson.thaw(a);
+                parent.set(key, a);
+            }
             return a;
         }
         return parent.putArray(key);
+    }
+
+    /** The element of {@code array} named {@code name}, to change: a mutable copy put in its place when frozen. */
+    static ObjectNode elementByName(ArrayNode array, String name) {
+        for (int i = 0; i < array.size(); i++) {
+            if (array.get(i) instanceof ObjectNode o && name.equals(o.path("name").asText(null))) {
+                if (FrozenJson.isFrozen(o)) {
+                    o = FrozenJson.thaw(o);
+                    array.set(i, o);
+                }
+                return o;
+            }
+        }
+        return null;
     }
 
     static ObjectNode findByName(JsonNode array, String name) {

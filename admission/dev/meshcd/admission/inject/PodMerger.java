@@ -46,8 +46,8 @@ final class PodMerger {
             JsonNode existing = target.get(key);
             if (value.isNull()) {
                 target.remove(key);
-            } else if (value.isObject() && existing instanceof ObjectNode eo) {
-                merge(eo, value, copy);
+            } else if (value.isObject() && existing instanceof ObjectNode) {
+                merge(Json.objectAt(target, key), value, copy); // a frozen template part is copied before the change
             } else if (value.isArray() && existing instanceof ArrayNode ea && MERGE_KEYS.containsKey(key)) {
                 target.set(key, mergeList(ea, (ArrayNode) value, MERGE_KEYS.get(key), copy));
             } else {
@@ -57,6 +57,9 @@ final class PodMerger {
     }
 
     private static JsonNode withoutNulls(JsonNode n) {
+        if (FrozenJson.isFrozen(n)) {
+            return n; // frozen trees hold no nulls
+        }
         if (n instanceof ObjectNode o) {
             List<String> nulls = null;
             for (var it = o.fields(); it.hasNext(); ) {
@@ -89,6 +92,7 @@ final class PodMerger {
             patchKeys.add(k);
             Integer at = serverOrder.get(k);
             if (at != null && original.get(at) instanceof ObjectNode o && item.isObject()) {
+                o = FrozenJson.thaw(o); // a frozen template part: merged into a copy of its top level
                 merge(o, item, copy);
                 patched.add(o);
             } else {

@@ -115,7 +115,7 @@ final class ProxyContainer {
             c.set("resources", ctx.resources());
         }
         c.set("volumeMounts", volumes.mounts(ctx, gateway, errors));
-        return t;
+        return t.freeze();
     }
 
     private static int intAnnotation(PodContext ctx, String name, int dflt) {
@@ -182,19 +182,20 @@ final class ProxyContainer {
     }
 
     /**
-     * istio-proxy as the settings and a set of annotations render it. Shared by all pods with those annotations,
-     * so it is never handed out and never modified: {@link #instantiate} deep-copies it.
+     * istio-proxy as the settings and a set of annotations render it. Shared by all pods with those annotations:
+     * {@link #freeze} makes its parts immutable ({@link FrozenJson}), and {@link #instantiate} puts them into a
+     * new container with the pod's own env entries.
      */
     static final class Template {
         private final ObjectNode container;
         private final boolean gateway;
-        private final ObjectNode goMemLimit;
+        private JsonNode goMemLimit;
         /** PILOT_CERT_PROVIDER .. PROXY_CONFIG */
-        private final List<ObjectNode> head = new ArrayList<>();
+        private final List<JsonNode> head = new ArrayList<>();
         /** ISTIO_META_CLUSTER_ID .. ISTIO_META_NETWORK */
-        private final List<ObjectNode> middle = new ArrayList<>();
+        private final List<JsonNode> middle = new ArrayList<>();
         /** ISTIO_BOOTSTRAP_OVERRIDE .. proxy metadata */
-        private final List<ObjectNode> tail = new ArrayList<>();
+        private final List<JsonNode> tail = new ArrayList<>();
 
         private Template(ObjectNode container, boolean gateway, ObjectNode goMemLimit) {
             this.container = container;
@@ -202,21 +203,37 @@ final class ProxyContainer {
             this.goMemLimit = goMemLimit;
         }
 
-        /** A new istio-proxy container for the pod of {@code ctx} (a full pod context). */
+        /**
+         * Freezes the container's fields (env, the position {@link #instantiate} fills, stays a null) and the env
+         * entries; any of them with a null stays mutable and is copied for each pod ({@link FrozenJson#share}).
+         */
+        private Template freeze() {
+            List<String> fields = new ArrayList<>();
+            container.fieldNames().forEachRemaining(fields::add);
+            fields.forEach(f -> container.set(f, FrozenJson.freeze(container.get(f))));
+            for (List<JsonNode> entries : List.of(head, middle, tail)) {
+                entries.replaceAll(FrozenJson::freeze);
+            }
+            goMemLimit = FrozenJson.freeze(goMemLimit);
+            return this;
+        }
+
+        /** A new istio-proxy container for the pod of {@code ctx} (a full pod context); its frozen parts are shared. */
         ObjectNode instantiate(PodContext ctx) {
-            ObjectNode c = container.deepCopy();
+            ObjectNode c = Json.F.objectNode();
+            container.fields().forEachRemaining(f -> c.set(f.getKey(), FrozenJson.share(f.getValue())));
             ArrayNode env = Json.F.arrayNode(head.size() + middle.size() + tail.size() + 6);
-            head.forEach(e -> env.add(e.deepCopy()));
+            head.forEach(e -> env.add(FrozenJson.share(e)));
             env.add(obj("name", "ISTIO_META_POD_PORTS", "value", podPorts(ctx.spec)));
             String apps = String.join(",", ctx.appContainers);
             if (!gateway) {
                 env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
             }
-            env.add(goMemLimit.deepCopy());
+            env.add(FrozenJson.share(goMemLimit));
             if (gateway) {
                 env.add(valueEnv("ISTIO_META_APP_CONTAINERS", apps));
             }
-            middle.forEach(e -> env.add(e.deepCopy()));
+            middle.forEach(e -> env.add(FrozenJson.share(e)));
             String workloadName = gateway ? ctx.workload.name()
                     : PodContext.orDefault(ctx.label("service.istio.io/workload-name"), ctx.workload.name());
             if (workloadName != null && !workloadName.isEmpty()) {
@@ -226,7 +243,7 @@ final class ProxyContainer {
             if (owner != null) {
                 env.add(obj("name", "ISTIO_META_OWNER", "value", owner));
             }
-            tail.forEach(e -> env.add(e.deepCopy()));
+            tail.forEach(e -> env.add(FrozenJson.share(e)));
             c.set("env", env);
             return c;
         }

@@ -87,12 +87,16 @@ final class SidecarVolumes {
     }
 
     /**
-     * The template's volumes but {@code istio-certs}; shared by every pod with the same annotations, so never
-     * handed out: {@link #instantiate} copies.
+     * The template's volumes but {@code istio-certs}; shared by every pod with the same annotations, so frozen
+     * ({@link FrozenJson}) and handed out as they are.
      *
      * @param certsAt where istio-certs goes, -1 for nowhere
      */
     record Rendered(ArrayNode volumes, int certsAt) {
+        Rendered {
+            volumes = (ArrayNode) FrozenJson.freeze(volumes);
+        }
+
         /** The template's volumes for the pod with this {@code spec}. */
         ArrayNode instantiate(JsonNode spec) {
             ArrayNode out = Json.F.arrayNode(volumes.size() + 1);
@@ -100,7 +104,7 @@ final class SidecarVolumes {
                 if (i == certsAt) {
                     out.add(certs(spec));
                 }
-                out.add(volumes.get(i).deepCopy());
+                out.add(FrozenJson.share(volumes.get(i)));
             }
             if (certsAt == volumes.size()) {
                 out.add(certs(spec));

@@ -1,6 +1,7 @@
 package dev.meshcd.admission.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -125,15 +126,57 @@ class InjectionPlanCacheTest {
         }
     }
 
-    /** Changes every container, env entry, volume, probe and map of an injected pod, in place. */
+    @Test
+    void podsShareTheTemplatesFrozenPartsAndCannotChangeThemInPlace() {
+        IstioSidecarInjector injector = new IstioSidecarInjector();
+        ObjectNode first = inject(injector, pod("a", 8080, "web"));
+        ObjectNode second = inject(injector, pod("b", 9090, "other"));
+        ObjectNode init = Json.findByName(first.path("spec").path("initContainers"), "istio-init");
+        assertThat(init).isSameAs(Json.findByName(second.path("spec").path("initContainers"), "istio-init"));
+        ObjectNode envoy = Json.findByName(first.path("spec").path("volumes"), "istio-envoy");
+        ObjectNode proxy = IstioSidecarInjector.findSidecar(first);
+        for (Runnable change : List.<Runnable>of(() -> init.put("image", "evil"),
+                () -> ((ArrayNode) init.get("args")).add("--evil"), () -> envoy.remove("emptyDir"),
+                () -> ((ObjectNode) proxy.get("securityContext")).put("privileged", true))) {
+            assertThatThrownBy(change::run).isInstanceOf(UnsupportedOperationException.class);
+        }
+        // the pod's own containers stay mutable (the proxy container itself is new per pod; its env too)
+        proxy.put("image", "mine");
+        ((ArrayNode) proxy.get("env")).addObject().put("name", "MINE");
+        assertThat(IstioSidecarInjector.findSidecar(second).path("image").asText()).isNotEqualTo("mine");
+        assertThat(Json.findByName(IstioSidecarInjector.findSidecar(second).path("env"), "MINE")).isNull();
+    }
+
+    @Test
+    void aTemplatePartWithANullIsCopiedForEachPodNotShared() {
+        IstioSidecarInjector injector = new IstioSidecarInjector();
+        String[] annotations = {"sidecar.istio.io/userVolume", "{\"data\":{\"emptyDir\":{},\"csi\":null}}"};
+        ObjectNode first = inject(injector, pod("a", 8080, "web", annotations));
+        ObjectNode second = inject(injector, pod("b", 9090, "web", annotations));
+        ObjectNode data = Json.findByName(first.path("spec").path("volumes"), "data");
+        assertThat(data).isNotNull();
+        assertThat(data.has("csi")).as("the null is kept, as before").isTrue();
+        assertThat(data).isEqualTo(Json.findByName(second.path("spec").path("volumes"), "data"))
+                .isNotSameAs(Json.findByName(second.path("spec").path("volumes"), "data"));
+        data.put("changed", true);
+        assertThat(Json.findByName(inject(injector, pod("c", 7070, "web", annotations)).path("spec").path("volumes"),
+                "data").has("changed")).isFalse();
+    }
+
+    /**
+     * Changes every container, env entry, volume, probe and map of an injected pod, as its users may: in place
+     * where it is mutable, through a copy put in its place where it is a frozen template part.
+     */
     static void vandalize(JsonNode node) {
         if (node instanceof ObjectNode o) {
             List<String> names = new ArrayList<>();
             o.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
                 JsonNode v = o.get(name);
-                if (v.isContainerNode()) {
-                    vandalize(v);
+                if (v.isObject()) {
+                    vandalize(Json.objectAt(o, name));
+                } else if (v.isArray()) {
+                    vandalize(Json.arrayAt(o, name));
                 } else {
                     o.put(name, "changed");
                 }
@@ -141,7 +184,12 @@ class InjectionPlanCacheTest {
             o.put("vandalized", true);
         } else if (node instanceof ArrayNode a) {
             for (int i = 0; i < a.size(); i++) {
-                if (a.get(i).isContainerNode()) {
+                JsonNode item = a.get(i);
+                if (item instanceof ObjectNode o) {
+                    a.set(i, FrozenJson.thaw(o));
+                    vandalize(a.get(i));
+                } else if (item instanceof ArrayNode inner) {
+                    a.set(i, FrozenJson.thaw(inner));
                     vandalize(a.get(i));
                 } else {
                     a.set(i, Json.F.textNode("changed"));

@@ -251,7 +251,7 @@ class IstioGoldenInjectionTest {
     static JsonNode containerFields(JsonNode containers) {
         ArrayNode out = JSON.createArrayNode();
         for (JsonNode c : containers) {
-            ObjectNode copy = ((ObjectNode) c).deepCopy();
+            ObjectNode copy = JSON.createObjectNode().setAll((ObjectNode) c); // c may be frozen: a new top level
             copy.remove(List.of("env", "readinessProbe", "livenessProbe", "startupProbe", "lifecycle", "resources",
                     "securityContext", "volumeMounts"));
             out.add(copy);

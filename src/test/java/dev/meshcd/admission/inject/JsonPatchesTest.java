@@ -123,6 +123,7 @@ class JsonPatchesTest {
                         continue;
                     }
                     ArrayNode patch = JsonPatches.diff(sent, r.pod());
+                    assertThat(patch).as(name).isEqualTo(JsonPatches.wholeDocumentDiff(sent, r.pod()));
                     assertThat(JsonPatches.apply(patch, sent)).as(name).isEqualTo(r.pod());
                     // through the wire: the patch as the API server receives it
                     JsonNode wire = IstioGoldenInjectionTest.JSON.readTree(IstioGoldenInjectionTest.JSON.writeValueAsBytes(patch));
@@ -190,6 +191,7 @@ class JsonPatchesTest {
         JsonNode a = IstioGoldenInjectionTest.JSON.readTree(from);
         JsonNode b = IstioGoldenInjectionTest.JSON.readTree(to);
         ArrayNode patch = JsonPatches.diff(a, b);
+        assertThat(patch).isEqualTo(JsonPatches.wholeDocumentDiff(a, b));
         assertThat(JsonPatches.apply(patch, a)).as(patch.toString()).isEqualTo(b);
         assertThat(JsonPatches.apply(JsonPatches.diff(a, b), a)).isEqualTo(b);
         assertThat(IstioGoldenInjectionTest.JSON.readTree(from)).as("input untouched").isEqualTo(a);
@@ -210,6 +212,7 @@ class JsonPatchesTest {
                 b = edit(random, b, 0);
             }
             ArrayNode patch = JsonPatches.diff(a, b);
+            assertThat(patch).as(a + " -> " + b).isEqualTo(JsonPatches.wholeDocumentDiff(a, b));
             assertThat(JsonPatches.apply(patch, a)).as(a + " -> " + b + " via " + patch).isEqualTo(b);
         }
     }
