@@ -27,8 +27,9 @@ import java.util.Map;
  * <p>A frozen node refuses changes: Jackson's mutators throw {@link UnsupportedOperationException}, because
  * the map or list under it is unmodifiable. Code that edits an injected pod takes a mutable copy first
  * ({@link #thaw}, or {@link Json#objectAt} and {@link Json#arrayAt}, which do it for the child they return).
- * {@code deepCopy()} of a frozen node is the node itself, as for any immutable value. Frozen nodes never
- * contain JSON nulls (a subtree with one stays mutable), so null-stripping never has to look inside them.
+ * {@code deepCopy()} of a frozen node is the node itself, as Jackson allows for immutable nodes. Frozen nodes
+ * never contain JSON nulls: a part holding one stays mutable and each pod gets its own copy ({@link #share}),
+ * and null-stripping never has to look inside a frozen node.
  */
 final class FrozenJson {
     private FrozenJson() {
