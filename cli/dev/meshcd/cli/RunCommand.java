@@ -1,6 +1,8 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.admission.AdmissionRuntime;
+import dev.meshcd.admission.cluster.NativeSidecarSupport;
+import dev.meshcd.admission.inject.InjectionSettings;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.inject.PodInjector;
 import dev.meshcd.admission.tls.CertStore;
@@ -50,6 +52,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--no-cluster", description = "serve without watching a cluster (cross-resource checks see nothing)")
     boolean noCluster;
+
+    @Option(names = "--native-sidecars", description = "inject istio-proxy as a native sidecar (an init container with "
+            + "restartPolicy Always): auto (default: when the API server is Kubernetes 1.29 or newer; on without a "
+            + "cluster), true or false")
+    String nativeSidecars = "auto";
 
     @Option(names = "--service", description = "webhook Service (NAME.NAMESPACE) whose DNS names the certificate covers "
             + "(default ${DEFAULT-VALUE})")
@@ -116,7 +123,17 @@ final class RunCommand implements Callable<Integer> {
         String[] svc = service.split("\\.", 2);
         List<String> sans = new ArrayList<>(ServingCertificates.serviceSans(svc[0], svc.length > 1 ? svc[1] : "meshcd-system"));
         sans.addAll(extraSans);
-        PodInjector injector = new IstioSidecarInjector();
+        Boolean nativeOn = switch (nativeSidecars) {
+            case "auto" -> client == null || NativeSidecarSupport.of(client);
+            case "true" -> true;
+            case "false" -> false;
+            default -> null;
+        };
+        if (nativeOn == null) {
+            System.err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
+            return ExitCodes.USAGE;
+        }
+        PodInjector injector = new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(nativeOn));
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
         String root = meshRootCert == null ? null : Files.readString(meshRootCert);
         SyncArgs.Running syncing = null;

@@ -2,6 +2,8 @@ package dev.meshcd.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.admission.AdmissionRuntime;
+import dev.meshcd.admission.cluster.NativeSidecarSupport;
+import dev.meshcd.admission.inject.InjectionSettings;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.install.CrdInstaller;
 import dev.meshcd.admission.install.InstallManifests;
@@ -203,9 +205,10 @@ final class UpCommand implements Callable<Integer> {
         KubernetesClient syncClient = RunCommand.client(kube, OwnershipGuard.DEFAULT_SYNC_IDENTITY);
         onExit(syncClient::close);
 
+        // As istiod: istio-proxy is a native sidecar only where the kubelet runs one (Kubernetes 1.29 and later).
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(webhookHost, port,
                 new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost), client,
-                StandardStages.compiler(compileOptions), new IstioSidecarInjector(),
+                StandardStages.compiler(compileOptions), injector(client),
                 Set.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY), null, Duration.ofMinutes(10),
                 dev.meshcd.admission.webhook.WebhookServer.DEFAULT_MAX_BODY));
         runtime.start();
@@ -417,6 +420,11 @@ final class UpCommand implements Callable<Integer> {
         return Files.isRegularFile(f)
                 ? MeshcdConfigParser.parse(new SourceFile(MeshcdConfig.FILE_NAME, Files.readAllBytes(f)))
                 : MeshcdConfig.EMPTY;
+    }
+
+    /** The sidecar injector for this cluster: native sidecars only where it runs them. */
+    static IstioSidecarInjector injector(KubernetesClient client) {
+        return new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(NativeSidecarSupport.of(client)));
     }
 
     /**

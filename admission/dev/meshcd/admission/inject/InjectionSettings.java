@@ -149,6 +149,16 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
         return new InjectionSettings(images, newMesh, proxy, traffic, policy);
     }
 
+    /** Whether istio-proxy is injected as a native sidecar (an init container with restartPolicy Always). */
+    public InjectionSettings withNativeSidecars(boolean on) {
+        Mesh m = mesh;
+        return withMesh(new Mesh(m.revision(), m.istioNamespace(), m.clusterDomain(), m.trustDomain(), m.meshId(),
+                m.clusterName(), m.network(), m.caAddress(), m.pilotCertProvider(), m.tokenAudience(),
+                m.trustBundleName(), m.crlConfigMapName(), m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(), on,
+                m.cniEnabled(), m.mountMtlsCerts(), m.logAsJson(), m.stsPort(), m.proxyConfig(),
+                m.injectedAnnotations()));
+    }
+
     public InjectionSettings withProxy(Proxy newProxy) {
         return new InjectionSettings(images, mesh, newProxy, traffic, policy);
     }
