@@ -103,6 +103,10 @@ final class RunCommand implements Callable<Integer> {
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        if (!List.of("auto", "true", "false").contains(nativeSidecars)) {
+            System.err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
+            return ExitCodes.USAGE;
+        }
         KubernetesClient client = null;
         if (!noCluster) {
             client = client(kubeconfig);
@@ -123,17 +127,6 @@ final class RunCommand implements Callable<Integer> {
         String[] svc = service.split("\\.", 2);
         List<String> sans = new ArrayList<>(ServingCertificates.serviceSans(svc[0], svc.length > 1 ? svc[1] : "meshcd-system"));
         sans.addAll(extraSans);
-        Boolean nativeOn = switch (nativeSidecars) {
-            case "auto" -> client == null || NativeSidecarSupport.of(client);
-            case "true" -> true;
-            case "false" -> false;
-            default -> null;
-        };
-        if (nativeOn == null) {
-            System.err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
-            return ExitCodes.USAGE;
-        }
-        PodInjector injector = new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(nativeOn));
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
         String root = meshRootCert == null ? null : Files.readString(meshRootCert);
         SyncArgs.Running syncing = null;
@@ -149,6 +142,9 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
+        boolean nativeOn = nativeSidecars.equals("auto") ? client == null || NativeSidecarSupport.of(client)
+                : Boolean.parseBoolean(nativeSidecars);
+        PodInjector injector = new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(nativeOn));
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(host, port, store,
                 List.copyOf(new LinkedHashSet<>(sans)), client, StandardStages.compiler(CompileOptions.DEFAULT),
                 injector, ids, root, Duration.ofMinutes(10), maxBody));

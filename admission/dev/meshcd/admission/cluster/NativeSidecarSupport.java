@@ -1,7 +1,10 @@
 package dev.meshcd.admission.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether a cluster runs init containers with {@code restartPolicy: Always} as sidecars (Kubernetes 1.29, where
@@ -10,14 +13,24 @@ import io.fabric8.kubernetes.client.VersionInfo;
  */
 public final class NativeSidecarSupport {
     static final int FIRST_MINOR = 29;
+    private static final Logger LOG = LoggerFactory.getLogger(NativeSidecarSupport.class);
 
     private NativeSidecarSupport() {
     }
 
-    /** From the API server's {@code /version}; false when it cannot be read. */
+    /**
+     * From the API server's {@code /version}; false (regular sidecars, which every version runs) when it cannot
+     * be read.
+     */
     public static boolean of(KubernetesClient client) {
-        VersionInfo v = client.getKubernetesVersion();
-        return v != null && supported(v.getMajor(), v.getMinor());
+        try {
+            VersionInfo v = client.getKubernetesVersion();
+            return v != null && supported(v.getMajor(), v.getMinor());
+        } catch (KubernetesClientException e) {
+            LOG.warn("cannot read the API server's version ({}): injecting regular sidecars, not native ones",
+                    e.getMessage());
+            return false;
+        }
     }
 
     /** {@code major}/{@code minor} as {@code /version} reports them ("1", "29" or "29+"). */

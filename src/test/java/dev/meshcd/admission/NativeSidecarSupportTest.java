@@ -30,6 +30,15 @@ class NativeSidecarSupportTest {
         assertThat(NativeSidecarSupport.supported(major, minor)).isEqualTo(supported);
     }
 
+    @Test
+    void anUnreachableApiServerMeansRegularSidecars() {
+        try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
+                        .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).build()).build()) {
+            assertThat(NativeSidecarSupport.of(unreachable)).isFalse();
+        }
+    }
+
     /**
      * Against the real API server: whether it keeps {@code restartPolicy: Always} on an init container (a server
      * dry run of a Pod) is what {@link NativeSidecarSupport#of} says, and the injector chosen from it puts
