@@ -205,7 +205,7 @@ final class UpCommand implements Callable<Integer> {
         KubernetesClient syncClient = RunCommand.client(kube, OwnershipGuard.DEFAULT_SYNC_IDENTITY);
         onExit(syncClient::close);
 
-        // As istiod: istio-proxy is a native sidecar only where the kubelet runs one (Kubernetes 1.29 and later).
+        // istio-proxy is a native sidecar only where Kubernetes runs one (1.29 and later): elsewhere pods would hang.
         AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(webhookHost, port,
                 new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost), client,
                 StandardStages.compiler(compileOptions), injector(client),
