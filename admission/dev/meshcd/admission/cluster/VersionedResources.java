@@ -20,8 +20,7 @@ public final class VersionedResources {
     private final Map<ResourceKey, Resource> byKey = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Long, ResourceKey> changeLog = new ConcurrentSkipListMap<>();
     private final AtomicLong version = new AtomicLong();
-    private volatile List<Resource> list = List.of();
-    private volatile boolean dirty;
+    private volatile Listed listed = new Listed(0, List.of());
 
     public void put(Resource r) {
         byKey.put(r.key(), r);
@@ -37,17 +36,25 @@ public final class VersionedResources {
         return byKey.size();
     }
 
-    /** Every resource, in no particular order; the same list instance until the next change. */
+    /**
+     * Every resource, in no particular order, including every change up to {@link #version()} read before; the
+     * same list instance until the next change. The list is stamped with the version read before copying it,
+     * so a reader never takes a list another thread is still copying for a newer one.
+     */
     public List<Resource> resources() {
-        if (dirty) {
-            synchronized (this) {
-                if (dirty) {
-                    dirty = false;
-                    list = List.copyOf(byKey.values());
-                }
-            }
+        Listed l = listed;
+        if (l.version() == version.get()) {
+            return l.resources();
         }
-        return list;
+        synchronized (this) {
+            long v = version.get(); // a change is in byKey before its version is published: the copy has it
+            l = listed;
+            if (l.version() != v) {
+                l = new Listed(v, List.copyOf(byKey.values()));
+                listed = l;
+            }
+            return l.resources();
+        }
     }
 
     public long version() {
@@ -75,7 +82,6 @@ public final class VersionedResources {
 
     /** The version is published only once the change is logged: whoever sees it finds every change up to it. */
     private void changed(ResourceKey key) {
-        dirty = true;
         synchronized (changeLog) {
             long v = version.get() + 1;
             changeLog.put(v, key);
@@ -84,5 +90,8 @@ public final class VersionedResources {
             }
             version.set(v);
         }
+    }
+
+    private record Listed(long version, List<Resource> resources) {
     }
 }
