@@ -26,11 +26,11 @@ serve() { # TREE OUT
 serve "$a_tree" "$a_out"; serve . "$b_out"
 for _ in $(seq 300); do [[ -f "$a_out/ports" && -f "$b_out/ports" ]] && break; sleep 0.2; done
 declare -A url
-while read -r name port path; do url[A-$name]="https://127.0.0.1:$port/$path"; done <"$a_out/ports"
-while read -r name port path; do url[B-$name]="https://127.0.0.1:$port/$path"; done <"$b_out/ports"
+while read -r name port path; do url[A-$name]="https://127.0.0.1:$port/$path?timeout=10s"; done <"$a_out/ports"
+while read -r name port path; do url[B-$name]="https://127.0.0.1:$port/$path?timeout=10s"; done <"$b_out/ports"
 body() { [[ $1 == *inject* || $1 == *patch-only* ]] && echo "$b_out/inject.json" || echo "$b_out/validate.json"; }
 rps() { # KEY SECONDS -> req/s
-  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=io.open("%s"):read("*a")\n' \
+  printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.headers["Accept"]="application/json, */*"\nwrk.headers["Accept-Encoding"]="gzip"\nwrk.headers["User-Agent"]="kube-apiserver-admission"\nwrk.body=io.open("%s"):read("*a")\n' \
     "$(body "$1")" >"$b_out/post.lua"
   wrk -t1 -c8 -d"${2}s" -s "$b_out/post.lua" "${url[$1]}" | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }

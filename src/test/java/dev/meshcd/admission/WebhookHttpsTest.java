@@ -11,7 +11,9 @@ import dev.meshcd.admission.webhook.InjectHandler;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.ValidatingHandler;
 import dev.meshcd.admission.webhook.WebhookServer;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -45,6 +47,7 @@ class WebhookHttpsTest {
                 .handler("validate", new ValidatingHandler(TestValidators.compiler(), snapshot,
                         new OwnershipGuard(Set.of("system:serviceaccount:meshcd-system:meshcd"))))
                 .handler("inject", new InjectHandler(new TestInjector(), snapshot))
+                .handler("inject-istio", new InjectHandler(new dev.meshcd.admission.inject.IstioSidecarInjector(), snapshot))
                 .build().start();
         http = Reviews.client(certs.current().ca().cert());
     }
@@ -109,6 +112,39 @@ class WebhookHttpsTest {
         assertThat(root.path("kind").asText()).isEqualTo("AdmissionReview");
         assertThat(root.path("response").path("uid").asText()).isEqualTo(uid);
         assertThat(root.path("response").path("allowed").asBoolean()).isTrue();
+    }
+
+    /**
+     * The API server's client asks for gzip (Go's default) and sends a length; other clients may stream the
+     * body chunked. Either way the answer (Istio's sidecar as a patch, big enough that a server would compress it) is
+     * plain JSON of its declared length.
+     */
+    @Test
+    void answersAreNeverCompressedAndChunkedBodiesAreRead() throws Exception {
+        ObjectNode pod = Reviews.yaml("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: mesh}
+                spec:
+                  containers: [{name: app, image: nginx}]
+                """);
+        byte[] body = Reviews.review("CREATE", "alice", pod, null, false);
+        for (boolean chunked : new boolean[] {false, true}) {
+            HttpRequest.BodyPublisher publisher = chunked
+                    ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
+                    : HttpRequest.BodyPublishers.ofByteArray(body);
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + server.port() + "/inject-istio"))
+                    .header("Content-Type", "application/json").header("Accept-Encoding", "gzip")
+                    .POST(publisher).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.statusCode()).as("chunked=%s", chunked).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(r.body().length);
+            assertThat(r.body().length).as("big enough to be worth compressing").isGreaterThan(4096);
+            JsonNode resp = Reviews.JSON.readTree(r.body()).path("response");
+            assertThat(resp.path("allowed").asBoolean()).isTrue();
+            assertThat(resp.path("patch").asText()).isNotEmpty();
+        }
     }
 
     @Test
