@@ -1,6 +1,7 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonGeneratorImpl;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
@@ -17,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Immutable JSON trees for the parts of the injection templates that every pod gets unchanged (the proxy's
@@ -91,6 +93,67 @@ final class FrozenJson {
         return node instanceof Frozen ? Json.F.arrayNode(node.size()).addAll(node) : node;
     }
 
+    /**
+     * Writes {@code node} as compact JSON to {@code g}, a plain JSON generator ({@link #writesAsCached}): frozen
+     * parts as their cached JSON, strings of {@link #LONG_STRING} characters or more as their escaped JSON
+     * remembered from earlier writes. Those long strings are JSON inside JSON (the status annotation, the
+     * agent's {@code POD_PORTS} and probe rewrites), the same for every pod of a template or of a workload,
+     * full of quotes to escape; the rest is written as Jackson would, in the tree's order.
+     */
+    static void writeCompact(JsonNode node, JsonGenerator g) throws IOException {
+        if (node instanceof FrozenObject o) {
+            g.writeRawValue(o.json);
+        } else if (node instanceof FrozenArray a) {
+            g.writeRawValue(a.json);
+        } else if (node instanceof ObjectNode o) {
+            g.writeStartObject(o, o.size());
+            for (var it = o.fields(); it.hasNext(); ) {
+                var e = it.next();
+                g.writeFieldName(e.getKey());
+                writeCompact(e.getValue(), g);
+            }
+            g.writeEndObject();
+        } else if (node instanceof ArrayNode a) {
+            g.writeStartArray(a, a.size());
+            for (JsonNode item : a) {
+                writeCompact(item, g);
+            }
+            g.writeEndArray();
+        } else if (node.isTextual()) {
+            String text = node.textValue();
+            if (text.length() >= LONG_STRING) {
+                g.writeRawValue(quoted(text));
+            } else {
+                g.writeString(text);
+            }
+        } else if (node.isNumber() || node.isBoolean()) {
+            node.serialize(g, null); // these write their value alone, never asking the provider
+        } else if (node.isNull()) {
+            g.writeNull();
+        } else {
+            g.writeTree(node); // binary, POJO: through the generator's mapper
+        }
+    }
+
+    /** Strings shorter than this are escaped on every write: looking them up would cost about as much. */
+    static final int LONG_STRING = 64;
+    private static final int QUOTED_KEPT = 4096;
+    private static final Map<String, SerializedString> QUOTED = new ConcurrentHashMap<>();
+
+    /** {@code text} as a JSON string literal, encoded once per distinct text (forgotten all at once when many). */
+    private static SerializedString quoted(String text) {
+        SerializedString json = QUOTED.get(text);
+        if (json == null) {
+            json = new SerializedString('"' + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + '"');
+            json.asUnquotedUTF8();
+            if (QUOTED.size() >= QUOTED_KEPT) {
+                QUOTED.clear(); // pods vary without end only in a benchmark of misses; clearing keeps memory bounded
+            }
+            QUOTED.put(text, json);
+        }
+        return json;
+    }
+
     private static boolean isFrozenOrScalar(JsonNode n) {
         return n instanceof Frozen || !n.isContainerNode() && !n.isNull();
     }
@@ -163,7 +226,7 @@ final class FrozenJson {
      * not a TokenBuffer converting trees) with no pretty printer, no extra escaping, numbers as numbers, and a
      * provider that neither sorts nor drops properties.
      */
-    private static boolean writesAsCached(JsonGenerator g, SerializerProvider provider) {
+    static boolean writesAsCached(JsonGenerator g, SerializerProvider provider) {
         return g instanceof JsonGeneratorImpl j && j.getPrettyPrinter() == null && j.getCharacterEscapes() == null
                 && j.getHighestEscapedChar() == 0
                 && !j.isEnabled(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature())

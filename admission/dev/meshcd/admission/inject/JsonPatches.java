@@ -1,12 +1,18 @@
 package dev.meshcd.admission.inject;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.zjsonpatch.JsonPatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.EnumSet;
 
 /**
@@ -90,6 +96,23 @@ public final class JsonPatches {
             }
         }
         return true;
+    }
+
+    /** A default mapper's factory: its generators are plain and know the mapper (for the odd POJO node). */
+    private static final JsonFactory PLAIN = JsonMapper.builder().build().getFactory();
+
+    /**
+     * {@code patch} as compact JSON, byte for byte what a default {@code ObjectMapper} writes, faster: the
+     * injected parts' JSON is mostly cached ({@link FrozenJson#writeCompact}).
+     */
+    public static byte[] toJson(ArrayNode patch) {
+        ByteArrayBuilder out = new ByteArrayBuilder(8192);
+        try (JsonGenerator g = PLAIN.createGenerator(out)) {
+            FrozenJson.writeCompact(patch, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory
+        }
+        return out.toByteArray();
     }
 
     /** zjsonpatch's diff of the whole documents, as {@link #diff} is (for tests). */

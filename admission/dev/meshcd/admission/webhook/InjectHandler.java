@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.admission.inject.JsonPatches;
 import dev.meshcd.admission.inject.PodInjector;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -44,11 +42,6 @@ public final class InjectHandler implements AdmissionHandler {
         if (!result.injected()) {
             return AdmissionResponse.allow("not-injected: " + result.reason());
         }
-        JsonNode patch = JsonPatches.diff(pod, result.pod());
-        try {
-            return AdmissionResponse.patch("injected", AdmissionReviews.json().writeValueAsBytes(patch), List.of());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AdmissionResponse.patch("injected", JsonPatches.toJson(JsonPatches.diff(pod, result.pod())), List.of());
     }
 }

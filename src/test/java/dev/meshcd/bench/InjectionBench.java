@@ -1,7 +1,7 @@
 package dev.meshcd.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
@@ -66,8 +66,8 @@ public final class InjectionBench {
         AdmissionRequest decoded = AdmissionReviews.parse(review);
         ObjectNode requestPod = decoded.object();
         ObjectNode injectedPod = injector.inject(requestPod, "bench", ns).pod();
-        JsonNode patch = JsonPatches.diff(requestPod, injectedPod);
-        byte[] patchJson = JSON.writeValueAsBytes(patch);
+        ArrayNode patch = JsonPatches.diff(requestPod, injectedPod);
+        byte[] patchJson = JsonPatches.toJson(patch);
         List<Map.Entry<String, ToLongFunction<Integer>>> paths = List.of(
                 Map.entry("injection", i -> once(injector, POD_JSON, ns)),
                 Map.entry("baseline", i -> parseAndWrite(POD_JSON)),
@@ -76,7 +76,7 @@ public final class InjectionBench {
                 Map.entry("1 decode", i -> decode(review)),
                 Map.entry("2 inject", i -> injector.inject(requestPod, "bench", ns).pod().size()),
                 Map.entry("3 diff", i -> JsonPatches.diff(requestPod, injectedPod).size()),
-                Map.entry("4 patch", i -> write(patch)),
+                Map.entry("4 patch", i -> JsonPatches.toJson(patch).length),
                 Map.entry("5 encode", i -> AdmissionReviews.write(decoded.uid(),
                         AdmissionResponse.patch("injected", patchJson, List.of())).length));
         long sink = 0;
@@ -116,8 +116,7 @@ public final class InjectionBench {
         try {
             ObjectNode pod = (ObjectNode) JSON.readTree(podJson);
             PodInjector.Result r = injector.inject(pod, "shop", ns);
-            JsonNode patch = JsonPatches.diff(pod, r.pod());
-            return JSON.writeValueAsBytes(patch).length;
+            return JsonPatches.toJson(JsonPatches.diff(pod, r.pod())).length;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -127,14 +126,6 @@ public final class InjectionBench {
         try {
             return AdmissionReviews.parse(review).uid().length();
         } catch (AdmissionReviews.BadReview e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long write(JsonNode patch) {
-        try {
-            return JSON.writeValueAsBytes(patch).length;
-        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }

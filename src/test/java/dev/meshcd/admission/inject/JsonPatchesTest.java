@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +125,8 @@ class JsonPatchesTest {
                     }
                     ArrayNode patch = JsonPatches.diff(sent, r.pod());
                     assertThat(patch).as(name).isEqualTo(JsonPatches.wholeDocumentDiff(sent, r.pod()));
+                    assertThat(new String(JsonPatches.toJson(patch), StandardCharsets.UTF_8)).as(name)
+                            .isEqualTo(IstioGoldenInjectionTest.JSON.writeValueAsString(patch));
                     assertThat(JsonPatches.apply(patch, sent)).as(name).isEqualTo(r.pod());
                     // through the wire: the patch as the API server receives it
                     JsonNode wire = IstioGoldenInjectionTest.JSON.readTree(IstioGoldenInjectionTest.JSON.writeValueAsBytes(patch));
