@@ -13,7 +13,9 @@ import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 
 /**
  * RFC 6902 patches between the pod the API server sent and the injected pod, for the webhook's
@@ -39,51 +41,86 @@ public final class JsonPatches {
     /** The patch turning {@code original} into {@code target}; an empty array when equal. */
     public static ArrayNode diff(JsonNode original, JsonNode target) {
         ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-        diff(patch, "", original, target);
+        for (Op o : operations(original, target)) {
+            ObjectNode n = patch.addObject().put("op", o.op()).put("path", o.path());
+            if (o.value() != null) {
+                n.set("value", o.value());
+            }
+        }
         return patch;
     }
 
-    /** What zjsonpatch's diff of the whole documents adds for {@code source → target} at {@code path}, in its order. */
-    private static void diff(ArrayNode patch, String path, JsonNode source, JsonNode target) {
-        if (source.equals(target)) {
-            return;
+    /**
+     * {@link #diff} written as compact JSON, byte for byte what a default {@code ObjectMapper} writes for it, without
+     * building the operations as JSON trees first (the {@code /inject} answer).
+     */
+    public static byte[] diffAsJson(JsonNode original, JsonNode target) {
+        ByteArrayBuilder out = new ByteArrayBuilder(8192);
+        try (JsonGenerator g = PLAIN.createGenerator(out)) {
+            g.writeStartArray();
+            for (Op o : operations(original, target)) {
+                g.writeStartObject();
+                g.writeStringField("op", o.op());
+                g.writeStringField("path", o.path());
+                if (o.value() != null) {
+                    g.writeFieldName("value");
+                    FrozenJson.writeCompact(o.value(), g);
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory
         }
+        return out.toByteArray();
+    }
+
+    /** One operation as zjsonpatch renders it: op, path, then the value (none on remove). */
+    private record Op(String op, String path, JsonNode value) {
+    }
+
+    private static List<Op> operations(JsonNode original, JsonNode target) {
+        List<Op> ops = new ArrayList<>();
+        if (!original.equals(target)) {
+            diff(ops, "", original, target);
+        }
+        return ops;
+    }
+
+    /**
+     * What zjsonpatch's diff of the whole documents adds for {@code source → target} at {@code path}, in its
+     * order; the two differ.
+     */
+    private static void diff(List<Op> ops, String path, JsonNode source, JsonNode target) {
         if (source.isObject() && target.isObject()) {
             for (var it = source.fields(); it.hasNext(); ) { // as zjsonpatch: the source's keys, then the new ones
                 var e = it.next();
                 JsonNode to = target.get(e.getKey());
-                String at = path + "/" + escape(e.getKey());
                 if (to == null) {
-                    patch.addObject().put("op", "remove").put("path", at);
-                } else {
-                    diff(patch, at, e.getValue(), to);
+                    ops.add(new Op("remove", path + "/" + escape(e.getKey()), null));
+                } else if (!e.getValue().equals(to)) {
+                    diff(ops, path + "/" + escape(e.getKey()), e.getValue(), to);
                 }
             }
             for (var it = target.fields(); it.hasNext(); ) {
                 var e = it.next();
                 if (!source.has(e.getKey())) {
-                    add(patch, path + "/" + escape(e.getKey()), e.getValue());
+                    ops.add(new Op("add", path + "/" + escape(e.getKey()), e.getValue()));
                 }
             }
         } else if (source.isArray() && target.isArray()) {
             if (startsWith(target, source)) { // zjsonpatch's common subsequence is then the source itself
                 for (int i = source.size(); i < target.size(); i++) {
-                    add(patch, path + "/" + i, target.get(i));
+                    ops.add(new Op("add", path + "/" + i, target.get(i)));
                 }
                 return;
             }
-            for (JsonNode op : JsonDiff.asJson(source, target, FLAGS)) {
-                ObjectNode o = (ObjectNode) op;
-                o.put("path", path + o.get("path").asText());
-                patch.add(o);
+            for (JsonNode op : JsonDiff.asJson(source, target, FLAGS)) { // only op, path and (but on remove) value
+                ops.add(new Op(op.get("op").textValue(), path + op.get("path").textValue(), op.get("value")));
             }
         } else {
-            patch.addObject().put("op", "replace").put("path", path).set("value", target);
+            ops.add(new Op("replace", path, target));
         }
-    }
-
-    private static void add(ArrayNode patch, String path, JsonNode value) {
-        patch.addObject().put("op", "add").put("path", path).set("value", value);
     }
 
     private static boolean startsWith(JsonNode array, JsonNode prefix) {

@@ -42,6 +42,6 @@ public final class InjectHandler implements AdmissionHandler {
         if (!result.injected()) {
             return AdmissionResponse.allow("not-injected: " + result.reason());
         }
-        return AdmissionResponse.patch("injected", JsonPatches.toJson(JsonPatches.diff(pod, result.pod())), List.of());
+        return AdmissionResponse.patch("injected", JsonPatches.diffAsJson(pod, result.pod()), List.of());
     }
 }

@@ -29,7 +29,8 @@ import java.util.function.ToLongFunction;
  *       {@link InjectHandler}, encode the response (patch in base64); {@code allow}: the same with the allow-all
  *       handler;</li>
  *   <li>{@code 1 decode} .. {@code 5 encode}: the handler's stages alone (decode the review, inject, diff,
- *       serialise the patch, encode the response with the patch in Base64).</li>
+ *       serialise the patch, encode the response with the patch in Base64); {@code 3+4 diffAsJson}: diff and
+ *       serialise in one, as the handler does.</li>
  * </ul>
  * Every path is warmed up for a fixed wall time first (a fixed iteration count would leave a faster build
  * measured before the JIT is done with it), then measured in interleaved rounds; best and median of the rounds
@@ -77,6 +78,7 @@ public final class InjectionBench {
                 Map.entry("2 inject", i -> injector.inject(requestPod, "bench", ns).pod().size()),
                 Map.entry("3 diff", i -> JsonPatches.diff(requestPod, injectedPod).size()),
                 Map.entry("4 patch", i -> JsonPatches.toJson(patch).length),
+                Map.entry("3+4 diffAsJson", i -> JsonPatches.diffAsJson(requestPod, injectedPod).length),
                 Map.entry("5 encode", i -> AdmissionReviews.write(decoded.uid(),
                         AdmissionResponse.patch("injected", patchJson, List.of())).length));
         long sink = 0;
@@ -116,7 +118,7 @@ public final class InjectionBench {
         try {
             ObjectNode pod = (ObjectNode) JSON.readTree(podJson);
             PodInjector.Result r = injector.inject(pod, "shop", ns);
-            return JsonPatches.toJson(JsonPatches.diff(pod, r.pod())).length;
+            return JsonPatches.diffAsJson(pod, r.pod()).length;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -125,8 +125,10 @@ class JsonPatchesTest {
                     }
                     ArrayNode patch = JsonPatches.diff(sent, r.pod());
                     assertThat(patch).as(name).isEqualTo(JsonPatches.wholeDocumentDiff(sent, r.pod()));
-                    assertThat(new String(JsonPatches.toJson(patch), StandardCharsets.UTF_8)).as(name)
-                            .isEqualTo(IstioGoldenInjectionTest.JSON.writeValueAsString(patch));
+                    String jackson = IstioGoldenInjectionTest.JSON.writeValueAsString(patch);
+                    assertThat(new String(JsonPatches.toJson(patch), StandardCharsets.UTF_8)).as(name).isEqualTo(jackson);
+                    assertThat(new String(JsonPatches.diffAsJson(sent, r.pod()), StandardCharsets.UTF_8)).as(name)
+                            .isEqualTo(jackson);
                     assertThat(JsonPatches.apply(patch, sent)).as(name).isEqualTo(r.pod());
                     // through the wire: the patch as the API server receives it
                     JsonNode wire = IstioGoldenInjectionTest.JSON.readTree(IstioGoldenInjectionTest.JSON.writeValueAsBytes(patch));
@@ -216,6 +218,8 @@ class JsonPatchesTest {
             }
             ArrayNode patch = JsonPatches.diff(a, b);
             assertThat(patch).as(a + " -> " + b).isEqualTo(JsonPatches.wholeDocumentDiff(a, b));
+            assertThat(new String(JsonPatches.diffAsJson(a, b), StandardCharsets.UTF_8)).as(a + " -> " + b)
+                    .isEqualTo(JsonPatches.wholeDocumentDiff(a, b).toString());
             assertThat(JsonPatches.apply(patch, a)).as(a + " -> " + b + " via " + patch).isEqualTo(b);
         }
     }
