@@ -25,11 +25,11 @@ import java.util.List;
  *
  * <p>The diff is zjsonpatch's (a kept library, as issue #5 asks): the same operations in the same order as
  * one zjsonpatch diff of the whole pod, tested on Istio's golden pods and 5,000 random edits. Objects are walked
- * here key by key, as zjsonpatch walks them, and so are arrays whose elements changed in place or were added
- * or removed at the end (injection's volumes, containers and init containers), where zjsonpatch's longest
- * common subsequence can only be the unchanged elements and its walk pairs the rest by position; any other
- * changed array (a reorder, an insertion in the middle) goes to zjsonpatch, its paths prefixed with the
- * array's. Why: zjsonpatch renders every path token with two regular-expression replacements and builds each
+ * here key by key, as zjsonpatch walks them, and so are two shapes of arrays that injection produces, where
+ * zjsonpatch's longest common subsequence is known without computing it: elements inserted anywhere (its
+ * volumes go before the pod's), and elements changed in place or added or removed at the end (containers,
+ * init containers). Any other changed array (a reorder, an insertion next to a change) goes to zjsonpatch,
+ * its paths prefixed with the array's. Why: zjsonpatch renders every path token with two regular-expression replacements and builds each
  * operation through intermediate objects: a fifth of {@code /inject}'s CPU and allocation under load (profiled).
  */
 public final class JsonPatches {
@@ -114,6 +114,9 @@ public final class JsonPatches {
                 }
             }
         } else if (source.isArray() && target.isArray()) {
+            if (insertsOnly(ops, path, source, target)) {
+                return;
+            }
             if (!changesInPlace(source, target)) {
                 for (JsonNode op : JsonDiff.asJson(source, target, FLAGS)) { // only op, path and (but on remove) value
                     ops.add(new Op(op.get("op").textValue(), path + op.get("path").textValue(), op.get("value")));
@@ -138,6 +141,36 @@ public final class JsonPatches {
         } else {
             ops.add(new Op("replace", path, target));
         }
+    }
+
+    /**
+     * When {@code source} is a subsequence of {@code target} (injection put its volumes before the pod's), adds
+     * each element of {@code target} left over by matching the source's elements leftmost first, at its index,
+     * and returns true: zjsonpatch's common subsequence is then the source itself and its walk does just that.
+     */
+    private static boolean insertsOnly(List<Op> ops, String path, JsonNode source, JsonNode target) {
+        if (source.size() >= target.size()) {
+            return false;
+        }
+        int[] added = new int[target.size() - source.size()];
+        int matched = 0;
+        int extra = 0;
+        for (int j = 0; j < target.size(); j++) {
+            if (matched < source.size() && target.get(j).equals(source.get(matched))) {
+                matched++;
+            } else if (extra == added.length) {
+                return false; // more left over than the sizes allow: not a subsequence
+            } else {
+                added[extra++] = j;
+            }
+        }
+        if (matched < source.size()) {
+            return false;
+        }
+        for (int j : added) {
+            ops.add(new Op("add", path + "/" + j, target.get(j)));
+        }
+        return true;
     }
 
     /**
