@@ -58,6 +58,15 @@ class WebhookHttpsTest {
         certs.close();
     }
 
+    /** A pod in the injection-enabled namespace. */
+    static final String MESH_POD = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p, namespace: mesh}
+            spec:
+              containers: [{name: app, image: nginx}]
+            """;
+
     static final String VALID_VS = """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
@@ -116,18 +125,12 @@ class WebhookHttpsTest {
 
     /**
      * The API server's client asks for gzip (Go's default) and sends a length; other clients may stream the
-     * body chunked. Either way the answer (Istio's sidecar as a patch, big enough that a server would compress it) is
-     * plain JSON of its declared length.
+     * body chunked. Either way the answer (Istio's sidecar as a patch, big enough that a server would compress
+     * it) is plain JSON of its declared length.
      */
     @Test
     void answersAreNeverCompressedAndChunkedBodiesAreRead() throws Exception {
-        ObjectNode pod = Reviews.yaml("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: p, namespace: mesh}
-                spec:
-                  containers: [{name: app, image: nginx}]
-                """);
+        ObjectNode pod = Reviews.yaml(MESH_POD);
         byte[] body = Reviews.review("CREATE", "alice", pod, null, false);
         for (boolean chunked : new boolean[] {false, true}) {
             HttpRequest.BodyPublisher publisher = chunked
@@ -264,13 +267,7 @@ class WebhookHttpsTest {
 
     @Test
     void injectAnswersWithAJsonPatchOrARefusal() throws Exception {
-        ObjectNode pod = Reviews.yaml("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: p, namespace: mesh}
-                spec:
-                  containers: [{name: app, image: nginx}]
-                """);
+        ObjectNode pod = Reviews.yaml(MESH_POD);
         JsonNode resp = Reviews.response(Reviews.post(http, server.port(), "/inject", Reviews.review("CREATE", "u", pod, null, false)));
         assertThat(resp.path("allowed").asBoolean()).isTrue();
         assertThat(resp.path("patchType").asText()).isEqualTo("JSONPatch");
