@@ -226,7 +226,7 @@ final class FrozenJson {
      * not a TokenBuffer converting trees) with no pretty printer, no extra escaping, numbers as numbers, and a
      * provider that neither sorts nor drops properties.
      */
-    static boolean writesAsCached(JsonGenerator g, SerializerProvider provider) {
+    private static boolean writesAsCached(JsonGenerator g, SerializerProvider provider) {
         return g instanceof JsonGeneratorImpl j && j.getPrettyPrinter() == null && j.getCharacterEscapes() == null
                 && j.getHighestEscapedChar() == 0
                 && !j.isEnabled(JsonWriteFeature.ESCAPE_NON_ASCII.mappedFeature())

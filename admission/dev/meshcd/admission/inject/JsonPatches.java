@@ -29,8 +29,9 @@ import java.util.List;
  * zjsonpatch's longest common subsequence is known without computing it: elements inserted anywhere (its
  * volumes go before the pod's), and elements changed in place or added or removed at the end (containers,
  * init containers). Any other changed array (a reorder, an insertion next to a change) goes to zjsonpatch,
- * its paths prefixed with the array's. Why: zjsonpatch renders every path token with two regular-expression replacements and builds each
- * operation through intermediate objects: a fifth of {@code /inject}'s CPU and allocation under load (profiled).
+ * its paths prefixed with the array's. Why: zjsonpatch renders every path token with two regular-expression
+ * replacements and builds each operation through intermediate objects, a fifth of {@code /inject}'s CPU and
+ * allocation under load (profiled).
  */
 public final class JsonPatches {
     private static final EnumSet<DiffFlags> FLAGS = EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION,
@@ -52,8 +53,8 @@ public final class JsonPatches {
     }
 
     /**
-     * {@link #diff} written as compact JSON, byte for byte what a default {@code ObjectMapper} writes for it, without
-     * building the operations as JSON trees first (the {@code /inject} answer).
+     * {@link #diff} written as compact JSON, byte for byte what a default {@code ObjectMapper} writes for it,
+     * without building the operations as JSON trees first (the {@code /inject} answer).
      */
     public static byte[] diffAsJson(JsonNode original, JsonNode target) {
         ByteArrayBuilder out = SCRATCH.get();
@@ -78,7 +79,8 @@ public final class JsonPatches {
     }
 
     /** Each webhook thread's buffer for the patch: only the finished patch is a new array per request. */
-    private static final ThreadLocal<ByteArrayBuilder> SCRATCH = ThreadLocal.withInitial(() -> new ByteArrayBuilder(16384));
+    private static final ThreadLocal<ByteArrayBuilder> SCRATCH =
+            ThreadLocal.withInitial(() -> new ByteArrayBuilder(16384));
 
     /** One operation as zjsonpatch renders it: op, path, then the value (none on remove). */
     private record Op(String op, String path, JsonNode value) {
@@ -94,7 +96,7 @@ public final class JsonPatches {
 
     /**
      * What zjsonpatch's diff of the whole documents adds for {@code source → target} at {@code path}, in its
-     * order; the two differ.
+     * order; called only where the two differ.
      */
     private static void diff(List<Op> ops, String path, JsonNode source, JsonNode target) {
         if (source.isObject() && target.isObject()) {
@@ -175,8 +177,8 @@ public final class JsonPatches {
 
     /**
      * Whether every element that differs from the other array's at its position (or has none there) equals no
-     * element of the other array at all: injection's arrays (volumes, containers, init containers) grow at the
-     * end and change in place. Then a longest common subsequence holds exactly the unchanged elements.
+     * element of the other array at all: injection's containers and init containers change in place and grow at
+     * the end. Then a longest common subsequence holds exactly the unchanged elements.
      */
     private static boolean changesInPlace(JsonNode source, JsonNode target) {
         int common = Math.min(source.size(), target.size());
@@ -184,7 +186,8 @@ public final class JsonPatches {
             if (i < common && source.get(i).equals(target.get(i))) {
                 continue;
             }
-            if (i < source.size() && contains(target, source.get(i)) || i < target.size() && contains(source, target.get(i))) {
+            if (i < source.size() && contains(target, source.get(i))
+                    || i < target.size() && contains(source, target.get(i))) {
                 return false;
             }
         }

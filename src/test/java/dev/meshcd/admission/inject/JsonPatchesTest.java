@@ -268,7 +268,7 @@ class JsonPatchesTest {
         if (n instanceof ArrayNode a && random.nextInt(3) > 0) {
             int at = a.isEmpty() ? 0 : random.nextInt(a.size());
             switch (random.nextInt(4)) {
-                // half the insertions append, as injection does (a path JsonPatches takes without zjsonpatch)
+                // half the insertions append, as injection does to containers
                 case 0 -> a.insert(random.nextBoolean() ? a.size() : random.nextInt(a.size() + 1),
                         randomTree(random, depth + 1));
                 case 1 -> {
