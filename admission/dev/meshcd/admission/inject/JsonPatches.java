@@ -206,20 +206,6 @@ public final class JsonPatches {
     /** A default mapper's factory: its generators are plain and know the mapper (for the odd POJO node). */
     private static final JsonFactory PLAIN = JsonMapper.builder().build().getFactory();
 
-    /**
-     * {@code patch} as compact JSON, byte for byte what a default {@code ObjectMapper} writes, faster: the
-     * injected parts' JSON is mostly cached ({@link FrozenJson#writeCompact}).
-     */
-    public static byte[] toJson(ArrayNode patch) {
-        ByteArrayBuilder out = new ByteArrayBuilder(8192);
-        try (JsonGenerator g = PLAIN.createGenerator(out)) {
-            FrozenJson.writeCompact(patch, g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory
-        }
-        return out.toByteArray();
-    }
-
     /** zjsonpatch's diff of the whole documents, as {@link #diff} is (for tests). */
     static ArrayNode wholeDocumentDiff(JsonNode original, JsonNode target) {
         return (ArrayNode) JsonDiff.asJson(original, target, FLAGS);
