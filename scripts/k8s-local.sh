@@ -13,6 +13,7 @@
 set -euo pipefail
 
 CACHE_ROOT="${MESHCD_K8S_CACHE:-/var/cache/meshcd/k8s}"
+GO119=/usr/lib/go-1.19/bin
 K8S_VERSION="v1.20.2"
 
 log() { echo "[k8s-local] $*" >&2; }
@@ -45,7 +46,9 @@ need_root() { [[ $(id -u) -eq 0 ]] || die "'ensure' installs packages and must r
 apt_install_missing() {
   local missing=()
   command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
-  command -v go >/dev/null 2>&1 || missing+=(golang-go)
+  # The 1.20 tree (GOPATH mode, old vendored packages) builds with Debian's Go 1.19, not with whatever newer
+  # Go is first on PATH: install it under its own name and use its directory explicitly (see GO119 below).
+  [[ -x "$GO119/go" ]] || missing+=(golang-1.19-go)
   command -v dpkg-source >/dev/null 2>&1 || missing+=(dpkg-dev)
   command -v rsync >/dev/null 2>&1 || missing+=(rsync)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
@@ -113,8 +116,12 @@ KUBE_GIT_TREE_STATE='clean'
 EOF
   mkdir -p "$work/home"
   local start=$SECONDS
+  local gov
+  gov=$(PATH="$GO119:$PATH" go version)
+  [[ "$gov" == *go1.19* ]] || die "expected Debian's Go 1.19 for the build, got: $gov"
+  log "building with $gov"
   # make prints one line per generator/binary; that is our progress.
-  (cd "$work/src" && HOME="$work/home" GO111MODULE=off CGO_ENABLED=0 GOFLAGS= \
+  (cd "$work/src" && PATH="$GO119:$PATH" GOROOT= GOTOOLCHAIN=local HOME="$work/home" GO111MODULE=off CGO_ENABLED=0 GOFLAGS= \
     KUBE_GIT_VERSION_FILE="$work/version" \
     make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" GOLDFLAGS="-s -w" 2>&1 |
     while IFS= read -r line; do log "make: $line"; done)
