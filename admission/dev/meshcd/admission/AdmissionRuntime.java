@@ -7,6 +7,7 @@ import dev.meshcd.admission.inject.PodInjector;
 import dev.meshcd.admission.install.InstallManifests;
 import dev.meshcd.admission.tls.CertStore;
 import dev.meshcd.admission.tls.ServingCertificates;
+import dev.meshcd.admission.webhook.AnalysisPolicy;
 import dev.meshcd.admission.webhook.InjectHandler;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.ValidatingHandler;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +32,88 @@ public final class AdmissionRuntime implements AutoCloseable {
 
     /**
      * @param client          the cluster, or null to serve with an empty snapshot (no informers)
+     * @param compiler        the compiler in force, asked per request (a workspace's: it follows meshcd.yaml)
      * @param injector        sidecar injection for {@code /inject}
      * @param syncIdentities  users allowed to change Git-managed objects
      * @param rootCertPem     the mesh root certificate to publish, or null to publish the webhook CA
      */
     public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
-                         Compiler compiler, PodInjector injector, Set<String> syncIdentities, String rootCertPem,
-                         Duration certCheckEvery, long maxBody) {
+                         Supplier<Compiler> compiler, PodInjector injector, Set<String> syncIdentities,
+                         String rootCertPem, Duration certCheckEvery, long maxBody) {
+        public static Builder builder() {
+            return new Builder();
+        }
+    }
+
+    /** {@link Config} with meshcd run's defaults: every port, in memory certificates, no cluster, no injection. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8443;
+        private CertStore certStore = CertStore.memory();
+        private List<String> sans = List.of("localhost", "127.0.0.1");
+        private KubernetesClient client;
+        private Supplier<Compiler> compiler;
+        private PodInjector injector;
+        private Set<String> syncIdentities = Set.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY);
+        private String rootCertPem;
+        private Duration certCheckEvery = Duration.ofMinutes(10);
+        private long maxBody = WebhookServer.DEFAULT_MAX_BODY;
+
+        private Builder() {
+        }
+
+        public Builder listen(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        public Builder certificates(CertStore store, List<String> sans) {
+            this.certStore = store;
+            this.sans = List.copyOf(sans);
+            return this;
+        }
+
+        public Builder client(KubernetesClient client) {
+            this.client = client;
+            return this;
+        }
+
+        public Builder compiler(Supplier<Compiler> compiler) {
+            this.compiler = compiler;
+            return this;
+        }
+
+        public Builder injector(PodInjector injector) {
+            this.injector = injector;
+            return this;
+        }
+
+        public Builder syncIdentities(Set<String> identities) {
+            this.syncIdentities = Set.copyOf(identities);
+            return this;
+        }
+
+        public Builder rootCertPem(String pem) {
+            this.rootCertPem = pem;
+            return this;
+        }
+
+        public Builder certCheckEvery(Duration every) {
+            this.certCheckEvery = every;
+            return this;
+        }
+
+        public Builder maxBody(long maxBody) {
+            this.maxBody = maxBody;
+            return this;
+        }
+
+        public Config build() {
+            java.util.Objects.requireNonNull(compiler, "compiler");
+            return new Config(host, port, certStore, sans, client, compiler, injector, syncIdentities, rootCertPem,
+                    certCheckEvery, maxBody);
+        }
     }
 
     /** Injects nothing: used until a real injector is configured. */
@@ -66,7 +143,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         certificates.initialize();
         KubernetesClient client = config.client();
         if (client != null) {
-            informers = new InformerSnapshot(client, config.compiler().decoder().registry());
+            informers = new InformerSnapshot(client, config.compiler().get().decoder().registry());
             String root = config.rootCertPem() != null ? config.rootCertPem() : certificates.current().ca().certPem();
             RootCertPublisher publisher = new RootCertPublisher(client, root);
             informers.onNamespace(publisher::namespaceChanged);
@@ -76,7 +153,7 @@ public final class AdmissionRuntime implements AutoCloseable {
             snapshot = Snapshot.of(List.of(), Map.of());
         }
         ValidatingHandler validate = new ValidatingHandler(config.compiler(), snapshot,
-                new OwnershipGuard(config.syncIdentities()));
+                new OwnershipGuard(config.syncIdentities()), AnalysisPolicy.STANDARD);
         InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
                 .handler("validate", validate).handler("inject", inject).posts(routes)

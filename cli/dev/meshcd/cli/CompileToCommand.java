@@ -12,7 +12,7 @@ import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.report.JsonRenderer;
 import dev.meshcd.compiler.report.TextRenderer;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,18 +47,34 @@ final class CompileToCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     @Override
     public Integer call() throws Exception {
-        PrintStream stdout = MeshLoading.stdout();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try {
+            return run(stdout, stderr);
+        } finally {
+            stdout.flush();
+            stderr.flush();
+        }
+    }
+
+    private int run(PrintWriter stdout, PrintWriter stderr) throws IOException {
         if (format == Format.text && out == null) {
-            System.err.println("meshcd compile: -o OUT is required (or --format json)");
+            stderr.println("meshcd compile: -o OUT is required (or --format json)");
             return ExitCodes.USAGE;
         }
-        EffectiveMesh mesh = options.load(paths);
-        if (mesh == null) {
+        EffectiveMesh mesh;
+        try {
+            mesh = options.load(paths);
+        } catch (MeshLoading.UsageException e) {
+            stderr.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         List<Resource> istio = mesh.result().istioResources();
@@ -88,7 +104,7 @@ final class CompileToCommand implements Callable<Integer> {
         }
         if (mesh.hasErrors()) {
             stdout.print(new TextRenderer(false, false).render(mesh.withDiagnostics()));
-            System.err.println("meshcd compile: errors found; nothing written to " + out);
+            stderr.println("meshcd compile: errors found; nothing written to " + out);
             return ExitCodes.ERRORS;
         }
         try {
@@ -101,7 +117,7 @@ final class CompileToCommand implements Callable<Integer> {
                 Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
-            System.err.println("meshcd: cannot write " + out + ": " + e.getMessage());
+            stderr.println("meshcd: cannot write " + out + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
         long warnings = mesh.diagnostics().stream().filter(d -> !d.isError()).count();

@@ -4,10 +4,9 @@ import dev.meshcd.compiler.diff.DiffReport;
 import dev.meshcd.compiler.diff.MeshDiff;
 import dev.meshcd.compiler.envoy.EffectiveMesh;
 import dev.meshcd.compiler.report.TextRenderer;
-import dev.meshcd.compiler.source.GitTreeSource;
-import dev.meshcd.compiler.source.SourceTree;
-import java.io.IOException;
-import java.io.PrintStream;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.workspace.Workspaces;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,25 +40,38 @@ final class DiffCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        PrintStream stdout = MeshLoading.stdout();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try {
+            return run(stdout, stderr);
+        } finally {
+            stdout.flush();
+            stderr.flush();
+        }
+    }
+
+    private int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         EffectiveMesh b;
         EffectiveMesh h;
         try {
-            b = MeshLoading.build(tree(base), options.namespace());
-            h = MeshLoading.build(tree(head), options.namespace());
+            b = EffectiveMesh.of(open(base).compile(Compiler.Mode.CHECK));
+            h = EffectiveMesh.of(open(head).compile(Compiler.Mode.CHECK));
         } catch (MeshLoading.UsageException e) {
-            System.err.println("meshcd diff: " + e.getMessage());
+            stderr.println("meshcd diff: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         if (h.hasErrors()) {
             stdout.print(TextRenderer.lines(h.diagnostics()));
-            System.err.println("meshcd diff: HEAD (" + head + ") has errors");
+            stderr.println("meshcd diff: HEAD (" + head + ") has errors");
             return ExitCodes.ERRORS;
         }
         if (b.hasErrors()) {
-            System.err.println("meshcd diff: note: BASE (" + base + ") has errors; its configuration may be incomplete");
+            stderr.println("meshcd diff: note: BASE (" + base + ") has errors; its configuration may be incomplete");
         }
         DiffReport report = MeshDiff.diff(b, h);
         switch (format) {
@@ -72,14 +84,11 @@ final class DiffCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private SourceTree tree(String ref) throws MeshLoading.UsageException {
-        if (repo == null) {
-            return MeshLoading.read(List.of(Path.of(ref)));
-        }
-        try {
-            return GitTreeSource.read(repo, ref, subPath);
-        } catch (IOException e) {
-            throw new MeshLoading.UsageException(e.getMessage());
-        }
+    /**
+     * One side of the diff, opened as every command opens a repository: a directory with its own meshcd.yaml
+     * (or {@code --config}), or a Git revision with meshcd.yaml at {@code --path}'s root in that revision.
+     */
+    private Workspaces.Opened open(String ref) throws MeshLoading.UsageException {
+        return repo == null ? options.repo.open(List.of(Path.of(ref))) : options.repo.openRevision(repo, ref, subPath);
     }
 }

@@ -1,12 +1,9 @@
 package dev.meshcd.cli;
 
-import dev.meshcd.compiler.config.MeshcdConfig;
-import dev.meshcd.compiler.config.MeshcdConfigParser;
-import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
-import dev.meshcd.compiler.pipeline.StandardStages;
-import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,45 +11,49 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * How every compiling command reads a repository: the paths, meshcd.yaml (discovered or {@code --config};
- * its exclude list, namespace, external workloads and suppressions) and {@code -n}. One place, so
- * check, compile and simulate see the same repository.
+ * How every compiling command opens a repository: the paths (or a Git revision), meshcd.yaml (discovered or
+ * {@code --config}; its exclude list, namespace, external workloads and suppressions) and {@code -n}. One
+ * place, so every command sees the same repository through the same {@link Workspaces front door}.
  */
 final class RepoOptions {
     @Option(names = {"-n", "--namespace"}, description = "Namespace of objects that name none (default: meshcd.yaml's defaultNamespace, else \"default\").")
     String namespace;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "meshcd config file (default: the first meshcd.yaml found in the first PATH's directory or its parents up to the working directory).")
+    @Option(names = "--config", paramLabel = "FILE", description = "meshcd config file (default: the first meshcd.yaml found in the first PATH's directory or its parents up to the working directory; for a Git revision, meshcd.yaml at the path's root).")
     Path config;
 
     @Option(names = "--no-config", description = "Do not look for meshcd.yaml.")
     boolean noConfig;
 
-    /** Reads the paths and compiles them; a missing or unreadable path or config is a {@link MeshLoading.UsageException}. */
-    CompileResult compile(List<Path> paths, Compiler.Mode mode) throws MeshLoading.UsageException {
-        SourceTree tree = MeshLoading.read(paths);
-        MeshcdConfig cfg = MeshcdConfig.EMPTY;
-        Path cfgPath = config != null ? config : noConfig ? null : ConfigFiles.discover(paths.get(0));
-        if (cfgPath != null) {
-            try {
-                cfg = MeshcdConfigParser.parse(ConfigFiles.read(cfgPath));
-            } catch (NoSuchFileException e) {
-                throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
-            } catch (IOException e) {
-                throw new MeshLoading.UsageException("cannot read config: " + e.getMessage());
-            }
-            tree = cfg.applyTo(tree, ConfigFiles.explicitFiles(paths));
-        }
-        CompileOptions options = cfg.applyTo(CompileOptions.DEFAULT);
-        if (namespace != null) {
-            options = options.withDefaultNamespace(namespace);
-        }
-        Compiler compiler = StandardStages.compiler(options, List.of(cfg.filter()));
-        return cfg.withDiagnostics(compiler.compile(tree, mode));
+    private Workspaces.ConfigChoice choice() {
+        return Workspaces.ConfigChoice.of(config, noConfig);
     }
 
-    /** The namespace for trees read without a config (diff's Git revisions). */
-    String namespaceOrDefault() {
-        return namespace == null ? "default" : namespace;
+    /** Opens paths on disk; a missing or unreadable path or config is a {@link MeshLoading.UsageException}. */
+    Workspaces.Opened open(List<Path> paths) throws MeshLoading.UsageException {
+        try {
+            return Workspaces.onDisk(paths, choice(), namespace);
+        } catch (NoSuchFileException e) {
+            throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
+        } catch (IOException e) {
+            throw new MeshLoading.UsageException("cannot read input: " + e.getMessage());
+        }
+    }
+
+    /** Opens a revision of a local Git repository (files under {@code subPath}). */
+    Workspaces.Opened openRevision(Path repo, String revision, String subPath) throws MeshLoading.UsageException {
+        try {
+            return Workspaces.atRevision(repo, revision, subPath, choice(), namespace);
+        } catch (NoSuchFileException e) {
+            throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
+        } catch (GitTreeSource.UnknownRevisionException e) {
+            throw new MeshLoading.UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new MeshLoading.UsageException(e.getMessage());
+        }
+    }
+
+    CompileResult compile(List<Path> paths, Compiler.Mode mode) throws MeshLoading.UsageException {
+        return open(paths).compile(mode);
     }
 }

@@ -11,14 +11,13 @@ import dev.meshcd.admission.tls.SecretCertStore;
 import dev.meshcd.admission.tls.ServingCertificates;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.WebhookServer;
-import dev.meshcd.compiler.pipeline.CompileOptions;
-import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.workspace.Workspace;
+import dev.meshcd.compiler.workspace.Workspaces;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,6 +76,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--port-file", hidden = true, description = "write the bound port to this file once serving")
     Path portFile;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "meshcd.yaml whose settings (outside workloads, "
+            + "suppressions, domain suffix) /validate applies; with --repo the repository's own meshcd.yaml is used")
+    Path config;
 
     @CommandLine.ArgGroup(exclusive = false, heading = "%nGitOps loop (with --repo):%n")
     SyncArgs sync = new SyncArgs();
@@ -145,9 +148,34 @@ final class RunCommand implements Callable<Integer> {
         boolean nativeOn = nativeSidecars.equals("auto") ? client == null || NativeSidecarSupport.of(client)
                 : Boolean.parseBoolean(nativeSidecars);
         PodInjector injector = new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(nativeOn));
-        AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(host, port, store,
-                List.copyOf(new LinkedHashSet<>(sans)), client, StandardStages.compiler(CompileOptions.DEFAULT),
-                injector, ids, root, Duration.ofMinutes(10), maxBody));
+        // The webhook validates under the settings the sync compiles with: one workspace for both.
+        Workspace workspace;
+        if (syncing != null) {
+            if (config != null) {
+                System.err.println("meshcd run: --config is for serving without --repo (the repository's meshcd.yaml applies)");
+                return ExitCodes.USAGE;
+            }
+            workspace = syncing.workspace();
+        } else {
+            Workspace.Builder b = Workspace.builder();
+            if (config != null) {
+                try {
+                    b.config(Workspaces.read(config));
+                } catch (java.io.IOException e) {
+                    System.err.println("meshcd run: cannot read --config " + config + ": " + e.getMessage());
+                    return ExitCodes.USAGE;
+                }
+            }
+            workspace = b.build();
+            if (workspace.config().hasErrors()) {
+                System.err.print(dev.meshcd.compiler.report.TextRenderer.lines(workspace.config().diagnostics()));
+                return ExitCodes.USAGE;
+            }
+        }
+        AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(host, port)
+                .certificates(store, List.copyOf(new LinkedHashSet<>(sans))).client(client)
+                .compiler(workspace::compiler).injector(injector).syncIdentities(ids).rootCertPem(root)
+                .maxBody(maxBody).build());
         if (syncing != null) {
             syncing.routes().forEach(runtime::route);
         }

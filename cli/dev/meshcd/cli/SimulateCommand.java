@@ -8,7 +8,7 @@ import dev.meshcd.compiler.envoy.SimRequest;
 import dev.meshcd.compiler.envoy.SimResult;
 import dev.meshcd.compiler.envoy.Simulator;
 import dev.meshcd.compiler.report.TextRenderer;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,28 +40,44 @@ final class SimulateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        PrintStream stdout = MeshLoading.stdout();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try {
+            return run(stdout, stderr);
+        } finally {
+            stdout.flush();
+            stderr.flush();
+        }
+    }
+
+    private int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         SimRequest req;
         try {
             req = SimRequest.parse(request);
         } catch (IllegalArgumentException e) {
-            System.err.println("meshcd simulate: --request: " + e.getMessage());
+            stderr.println("meshcd simulate: --request: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        EffectiveMesh mesh = options.load(paths);
-        if (mesh == null) {
+        EffectiveMesh mesh;
+        try {
+            mesh = options.load(paths);
+        } catch (MeshLoading.UsageException e) {
+            stderr.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         if (mesh.hasErrors()) {
-            System.err.print(TextRenderer.lines(mesh.diagnostics()));
-            System.err.println("meshcd simulate: the mesh has errors; fix them first");
+            stderr.print(TextRenderer.lines(mesh.diagnostics()));
+            stderr.println("meshcd simulate: the mesh has errors; fix them first");
             return ExitCodes.ERRORS;
         }
         ProxyConfig pc = mesh.proxies().get(proxy);
         if (pc == null) {
-            System.err.println("meshcd simulate: no proxy " + proxy + "; proxies: " + String.join(", ", mesh.proxies().keySet()));
+            stderr.println("meshcd simulate: no proxy " + proxy + "; proxies: " + String.join(", ", mesh.proxies().keySet()));
             return ExitCodes.USAGE;
         }
         SimResult r = Simulator.simulate(mesh.proxies(), pc, req);

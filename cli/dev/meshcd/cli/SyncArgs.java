@@ -1,7 +1,9 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.sync.LeaderElection;
+import dev.meshcd.sync.Reconciler;
 import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.git.GitCredentials;
@@ -126,8 +128,9 @@ final class SyncArgs {
     }
 
     /** The loop, its leader election and its webhook routes; {@link #start()} once the server is up. */
+    /** @param workspace where the loop compiles; the webhook validates under its settings too */
     record Running(SyncLoop loop, LeaderElection election, Map<String, WebhookServer.PostHandler> routes,
-                   Runnable starter) implements AutoCloseable {
+                   Runnable starter, Workspace workspace) implements AutoCloseable {
         void start() {
             starter.run();
         }
@@ -145,10 +148,11 @@ final class SyncArgs {
 
     Running prepare(KubernetesClient client) throws UsageException, IOException {
         SyncOptions options = options();
+        Workspace workspace = Reconciler.workspaceFor(options);
         Function<GitRemote, StatusBackend> statuses = statusBackend();
         SyncLoop loop;
         try {
-            loop = SyncWiring.loop(client, options, statuses, SyncWiring.logging(options.name()));
+            loop = SyncWiring.loop(client, options, workspace, statuses, SyncWiring.logging(options.name()));
         } catch (IOException | RuntimeException e) {
             throw new UsageException("cannot open " + options.credentials().redact(repo) + ": "
                     + options.credentials().redact(e.getMessage()));
@@ -160,7 +164,7 @@ final class SyncArgs {
             log().info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
         }
         if (!leaderElect) {
-            return new Running(loop, null, routes, loop::start);
+            return new Running(loop, null, routes, loop::start, workspace);
         }
         String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
         Runnable onLose = () -> {
@@ -174,7 +178,7 @@ final class SyncArgs {
         };
         LeaderElection election = new LeaderElection(client, options.stateNamespace(), name, identity, leaseDuration,
                 loop::start, onLose);
-        return new Running(loop, election, routes, election::start);
+        return new Running(loop, election, routes, election::start, workspace);
     }
 
     /** Set when the process is stopping: losing the lease then is expected, not a reason to exit. */

@@ -1,6 +1,7 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.admission.webhook.WebhookServer;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.sync.Reconciler;
 import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
@@ -37,13 +38,14 @@ final class SyncWiring {
     }
 
     /**
-     * A sync loop over a new {@link Reconciler}. {@code statuses} gets the reconciler's Git mirror, so a
-     * git-notes backend pushes from the repository the loop fetches into.
+     * A sync loop over a new {@link Reconciler} compiling in {@code workspace} (which the webhook shares).
+     * {@code statuses} gets the reconciler's Git mirror, so a git-notes backend pushes from the repository the
+     * loop fetches into.
      */
-    static SyncLoop loop(KubernetesClient client, SyncOptions options, Function<GitRemote, StatusBackend> statuses,
-                         Consumer<SyncResult> listener) throws IOException {
+    static SyncLoop loop(KubernetesClient client, SyncOptions options, Workspace workspace,
+                         Function<GitRemote, StatusBackend> statuses, Consumer<SyncResult> listener) throws IOException {
         AtomicReference<StatusBackend> backend = new AtomicReference<>(StatusBackend.NONE);
-        Reconciler reconciler = Reconciler.create(options, client, s -> backend.get().publish(s));
+        Reconciler reconciler = Reconciler.create(options, client, s -> backend.get().publish(s), workspace);
         backend.set(statuses.apply(reconciler.git()));
         return new SyncLoop(reconciler, options, listener);
     }

@@ -10,15 +10,14 @@ import dev.meshcd.admission.install.InstallManifests;
 import dev.meshcd.admission.tls.DirCertStore;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.compiler.config.MeshcdConfig;
-import dev.meshcd.compiler.config.MeshcdConfigParser;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
-import dev.meshcd.compiler.pipeline.StandardStages;
-import dev.meshcd.compiler.source.DirectorySource;
-import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.workspace.Workspace;
+import dev.meshcd.compiler.workspace.Workspaces;
+import dev.meshcd.sync.Reconciler;
 import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.SyncResult;
@@ -195,9 +194,7 @@ final class UpCommand implements Callable<Integer> {
         boolean created = prepareRepository(source, repo);
         step((created ? "created Git repository " : "using Git repository ") + repo
                 + (created ? " from " + source : " (--reset starts again from " + source + ")"));
-        MeshcdConfig config = readConfig(repo);
-        CompileOptions compileOptions = config.applyTo(CompileOptions.DEFAULT);
-        createNamespaces(client, repo, config, compileOptions);
+        createNamespaces(client, repo);
 
         // The sync loop acts as meshcd's service account (impersonated), so the ownership guard tells it
         // apart from people: kubectl users are refused on objects Git manages, the loop is not.
@@ -206,11 +203,13 @@ final class UpCommand implements Callable<Integer> {
         onExit(syncClient::close);
 
         // istio-proxy is a native sidecar only where Kubernetes runs one (1.29 and later): elsewhere pods would hang.
-        AdmissionRuntime runtime = new AdmissionRuntime(new AdmissionRuntime.Config(webhookHost, port,
-                new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost), client,
-                StandardStages.compiler(compileOptions), injector(client),
-                Set.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY), null, Duration.ofMinutes(10),
-                dev.meshcd.admission.webhook.WebhookServer.DEFAULT_MAX_BODY));
+        // One workspace for the webhook and the sync loop: both follow the repository's meshcd.yaml.
+        SyncOptions options = new SyncOptions(SYNC_NAME, repo.toString(), "main", "", state.resolve("cache"), null,
+                interval, null, null, true, false, true, 0, 3, Duration.ofMillis(300), CompileOptions.DEFAULT);
+        Workspace workspace = Reconciler.workspaceFor(options);
+        AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(webhookHost, port)
+                .certificates(new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost))
+                .client(client).compiler(workspace::compiler).injector(injector(client)).build());
         runtime.start();
         onExit(runtime::close);
         awaitTrue(Duration.ofSeconds(60), "meshcd's view of the cluster", () -> runtime.snapshot().synced());
@@ -219,12 +218,10 @@ final class UpCommand implements Callable<Integer> {
         step("meshcd webhooks at https://" + hostForUrl(webhookHost) + ":" + runtime.port()
                 + " (validating Istio objects, injecting sidecars)");
 
-        SyncOptions options = new SyncOptions(SYNC_NAME, repo.toString(), "main", "", state.resolve("cache"), null,
-                interval, null, null, true, false, true, 0, 3, Duration.ofMillis(300), compileOptions);
         CountDownLatch firstSync = new CountDownLatch(1);
         AtomicReference<SyncResult> first = new AtomicReference<>();
         var log = SyncWiring.changes(SYNC_NAME, this::step, this::step);
-        SyncLoop loop = SyncWiring.loop(syncClient, options, SyncWiring.notes(), r -> {
+        SyncLoop loop = SyncWiring.loop(syncClient, options, workspace, SyncWiring.notes(), r -> {
             log.accept(r);
             if (r.ok() || r.phase() == SyncResult.Phase.COMPILE_FAILED) {
                 if (first.compareAndSet(null, r)) {
@@ -415,13 +412,6 @@ final class UpCommand implements Callable<Integer> {
         return true;
     }
 
-    private static MeshcdConfig readConfig(Path repo) throws IOException {
-        Path f = repo.resolve(MeshcdConfig.FILE_NAME);
-        return Files.isRegularFile(f)
-                ? MeshcdConfigParser.parse(new SourceFile(MeshcdConfig.FILE_NAME, Files.readAllBytes(f)))
-                : MeshcdConfig.EMPTY;
-    }
-
     /** The sidecar injector for this cluster: native sidecars only where it runs them. */
     static IstioSidecarInjector injector(KubernetesClient client) {
         return new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(NativeSidecarSupport.of(client)));
@@ -431,10 +421,11 @@ final class UpCommand implements Callable<Integer> {
      * The namespaces the repository's objects live in (the loop applies Istio objects, not namespaces): the
      * Namespace documents with their labels (istio-injection), and every other namespace used.
      */
-    private void createNamespaces(KubernetesClient client, Path repo, MeshcdConfig config, CompileOptions options)
-            throws IOException {
-        Compiler compiler = StandardStages.compiler(options);
-        CompileResult result = compiler.compile(config.applyTo(DirectorySource.read(List.of(repo))), Compiler.Mode.CHECK);
+    private void createNamespaces(KubernetesClient client, Path repo) throws IOException {
+        Path config = repo.resolve(MeshcdConfig.FILE_NAME);
+        CompileResult result = Workspaces.onDisk(List.of(repo),
+                Workspaces.ConfigChoice.of(Files.isRegularFile(config) ? config : null, true), null)
+                .compile(Compiler.Mode.CHECK);
         Map<String, Map<String, String>> namespaces = new LinkedHashMap<>();
         for (Resource r : result.resources()) {
             if (r.kind().equals(Kind.NAMESPACE)) {

@@ -1,16 +1,14 @@
 package dev.meshcd.sync;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.meshcd.compiler.config.MeshcdConfig;
-import dev.meshcd.compiler.config.MeshcdConfigParser;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
-import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.GitTreeSource;
-import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.compiler.workspace.Workspace;
+import dev.meshcd.compiler.workspace.Workspaces;
 import dev.meshcd.sync.apply.Applier;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
@@ -42,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One repository's GitOps loop body, run by {@link SyncLoop}: fetch → read the commit's tree → compile
- * (one {@link Compiler} kept across runs, so unchanged files are not re-read) → plan → apply → record the
+ * (in one {@link Workspace} kept across runs, so unchanged files are not re-read) → plan → apply → record the
  * applied commit → report statuses; then drift detection (and self-heal when enabled).
  *
  * <p>Guarantees: with trusted keys set ({@link SyncOptions#withTrustedKeys}), a head commit without a valid
@@ -57,11 +55,8 @@ public final class Reconciler implements AutoCloseable {
     private final SyncOptions options;
     private final GitRemote git;
     private final StatusBackend statuses;
-    /** Compiles under the options of the repo's meshcd.yaml, rebuilt when that file changes. */
-    private Compiler compiler;
-    /** The meshcd.yaml the compiler was built under (EMPTY when the repo has none). */
-    private MeshcdConfig config = MeshcdConfig.EMPTY;
-    private String configHash = "";
+    /** The repository as compiled: its meshcd.yaml and incremental state (shared with the webhook by cli). */
+    private final Workspace workspace;
     private final Planner planner;
     private final KubeObjects kube;
     private final Applier applier;
@@ -74,7 +69,7 @@ public final class Reconciler implements AutoCloseable {
     private volatile String lastAppliedCommit;
     private List<DesiredObject> appliedDesired;
     private String appliedDesiredCommit;
-    /** The commit whose tree {@link #compiler} holds: the base of the next incremental recompile. */
+    /** The commit whose tree {@link #workspace} holds: the base of the next incremental recompile. */
     private String compiledCommit;
     /**
      * The commit this process applied completely, whose desired objects are {@link #appliedDesired}: while the
@@ -88,10 +83,20 @@ public final class Reconciler implements AutoCloseable {
     private volatile String lastReport = "";
 
     public Reconciler(SyncOptions options, KubernetesClient client, StatusBackend statuses, GitRemote git) {
+        this(options, client, statuses, git, workspaceFor(options));
+    }
+
+    /**
+     * @param workspace where the commits are compiled: its config is {@code meshcd.yaml} at the synced path's
+     *                  root ({@link #workspaceFor}); cli shares it with the webhook, which then validates under
+     *                  the same settings
+     */
+    public Reconciler(SyncOptions options, KubernetesClient client, StatusBackend statuses, GitRemote git,
+                      Workspace workspace) {
         this.options = options;
         this.git = git;
         this.statuses = statuses == null ? StatusBackend.NONE : statuses;
-        this.compiler = StandardStages.compiler(options.compileOptions());
+        this.workspace = workspace;
         this.planner = new Planner(options.name(), options.compileOptions().domainSuffix());
         this.kube = new KubeObjects(client);
         this.applier = new Applier(kube, options.parallelism(), options.forceConflicts(), options.maxAttempts(),
@@ -103,8 +108,20 @@ public final class Reconciler implements AutoCloseable {
     /** Opens the Git mirror for the options (cache directory, credentials). */
     public static Reconciler create(SyncOptions options, KubernetesClient client, StatusBackend statuses)
             throws IOException {
+        return create(options, client, statuses, workspaceFor(options));
+    }
+
+    /** Likewise, compiling in {@code workspace}. */
+    public static Reconciler create(SyncOptions options, KubernetesClient client, StatusBackend statuses,
+                                    Workspace workspace) throws IOException {
         return new Reconciler(options, client, statuses,
-                new GitRemote(options.url(), options.branch(), options.cacheDir(), options.credentials()));
+                new GitRemote(options.url(), options.branch(), options.cacheDir(), options.credentials()), workspace);
+    }
+
+    /** The workspace a sync compiles in: the sync's compile options, meshcd.yaml at the synced path's root. */
+    public static Workspace workspaceFor(SyncOptions options) {
+        return Workspace.builder().options(options.compileOptions()).configName(Workspaces.configName(options.path()))
+                .build();
     }
 
     public GitRemote git() {
@@ -312,53 +329,27 @@ public final class Reconciler implements AutoCloseable {
      * Compiles a commit as {@code meshcd check} compiles the directory: under the {@code meshcd.yaml} at the
      * synced path's root (default namespace, domain suffix, outside workloads, excludes, suppressions; its
      * own errors fail the compile). Incrementally (only the files that differ from the commit compiled last,
-     * by a Git diff) when the compiler holds an earlier commit's tree and meshcd.yaml did not change, else
-     * the whole tree.
+     * by a Git diff) when the workspace holds an earlier commit's tree (a changed meshcd.yaml makes the
+     * workspace compile the whole tree again), else the whole tree.
      */
     private CompileResult compileCommit(String sha) throws IOException {
         String base = compiledCommit;
         compiledCommit = null; // unknown until this compile has finished
         CompileResult result = null;
-        String configName = configFileName();
         if (base != null) {
             try {
                 GitTreeSource.Changes changes = GitTreeSource.changes(git.repository(), base, sha, options.path());
-                boolean configChanged = changes.removed().contains(configName)
-                        || changes.changed().stream().anyMatch(f -> f.name().equals(configName));
-                if (!configChanged) {
-                    List<dev.meshcd.compiler.source.SourceFile> changed = changes.changed().stream()
-                            .filter(f -> !config.excluded(f.name())).toList();
-                    result = compiler.recompile(changed, changes.removed(), Compiler.Mode.CHECK);
-                }
+                result = workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
             } catch (IOException e) {
                 LOG.debug("sync {}: no diff from {} to {} ({}), compiling the whole tree", options.name(), base, sha,
                         e.getMessage());
             }
         }
         if (result == null) {
-            SourceTree tree = GitTreeSource.read(git.repository(), sha, options.path());
-            useConfig(tree.files().stream().filter(f -> f.name().equals(configName)).findFirst().orElse(null));
-            result = compiler.compile(config.applyTo(tree), Compiler.Mode.CHECK);
+            result = workspace.compile(GitTreeSource.read(git.repository(), sha, options.path()), Compiler.Mode.CHECK);
         }
         compiledCommit = sha;
-        return config.withDiagnostics(result);
-    }
-
-    /** meshcd.yaml at the root of the synced path, named as the tree names files. */
-    private String configFileName() {
-        String prefix = options.path().replaceAll("^/+|/+$", "");
-        return prefix.isEmpty() ? MeshcdConfig.FILE_NAME : prefix + "/" + MeshcdConfig.FILE_NAME;
-    }
-
-    /** Rebuilds the compiler when the repo's meshcd.yaml differs from the one it was built under. */
-    private void useConfig(dev.meshcd.compiler.source.SourceFile file) {
-        String hash = file == null ? "" : file.contentHash();
-        if (hash.equals(configHash)) {
-            return;
-        }
-        config = file == null ? MeshcdConfig.EMPTY : MeshcdConfigParser.parse(file);
-        configHash = hash;
-        compiler = StandardStages.compiler(config.applyTo(options.compileOptions()), List.of(config.filter()));
+        return result;
     }
 
     private static long ms(long nanos) {

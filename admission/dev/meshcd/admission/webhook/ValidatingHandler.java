@@ -1,5 +1,6 @@
 package dev.meshcd.admission.webhook;
 
+import dev.meshcd.admission.cluster.LiveIndex;
 import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Diagnostics;
@@ -8,133 +9,68 @@ import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.KindInfo;
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.report.AdmissionMessageRenderer;
 import dev.meshcd.compiler.source.Origin;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * {@code /validate}: the Git ownership guard, then the compiler's per-resource validators and its
  * cross-resource analyzers over the live snapshot with the incoming object in place of its old version.
- * The snapshot's index is built once per snapshot version; a request derives from it only the entries the
- * object touches and asks the analyzers about that object alone, so its cost does not grow with the cluster.
+ * The snapshot's {@link LiveIndex} is kept current at the cost of what changed; a request derives from it only
+ * the entries the object touches and asks the analyzers about that object alone, so its cost does not grow
+ * with the cluster.
  * Validation errors deny (each listed as {@code CODE path: message}); analyzer errors deny only where
  * {@link AnalysisPolicy} says; the rest go to {@code AdmissionResponse.warnings}.
  * A dry run is answered exactly like a real request.
  */
 public final class ValidatingHandler implements AdmissionHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(ValidatingHandler.class);
-    /** One daemon thread for background rebuilds, shared by all handlers (a rebuild is rare and single-flight). */
-    private static final Executor REBUILDER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "meshcd-live-index");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private final Compiler compiler;
+    private final Supplier<Compiler> compilers;
     private final Snapshot snapshot;
     private final OwnershipGuard guard;
     private final AnalysisPolicy policy;
+    /** The live index under the compiler it was built for; a new compiler (a changed meshcd.yaml) starts a new one. */
+    private volatile Live live;
+
+    private record Live(Compiler compiler, LiveIndex index) {
+    }
 
     public ValidatingHandler(Compiler compiler, Snapshot snapshot, OwnershipGuard guard) {
-        this(compiler, snapshot, guard, AnalysisPolicy.STANDARD);
+        this(() -> compiler, snapshot, guard, AnalysisPolicy.STANDARD);
     }
 
     public ValidatingHandler(Compiler compiler, Snapshot snapshot, OwnershipGuard guard, AnalysisPolicy policy) {
-        this.compiler = compiler;
+        this(() -> compiler, snapshot, guard, policy);
+    }
+
+    /**
+     * @param compilers the compiler in force, asked per request: a workspace's, which follows the repository's
+     *                  meshcd.yaml (outside workloads, suppressions) as the sync loop compiles it
+     */
+    public ValidatingHandler(Supplier<Compiler> compilers, Snapshot snapshot, OwnershipGuard guard,
+                             AnalysisPolicy policy) {
+        this.compilers = compilers;
         this.snapshot = snapshot;
         this.guard = guard;
         this.policy = policy;
     }
 
-    /**
-     * The live snapshot's index. A full build is the root; while the snapshot has changed by a few resources
-     * since (a sync applying objects, a kubectl edit), the current index is derived from the root with those
-     * changes, at their cost rather than the whole snapshot's. Past {@link #rebuildAfter} of them a new root is
-     * built in the background while requests go on deriving from the old one; only when the snapshot no longer
-     * remembers what changed since the root is it rebuilt on the request's thread.
-     */
-    private MeshIndex liveIndex() {
-        long now = snapshot.version();
-        Indexed current = live;
-        if (current != null && current.version() == now) {
-            return current.index();
+    private LiveIndex liveIndex(Compiler compiler) {
+        Live l = live;
+        if (l == null || l.compiler() != compiler) {
+            l = new Live(compiler, new LiveIndex(snapshot, compiler::index));
+            live = l;
         }
-        Indexed base = root;
-        Map<ResourceKey, Resource> changes = base == null ? null : snapshot.changesSince(base.version());
-        if (changes == null) {
-            base = buildRoot();
-            changes = snapshot.changesSince(base.version());
-            if (changes == null) {
-                changes = Map.of(); // changed faster than it remembers: the list just read is at least as new
-            }
-        } else if (changes.size() > rebuildAfter(base.index().size()) && rebuilding.compareAndSet(false, true)) {
-            REBUILDER.execute(() -> {
-                try {
-                    buildRoot();
-                } catch (RuntimeException e) {
-                    LOG.warn("rebuilding the live index failed (requests go on deriving from the last one): {}",
-                            e.toString());
-                } finally {
-                    rebuilding.set(false);
-                }
-            });
-        }
-        MeshIndex index = base.index();
-        if (!changes.isEmpty()) {
-            List<Resource> upserts = new ArrayList<>();
-            List<ResourceKey> removals = new ArrayList<>();
-            changes.forEach((k, r) -> {
-                if (r == null) {
-                    removals.add(k);
-                } else {
-                    upserts.add(r);
-                }
-            });
-            index = index.withChanges(upserts, removals);
-        }
-        live = new Indexed(now, index);
-        return index;
+        return l.index();
     }
-
-    private Indexed buildRoot() {
-        long v = snapshot.version(); // read first: changes after it are applied again on top, harmlessly
-        Indexed built = new Indexed(v, compiler.index(snapshot.resources()));
-        root = built;
-        rootBuilds.incrementAndGet();
-        return built;
-    }
-
-    /**
-     * Changes past which a new root pays: deriving costs about the changes, a build the whole snapshot, so
-     * rebuilding after about sqrt(2 x size) changes keeps the sum per request smallest.
-     */
-    static int rebuildAfter(int size) {
-        return Math.max(16, (int) Math.sqrt(2.0 * size));
-    }
-
-    private final AtomicBoolean rebuilding = new AtomicBoolean();
-
-    private record Indexed(long version, MeshIndex index) {
-    }
-
-    private volatile Indexed root;
-    private volatile Indexed live;
-    private final AtomicInteger rootBuilds = new AtomicInteger();
 
     /** How often the live index was built in full (tests: small changes must not cost a build). */
     int rootBuilds() {
-        return rootBuilds.get();
+        Live l = live;
+        return l == null ? 0 : l.index().rootBuilds();
     }
 
     @Override
@@ -143,6 +79,7 @@ public final class ValidatingHandler implements AdmissionHandler {
         if (denied != null) {
             return denied;
         }
+        Compiler compiler = compilers.get();
         Kind kind = new Kind(req.group(), req.kind());
         KindInfo info = compiler.decoder().registry().lookup(kind).orElse(null);
         if (info == null || info.role() != KindInfo.Role.ISTIO) {
@@ -175,7 +112,7 @@ public final class ValidatingHandler implements AdmissionHandler {
         boolean validationErrors = own.stream().anyMatch(Diagnostic::isError);
         if (!validationErrors) {
             // Cross-resource findings about this object, in the snapshot as it would be after this request.
-            MeshIndex after = liveIndex().withChanges(List.of(resource), List.of());
+            MeshIndex after = liveIndex(compiler).current().withChanges(List.of(resource), List.of());
             for (Diagnostic d : compiler.analyzeSubjects(after, List.of(resource))) {
                 own.add(policy.apply(d));
             }

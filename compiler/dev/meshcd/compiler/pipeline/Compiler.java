@@ -29,24 +29,23 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 /**
  * The compiler pipeline: load → decode → validate → lower (per file, in parallel) → merge → index →
- * analyze → filter.
+ * analyze → filter. Stateless: what one compile leaves for the next lives in an {@link IncrementalState}
+ * that the caller owns (a {@link dev.meshcd.compiler.workspace.Workspace}, the one writer).
  *
  * <p>Lowering turns meshcd policies (group meshcd.dev) into Istio resources, which are validated like
  * hand-written ones and then join the snapshot (see {@link PolicyConflicts} for what happens when a
  * policy and a hand-written resource claim the same thing).
  *
- * <p>A Compiler keeps the per-file results of its last run keyed by file name and content hash (and,
+ * <p>The state keeps the per-file results of the last run keyed by file name and content hash (and,
  * for lowering, the mesh-wide defaults the file was lowered under), so compiling a tree again re-reads
  * and re-lowers only the files that changed. {@link #recompile} goes further: it takes just the
  * changed and removed files and reuses the rest of the last tree, so unchanged files are not even
- * hashed again (the sync loop and the admission webhook recompile often). Instances are thread-safe;
- * the stages they hold must be too.
+ * hashed again (the sync loop recompiles often). A Compiler is thread-safe (its stages must be too);
+ * one state must have one writer at a time.
  */
 public final class Compiler {
     /** How far to go: per-resource validation only, or validation plus cross-resource analysis. */
@@ -58,16 +57,6 @@ public final class Compiler {
     private final List<ResourceValidator> validators;
     private final List<Analyzer> analyzers;
     private final List<DiagnosticFilter> filters;
-    private final Map<String, FileUnit> cache = new ConcurrentHashMap<>();
-    private volatile LastResult lastResult;
-    private final Map<String, LoweredUnit> lowerCache = new ConcurrentHashMap<>();
-    /** The files of the last compile, by name: the base {@link #recompile} applies changes to. */
-    private final TreeMap<String, SourceFile> current = new TreeMap<>();
-    /** Keys of the last result, in order: the starting point of the next sort. */
-    private volatile List<ResourceKey> lastOrder;
-    /** What the last run merged, for {@link #patch}. */
-    private volatile Snapshot snapshot;
-
     public Compiler(CompileOptions options, KindRegistry registry, List<ResourceValidator> validators,
                     List<Analyzer> analyzers, List<DiagnosticFilter> filters) {
         this.options = options;
@@ -94,9 +83,9 @@ public final class Compiler {
         return analyzers;
     }
 
-    /** Stages 1-3 for one file. Pure apart from the cache. */
-    FileUnit compileFile(SourceFile file) {
-        FileUnit cached = cache.get(file.name());
+    /** Stages 1-3 for one file, cached in {@code s} by content hash. */
+    FileUnit compileFile(IncrementalState s, SourceFile file) {
+        FileUnit cached = s.cache.get(file.name());
         if (cached != null && cached.hash().equals(file.contentHash())) {
             return cached;
         }
@@ -114,7 +103,7 @@ public final class Compiler {
             sink.addAll(own.sorted());
         }
         FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted(), Set.copyOf(invalid));
-        cache.put(file.name(), unit);
+        s.cache.put(file.name(), unit);
         return unit;
     }
 
@@ -130,13 +119,19 @@ public final class Compiler {
         }
     }
 
-    /** Compiles a whole tree (reusing cached per-file results of files whose content did not change). */
+    /** Compiles a whole tree from scratch: a one-shot compile with state of its own. */
     public CompileResult compile(SourceTree tree, Mode mode) {
-        synchronized (current) {
-            current.clear();
-            tree.files().forEach(f -> current.put(f.name(), f));
-        }
-        return remember(run(tree.files(), mode), mode);
+        return compile(new IncrementalState(), tree, mode);
+    }
+
+    /**
+     * Compiles a whole tree, reusing the per-file results in {@code s} of files whose content did not change,
+     * and leaves the new tree and results in {@code s}: the base of the next {@link #recompile}.
+     */
+    public CompileResult compile(IncrementalState s, SourceTree tree, Mode mode) {
+        s.current.clear();
+        tree.files().forEach(f -> s.current.put(f.name(), f));
+        return remember(s, run(s, tree.files(), mode), mode);
     }
 
     /**
@@ -144,30 +139,28 @@ public final class Compiler {
      * ({@code changed}) and some removed (by name). Unchanged files are neither re-read, re-hashed nor
      * re-lowered; the result is the same as compiling the updated tree from scratch.
      */
-    public CompileResult recompile(Collection<SourceFile> changed, Collection<String> removed, Mode mode) {
-        List<SourceFile> files;
-        synchronized (current) {
-            LastResult last = lastResult;
-            if (last != null && last.mode() == mode && removed.isEmpty() && sameAsCurrent(changed)) {
-                return last.result(); // nothing changed: the last answer stands
-            }
-            removed.forEach(current::remove);
-            changed.forEach(f -> current.put(f.name(), f));
-            files = List.copyOf(current.values());
-            if (removed.isEmpty()) {
-                CompileResult quick = patch(changed, files.size(), mode);
-                if (quick != null) {
-                    return remember(quick, mode);
-                }
+    public CompileResult recompile(IncrementalState s, Collection<SourceFile> changed, Collection<String> removed,
+                                   Mode mode) {
+        IncrementalState.LastResult last = s.lastResult;
+        if (last != null && last.mode() == mode && removed.isEmpty() && sameAsCurrent(s, changed)) {
+            return last.result(); // nothing changed: the last answer stands
+        }
+        removed.forEach(s.current::remove);
+        changed.forEach(f -> s.current.put(f.name(), f));
+        List<SourceFile> files = List.copyOf(s.current.values());
+        if (removed.isEmpty()) {
+            CompileResult quick = patch(s, changed, files.size(), mode);
+            if (quick != null) {
+                return remember(s, quick, mode);
             }
         }
-        return remember(run(files, mode), mode);
+        return remember(s, run(s, files, mode), mode);
     }
 
-    /** True when every file already is in the current tree with the same content. Caller holds {@code current}. */
-    private boolean sameAsCurrent(Collection<SourceFile> changed) {
+    /** True when every file already is in the current tree with the same content. */
+    private static boolean sameAsCurrent(IncrementalState s, Collection<SourceFile> changed) {
         for (SourceFile f : changed) {
-            SourceFile now = current.get(f.name());
+            SourceFile now = s.current.get(f.name());
             if (now == null || !now.contentHash().equals(f.contentHash())) {
                 return false;
             }
@@ -175,37 +168,21 @@ public final class Compiler {
         return true;
     }
 
-    private CompileResult remember(CompileResult result, Mode mode) {
-        lastResult = new LastResult(result, mode);
+    private static CompileResult remember(IncrementalState s, CompileResult result, Mode mode) {
+        s.lastResult = new IncrementalState.LastResult(result, mode);
         return result;
     }
 
-    /** The answer of the last compile or recompile, returned again when a recompile changes nothing. */
-    private record LastResult(CompileResult result, Mode mode) {
-    }
-
-    /** {@link #recompile(Collection, Collection, Mode)} with no file removed. */
-    public CompileResult recompile(Collection<SourceFile> changed, Mode mode) {
-        return recompile(changed, List.of(), mode);
-    }
-
-    /** The tree of the last compile or recompile. */
-    public SourceTree tree() {
-        synchronized (current) {
-            return new SourceTree(List.copyOf(current.values()));
-        }
-    }
-
     /** Stages 1-3 and lowering per file, then merging; {@code files} sorted by name. */
-    private CompileResult run(List<SourceFile> files, Mode mode) {
+    private CompileResult run(IncrementalState s, List<SourceFile> files, Mode mode) {
         // Drop cache entries for files that are gone, so the caches follow the tree.
         Set<String> names = new HashSet<>();
         files.forEach(f -> names.add(f.name()));
-        cache.keySet().retainAll(names);
-        lowerCache.keySet().retainAll(names);
+        s.cache.keySet().retainAll(names);
+        s.lowerCache.keySet().retainAll(names);
 
         long t0 = System.nanoTime();
-        List<FileUnit> units = files.parallelStream().map(this::compileFile).toList();
+        List<FileUnit> units = files.parallelStream().map(f -> compileFile(s, f)).toList();
         long t1 = System.nanoTime();
 
         Diagnostics sink = new Diagnostics(); // per-file findings
@@ -244,7 +221,7 @@ public final class Compiler {
         String fingerprint = ctx.fingerprint();
         long t2 = System.nanoTime();
         List<LoweredUnit> lowered = IntStream.range(0, files.size()).parallel()
-                .mapToObj(i -> lowerFile(files.get(i), units.get(i), ctx, fingerprint)).toList();
+                .mapToObj(i -> lowerFile(s, files.get(i), units.get(i), ctx, fingerprint)).toList();
         long t3 = System.nanoTime();
         List<PolicyConflicts.Lowered> policies = new ArrayList<>();
         for (LoweredUnit l : lowered) {
@@ -257,21 +234,21 @@ public final class Compiler {
             }
         }
         resources.addAll(PolicyConflicts.resolve(resources, policies, options.domainSuffix(), global));
-        List<Resource> sorted = sortByKey(resources);
+        List<Resource> sorted = sortByKey(s, resources);
         List<Diagnostic> perFile = sink.sorted();
         List<Diagnostic> crossFile = global.sorted();
         Map<String, FileState> states = new HashMap<>(files.size() * 2);
         for (int i = 0; i < files.size(); i++) {
             states.put(files.get(i).name(), new FileState(units.get(i), lowered.get(i)));
         }
-        snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, meshDefaults, documents);
+        s.snapshot = new Snapshot(states, sorted, perFile, crossFile, fingerprint, meshDefaults, documents);
         Diagnostics all = new Diagnostics();
         all.addAll(perFile);
         all.addAll(crossFile);
-        phase("files", t1 - t0);
-        phase("lower", t3 - t2);
-        phase("merge", (t2 - t1) + (System.nanoTime() - t3));
-        return finish(sorted, all, mode, files.size(), documents, null);
+        s.phase("files", t1 - t0);
+        s.phase("lower", t3 - t2);
+        s.phase("merge", (t2 - t1) + (System.nanoTime() - t3));
+        return finish(s, sorted, all, mode, files.size(), documents, null);
     }
 
     /**
@@ -283,8 +260,8 @@ public final class Compiler {
      * file whose new keys and hosts no other file has ({@link #claimsStayApart}). Returns null when the
      * full path is needed.
      */
-    private CompileResult patch(Collection<SourceFile> changed, int fileCount, Mode mode) {
-        Snapshot last = snapshot;
+    private CompileResult patch(IncrementalState s, Collection<SourceFile> changed, int fileCount, Mode mode) {
+        Snapshot last = s.snapshot;
         if (last == null || !last.crossFile().isEmpty() || changed.isEmpty()) {
             return null;
         }
@@ -301,7 +278,7 @@ public final class Compiler {
             if (old == null || old.hasMeshDefaults()) {
                 return null;
             }
-            FileUnit unit = compileFile(file);
+            FileUnit unit = compileFile(s, file);
             if (ctx == null) {
                 ctx = new LoweringContext(options.domainSuffix(), options.rootNamespace(), options.commit(),
                         last.meshDefaults());
@@ -309,12 +286,12 @@ public final class Compiler {
                     return null;
                 }
             }
-            FileState now = new FileState(unit, lowerFile(file, unit, ctx, last.fingerprint()));
+            FileState now = new FileState(unit, lowerFile(s, file, unit, ctx, last.fingerprint()));
             if (now.hasMeshDefaults()) {
                 return null;
             }
             boolean sameClaims = now.signature(options.domainSuffix()).equals(old.signature(options.domainSuffix()));
-            if (!sameClaims && (changed.size() > 1 || !claimsStayApart(old, now))) {
+            if (!sameClaims && (changed.size() > 1 || !claimsStayApart(s, old, now))) {
                 return null;
             }
             for (Resource r : old.contributions()) {
@@ -364,13 +341,13 @@ public final class Compiler {
         }
         Map<String, FileState> states = new HashMap<>(last.files());
         states.putAll(updated);
-        snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), last.meshDefaults(), documents);
+        s.snapshot = new Snapshot(states, resources, perFile, List.of(), last.fingerprint(), last.meshDefaults(), documents);
         Diagnostics all = new Diagnostics();
         all.addAll(perFile);
-        phase("files", 0);
-        phase("lower", t1 - t0);
-        phase("merge", System.nanoTime() - t1);
-        return finish(resources, all, mode, fileCount, documents, new Delta(replacements.values(), gone));
+        s.phase("files", 0);
+        s.phase("lower", t1 - t0);
+        s.phase("merge", System.nanoTime() - t1);
+        return finish(s, resources, all, mode, fileCount, documents, new Delta(replacements.values(), gone));
     }
 
 
@@ -399,8 +376,8 @@ public final class Compiler {
      * to the mesh) or DestinationRules configure. Then the merge would find nothing and the snapshot can
      * be patched. Conservative: any doubt means the full merge.
      */
-    private boolean claimsStayApart(FileState old, FileState now) {
-        Analysis analysis = lastAnalysis;
+    private boolean claimsStayApart(IncrementalState s, FileState old, FileState now) {
+        Analysis analysis = s.lastAnalysis;
         if (analysis == null) {
             return false;
         }
@@ -435,8 +412,8 @@ public final class Compiler {
      * Sorts by key, starting from the order of the last run: after a small change the list is then
      * almost sorted and the (Tim)sort does about one comparison per resource instead of n log n.
      */
-    private List<Resource> sortByKey(List<Resource> resources) {
-        List<ResourceKey> previous = lastOrder;
+    private static List<Resource> sortByKey(IncrementalState s, List<Resource> resources) {
+        List<ResourceKey> previous = s.lastOrder;
         List<Resource> out = resources;
         if (previous != null && !previous.isEmpty()) {
             Map<ResourceKey, Resource> byKey = new HashMap<>(resources.size() * 2);
@@ -455,21 +432,22 @@ public final class Compiler {
         out.sort(Comparator.comparing(Resource::key));
         List<ResourceKey> order = new ArrayList<>(out.size());
         out.forEach(r -> order.add(r.key()));
-        lastOrder = order;
+        s.lastOrder = order;
         return out;
     }
 
     /** Lowers the valid policies of one file; the outputs are validated like hand-written resources. */
-    private LoweredUnit lowerFile(SourceFile file, FileUnit unit, LoweringContext ctx, String fingerprint) {
+    private LoweredUnit lowerFile(IncrementalState s, SourceFile file, FileUnit unit, LoweringContext ctx,
+                                  String fingerprint) {
         boolean any = false;
         for (Resource r : unit.resources()) {
             any |= PolicyKinds.isPolicy(r);
         }
         if (!any) {
-            lowerCache.remove(file.name());
+            s.lowerCache.remove(file.name());
             return LoweredUnit.EMPTY;
         }
-        LoweredUnit cached = lowerCache.get(file.name());
+        LoweredUnit cached = s.lowerCache.get(file.name());
         // Same FileUnit instance (not just the same hash): outputs must belong to the very policy objects merged.
         if (cached != null && cached.source() == unit && cached.context().equals(fingerprint)) {
             return cached;
@@ -493,7 +471,7 @@ public final class Compiler {
             out.add(new PolicyConflicts.Lowered(r, List.copyOf(generated)));
         }
         LoweredUnit unitOut = new LoweredUnit(unit, fingerprint, List.copyOf(out), sink.sorted());
-        lowerCache.put(file.name(), unitOut);
+        s.lowerCache.put(file.name(), unitOut);
         return unitOut;
     }
 
@@ -578,13 +556,10 @@ public final class Compiler {
         }
     }
 
-    /** Index and findings of the last compile or recompile, the base of the next incremental one. */
-    private volatile Analysis lastAnalysis;
-
-    private CompileResult finish(List<Resource> resources, Diagnostics sink, Mode mode, int files, int documents,
-                                 Delta delta) {
+    private CompileResult finish(IncrementalState s, List<Resource> resources, Diagnostics sink, Mode mode, int files,
+                                 int documents, Delta delta) {
         long t0 = System.nanoTime();
-        Analysis previous = lastAnalysis;
+        Analysis previous = s.lastAnalysis;
         if (delta == null && previous != null) {
             delta = Delta.between(previous.index(), resources);
         }
@@ -600,31 +575,15 @@ public final class Compiler {
                     : Analysis.full(analyzers, index);
             sink.addAll(analysis.all());
         }
-        lastAnalysis = analysis != null ? analysis : new Analysis(index, null);
+        s.lastAnalysis = analysis != null ? analysis : new Analysis(index, null);
         long t2 = System.nanoTime();
         List<Diagnostic> diagnostics = filter(sink.sorted(), index);
         CompileResult result = new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
-        phase("index", t1 - t0);
-        phase("analyze", t2 - t1);
-        phase("incremental", incremental ? 1 : 0);
-        phase("report", System.nanoTime() - t2);
+        s.phase("index", t1 - t0);
+        s.phase("analyze", t2 - t1);
+        s.phase("incremental", incremental ? 1 : 0);
+        s.phase("report", System.nanoTime() - t2);
         return result;
-    }
-
-    private final Map<String, Long> timings = new java.util.concurrent.ConcurrentSkipListMap<>();
-
-    private void phase(String name, long nanos) {
-        timings.put(name, nanos);
-    }
-
-    /**
-     * Wall time (ns) of each phase of the last compile on this instance: files (load, decode, validate,
-     * with cache hits), lower, merge (duplicates, conflicts, sort), index, analyze, report; and
-     * "incremental": 1 when the index and findings were derived from the previous run's. For
-     * benchmarks and the sync loop's metrics; not synchronized with concurrent compiles.
-     */
-    public Map<String, Long> lastTimings() {
-        return Map.copyOf(timings);
     }
 
     /** Per-file result of stages 1-3, cached by content hash; {@code invalid}: resources with validation errors. */

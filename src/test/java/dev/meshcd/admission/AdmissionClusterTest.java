@@ -73,10 +73,11 @@ class AdmissionClusterTest {
                 subjects:
                 - {apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}
                 """.formatted(NS), "apply", "-f", "-");
-        runtime = new AdmissionRuntime(new AdmissionRuntime.Config("127.0.0.1", 0, CertStore.memory(),
-                List.of("localhost", "127.0.0.1"), client, compiler, new TestInjector(),
-                Set.of("admin", OwnershipGuard.DEFAULT_SYNC_IDENTITY), null, Duration.ofMinutes(10),
-                3L * 1024 * 1024)).start();
+        runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen("127.0.0.1", 0)
+                .certificates(CertStore.memory(), List.of("localhost", "127.0.0.1")).client(client)
+                .compiler(() -> compiler).injector(new TestInjector())
+                .syncIdentities(Set.of("admin", OwnershipGuard.DEFAULT_SYNC_IDENTITY)).maxBody(3L * 1024 * 1024)
+                .build()).start();
         InstallManifests.Options o = InstallManifests.Options.defaults()
                 .withWebhookUrl("https://127.0.0.1:" + runtime.port())
                 .withCaBundle(runtime.certificates().current().ca().certPem());

@@ -3,6 +3,7 @@ package dev.meshcd.bench;
 import dev.meshcd.compiler.analyze.Analyzer;
 import dev.meshcd.compiler.diag.Diagnostics;
 import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -85,7 +86,7 @@ public final class LoweringBench {
     /** In-process recompiles after one policy file changed, and where their time goes. */
     private static void recompile(List<SourceFile> files, int n) {
         // Recompile after changing one policy file, in process.
-        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace compiler = Workspace.builder().build();
         compiler.compile(new SourceTree(files), Compiler.Mode.CHECK);
         // The canonical canary edit: the same policy with other split weights (the patch path).
         timeRecompiles(compiler, 20, 5, i -> {
@@ -99,7 +100,7 @@ public final class LoweringBench {
             return SourceFile.ofString(PolicyRepo.policyFile(victim), PolicyRepo.policy(victim, n, 7_000L + i, 20));
         }, "recompile after a policy changed what it generates");
         // Where a recompile's time goes: the snapshot-wide part (index + analyzers), measured alone.
-        CompileResult last = compiler.recompile(List.of(), Compiler.Mode.CHECK);
+        CompileResult last = compiler.update(List.of(), List.of(), Compiler.Mode.CHECK);
         List<Double> index = new ArrayList<>();
         List<Double> analyzers = new ArrayList<>();
         List<Double> indexCpu = new ArrayList<>();
@@ -114,16 +115,16 @@ public final class LoweringBench {
             c0 = cpu();
             t0 = System.nanoTime();
             Diagnostics sink = new Diagnostics();
-            for (Analyzer a : compiler.analyzers()) {
+            for (Analyzer a : compiler.compiler().analyzers()) {
                 a.analyze(idx, sink);
             }
             analyzers.add(ms(t0));
             analyzersCpu.add(cpu() - c0);
         }
         System.out.printf(Locale.ROOT, "  of which: index build median wall %.1f ms (cpu %.1f), analyzers (%d) median wall %.1f ms (cpu %.1f)%n",
-                median(index), median(indexCpu), compiler.analyzers().size(), median(analyzers), median(analyzersCpu));
+                median(index), median(indexCpu), compiler.compiler().analyzers().size(), median(analyzers), median(analyzersCpu));
         MeshIndex idx = last.index();
-        for (Analyzer a : compiler.analyzers()) {
+        for (Analyzer a : compiler.compiler().analyzers()) {
             long t0 = System.nanoTime();
             a.analyze(idx, new Diagnostics());
             System.out.printf(Locale.ROOT, "    analyzer %-40s %.1f ms%n", a.name(), ms(t0));
@@ -131,14 +132,14 @@ public final class LoweringBench {
         List<Double> unchanged = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             long t0 = System.nanoTime();
-            compiler.recompile(List.of(), Compiler.Mode.CHECK);
+            compiler.update(List.of(), List.of(), Compiler.Mode.CHECK);
             unchanged.add(ms(t0));
         }
         System.out.printf(Locale.ROOT, "  recompile with nothing changed: median %.1f ms%n", median(unchanged));
     }
 
     /** Runs {@code warmup + runs} recompiles, each with one edited file, and prints medians and phases. */
-    private static void timeRecompiles(Compiler compiler, int runs, int warmup,
+    private static void timeRecompiles(Workspace compiler, int runs, int warmup,
                                        java.util.function.IntFunction<SourceFile> edit, String what) {
         List<Double> wall = new ArrayList<>();
         List<Double> cpuMs = new ArrayList<>();
@@ -147,7 +148,7 @@ public final class LoweringBench {
             SourceFile changed = edit.apply(i);
             double c0 = cpu();
             long t0 = System.nanoTime();
-            CompileResult r = compiler.recompile(List.of(changed), Compiler.Mode.CHECK);
+            CompileResult r = compiler.update(List.of(changed), List.of(), Compiler.Mode.CHECK);
             if (i >= warmup) {
                 wall.add(ms(t0));
                 cpuMs.add(cpu() - c0);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -159,11 +160,11 @@ class PlannerTest {
 
     @Test
     void unchangedResourcesKeepTheirDesiredObjectAcrossCommits() {
-        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace compiler = Workspace.builder().build();
         Planner p = new Planner("prod", "cluster.local");
         List<DesiredObject> before = p.desired(compiler.compile(sources(GW, VS), Compiler.Mode.VALIDATE).resources(), "c1");
-        CompileResult changed = compiler.recompile(List.of(SourceFile.ofString("mesh/f1.yaml",
-                VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"))), Compiler.Mode.VALIDATE);
+        CompileResult changed = compiler.update(List.of(SourceFile.ofString("mesh/f1.yaml",
+                VS.replace("weight: 90", "weight: 80").replace("weight: 10", "weight: 20"))), List.of(), Compiler.Mode.VALIDATE);
         List<DesiredObject> after = p.desired(changed.resources(), "c2");
 
         assertThat(after.get(0).key()).isEqualTo(key("Gateway", "gw"));

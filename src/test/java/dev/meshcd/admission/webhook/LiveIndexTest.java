@@ -62,7 +62,7 @@ class LiveIndexTest {
     @Test
     void manyChangesRebuildAndStayRight() {
         assertVerdict(5, "v2", true);
-        for (int i = 100; i < 100 + ValidatingHandler.rebuildAfter(store.size()) + 50; i++) {
+        for (int i = 100; i < 100 + dev.meshcd.admission.cluster.LiveIndex.rebuildAfter(store.size()) + 50; i++) {
             service(i);
             destinationRule(i, "v1", "v2");
         }

@@ -6,6 +6,7 @@ import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -78,8 +79,10 @@ class IncrementalAnalysisTest {
     @MethodSource("cases")
     void anIndexDerivedByAddingOrRemovingTheCaseAnswersAsOneBuiltFromScratch(String name, String yaml) {
         Compiler c = compiler();
-        List<Resource> base = c.compile(new SourceTree(files(AnalyzeFixture.BASE, "")), Compiler.Mode.VALIDATE).resources();
-        List<Resource> all = c.compile(new SourceTree(files(AnalyzeFixture.BASE, yaml)), Compiler.Mode.VALIDATE).resources();
+        // One workspace for both compiles: unchanged files keep their very Resource objects (per-file cache).
+        Workspace w = Workspace.builder().stages((o, f) -> c).build();
+        List<Resource> base = w.compile(new SourceTree(files(AnalyzeFixture.BASE, "")), Compiler.Mode.VALIDATE).resources();
+        List<Resource> all = w.compile(new SourceTree(files(AnalyzeFixture.BASE, yaml)), Compiler.Mode.VALIDATE).resources();
         List<Resource> added = all.stream().filter(r -> !base.contains(r)).toList();
         List<ResourceKey> addedKeys = added.stream().map(Resource::key).toList();
 
@@ -97,7 +100,7 @@ class IncrementalAnalysisTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aRecompileAfterEachEditEqualsAFreshCompile(String name, String yaml) {
-        Compiler incremental = compiler();
+        Workspace incremental = Workspace.builder().stages((o, f) -> compiler()).build();
         incremental.compile(new SourceTree(files(AnalyzeFixture.BASE, yaml)), Compiler.Mode.CHECK);
         String caseNow = yaml;
         String baseNow = AnalyzeFixture.BASE;
@@ -115,7 +118,7 @@ class IncrementalAnalysisTest {
                     caseNow = after;
                 }
                 SourceFile changed = SourceFile.ofString(inBase ? "base.yaml" : "case.yaml", after);
-                CompileResult got = incremental.recompile(List.of(changed), Compiler.Mode.CHECK);
+                CompileResult got = incremental.update(List.of(changed), List.of(), Compiler.Mode.CHECK);
                 derived += incremental.lastTimings().get("incremental").intValue();
                 CompileResult expected = compiler().compile(new SourceTree(files(baseNow, caseNow)), Compiler.Mode.CHECK);
                 assertThat(rendered(got.diagnostics()))

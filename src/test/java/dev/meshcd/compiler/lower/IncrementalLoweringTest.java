@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meshcd.bench.PolicyRepo;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -33,12 +34,12 @@ class IncrementalLoweringTest {
     @Test
     void recompileMatchesAFullCompileAndReusesUnchangedOutputs() {
         List<SourceFile> files = PolicyRepo.generate(N, 7);
-        Compiler incremental = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace incremental = Workspace.builder().build();
         CompileResult before = incremental.compile(new SourceTree(files), Compiler.Mode.CHECK);
         Set<Resource> old = identitySet(before.generated());
 
         SourceFile changed = SourceFile.ofString(PolicyRepo.policyFile(3), PolicyRepo.policy(3, N, PolicyRepo.policySeed(7, 3), 77));
-        CompileResult after = incremental.recompile(List.of(changed), Compiler.Mode.CHECK);
+        CompileResult after = incremental.update(List.of(changed), List.of(), Compiler.Mode.CHECK);
 
         List<SourceFile> updated = new ArrayList<>(files);
         updated.replaceAll(f -> f.name().equals(changed.name()) ? changed : f);
@@ -77,10 +78,10 @@ class IncrementalLoweringTest {
     @MethodSource("edits")
     void everyEditGivesWhatAFullCompileGives(String what, String file, String text) {
         List<SourceFile> files = PolicyRepo.generate(N, 7);
-        Compiler incremental = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace incremental = Workspace.builder().build();
         incremental.compile(new SourceTree(files), Compiler.Mode.CHECK);
         SourceFile changed = SourceFile.ofString(file, text);
-        CompileResult after = incremental.recompile(List.of(changed), Compiler.Mode.CHECK);
+        CompileResult after = incremental.update(List.of(changed), List.of(), Compiler.Mode.CHECK);
         List<SourceFile> updated = new ArrayList<>(files);
         updated.replaceAll(f -> f.name().equals(file) ? changed : f);
         CompileResult scratch = StandardStages.compiler(CompileOptions.DEFAULT).compile(new SourceTree(updated), Compiler.Mode.CHECK);
@@ -90,7 +91,7 @@ class IncrementalLoweringTest {
         assertThat(after.documents()).isEqualTo(scratch.documents());
         // And back again.
         SourceFile original = files.stream().filter(f -> f.name().equals(file)).findFirst().orElseThrow();
-        CompileResult back = incremental.recompile(List.of(original), Compiler.Mode.CHECK);
+        CompileResult back = incremental.update(List.of(original), List.of(), Compiler.Mode.CHECK);
         assertThat(render(back)).isEqualTo(render(StandardStages.compiler(CompileOptions.DEFAULT)
                 .compile(new SourceTree(files), Compiler.Mode.CHECK)));
     }
@@ -98,9 +99,9 @@ class IncrementalLoweringTest {
     @Test
     void removingAPolicyRemovesItsOutputs() {
         List<SourceFile> files = PolicyRepo.generate(N, 7);
-        Compiler c = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace c = Workspace.builder().build();
         int before = c.compile(new SourceTree(files), Compiler.Mode.CHECK).generated().size();
-        CompileResult after = c.recompile(List.of(), List.of(PolicyRepo.policyFile(5)), Compiler.Mode.CHECK);
+        CompileResult after = c.update(List.of(), List.of(PolicyRepo.policyFile(5)), Compiler.Mode.CHECK);
         assertThat(after.generated()).noneMatch(r -> r.name().equals(PolicyRepo.service(5)));
         assertThat(after.generated().size()).isLessThan(before);
         assertThat(c.tree().files()).hasSize(files.size() - 1);
@@ -121,10 +122,11 @@ class IncrementalLoweringTest {
                 metadata: {name: mesh, namespace: istio-system}
                 spec: {timeout: %s}
                 """;
-        Compiler c = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace c = Workspace.builder().build();
         c.compile(SourceTree.of(SourceFile.ofString("p.yaml", policy), SourceFile.ofString("m.yaml", defaults.formatted("5s"))),
                 Compiler.Mode.CHECK);
-        CompileResult after = c.recompile(List.of(SourceFile.ofString("m.yaml", defaults.formatted("7s"))), Compiler.Mode.CHECK);
+        CompileResult after = c.update(List.of(SourceFile.ofString("m.yaml", defaults.formatted("7s"))), List.of(),
+                Compiler.Mode.CHECK);
         Resource vs = after.generated().stream().filter(r -> r.is(Kind.VIRTUAL_SERVICE)).findFirst().orElseThrow();
         assertThat(vs.spec().path("http").get(0).path("timeout").asText()).isEqualTo("7s");
         assertThat(vs.origin().locate(dev.meshcd.compiler.source.FieldPath.parse("spec.http[0].timeout")).file())

@@ -2,6 +2,7 @@ package dev.meshcd.compiler.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
@@ -39,7 +40,8 @@ class CompilerTest {
     void unchangedFilesAreNotValidatedAgain() {
         AtomicInteger calls = new AtomicInteger();
         ResourceValidator counting = (res, sink) -> calls.incrementAndGet();
-        Compiler c = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(counting), List.of(), List.of());
+        Compiler stages = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(counting), List.of(), List.of());
+        Workspace c = Workspace.builder().stages((o, f) -> stages).build();
         SourceFile a = SourceFile.ofString("a.yaml", VS);
         SourceFile b = SourceFile.ofString("b.yaml", VS.replace("cart", "catalog"));
         c.compile(new SourceTree(List.of(a, b)), Compiler.Mode.VALIDATE);
@@ -74,13 +76,14 @@ class CompilerTest {
                 return java.util.Set.of();
             }
         };
-        Compiler c = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(), List.of(counting), List.of());
+        Compiler stages = new Compiler(CompileOptions.DEFAULT, KindRegistry.standard(), List.of(), List.of(counting), List.of());
+        Workspace c = Workspace.builder().stages((o, f) -> stages).build();
         SourceFile a = SourceFile.ofString("a.yaml", VS);
         CompileResult first = c.compile(SourceTree.of(a), Compiler.Mode.CHECK);
-        assertThat(c.recompile(List.of(SourceFile.ofString("a.yaml", VS)), Compiler.Mode.CHECK)).isSameAs(first);
+        assertThat(c.update(List.of(SourceFile.ofString("a.yaml", VS)), List.of(), Compiler.Mode.CHECK)).isSameAs(first);
         assertThat(analyses).hasValue(1);
-        CompileResult changed = c.recompile(List.of(SourceFile.ofString("a.yaml", VS.replace("cart", "catalog"))),
-                Compiler.Mode.CHECK);
+        CompileResult changed = c.update(List.of(SourceFile.ofString("a.yaml", VS.replace("cart", "catalog"))),
+                List.of(), Compiler.Mode.CHECK);
         assertThat(changed).isNotSameAs(first);
         assertThat(changed.resources()).extracting(x -> x.name()).containsExactly("catalog");
         assertThat(analyses).hasValue(2);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
@@ -88,10 +89,10 @@ class GitTreeSourceChangesTest {
     @Test
     void recompilingTheChangesEqualsCompilingTheNewTree() throws Exception {
         Repository repo = git.getRepository();
-        Compiler incremental = StandardStages.compiler(CompileOptions.DEFAULT);
+        Workspace incremental = Workspace.builder().build();
         incremental.compile(GitTreeSource.read(repo, first, ""), Compiler.Mode.CHECK);
         GitTreeSource.Changes c = GitTreeSource.changes(repo, first, second, "");
-        CompileResult patched = incremental.recompile(c.changed(), c.removed(), Compiler.Mode.CHECK);
+        CompileResult patched = incremental.update(c.changed(), c.removed(), Compiler.Mode.CHECK);
         CompileResult fresh = StandardStages.compiler(CompileOptions.DEFAULT)
                 .compile(GitTreeSource.read(repo, second, ""), Compiler.Mode.CHECK);
         assertThat(render(patched.resources())).isEqualTo(render(fresh.resources()));

@@ -1,0 +1,224 @@
+package dev.meshcd.compiler.workspace;
+
+import dev.meshcd.compiler.analyze.DiagnosticFilter;
+import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.config.MeshcdConfigParser;
+import dev.meshcd.compiler.pipeline.CompileOptions;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.pipeline.IncrementalState;
+import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.source.SourceTree;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+
+/**
+ * The one front door to the compiler: a repository tree, its {@code meshcd.yaml}, and all incremental state.
+ * Every shell (the CLI commands, the sync loop, the admission webhook) compiles through a Workspace, so they
+ * all see a repository the same way: its default namespace, domain suffix, outside workloads, excludes and
+ * suppressions, with the config file's own findings (MCD9001) in the result.
+ *
+ * <p>The config comes from, in order: an explicit file ({@link Builder#config}: {@code --config}, or one
+ * discovered on disk), else the file named {@link Builder#configName} in the tree itself (a Git revision's
+ * {@code meshcd.yaml} at the synced path), else none. When that file changes in an {@link #update}, the
+ * compiler is rebuilt under the new settings and the whole tree compiled again.
+ *
+ * <p>Writes ({@link #compile}, {@link #update}) have one writer at a time (they are serialized); the stages
+ * stay stateless and the state lives here. Readers ({@link #compiler}, {@link #config}, {@link #last}) see the
+ * settings and result of the last completed write.
+ */
+public final class Workspace {
+    private final CompileOptions baseOptions;
+    private final String namespaceOverride;
+    private final SourceFile explicitConfig;
+    private final String configName;
+    private final Set<String> explicitFiles;
+    private final BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages;
+
+    private final Object writer = new Object();
+    /** The whole tree as given, excluded files and the config included: excludes can change with the config. */
+    private final TreeMap<String, SourceFile> files = new TreeMap<>();
+    private String configHash;
+    private IncrementalState state;
+    private volatile View view;
+
+    /** What readers see: the settings in force and the last result (null before the first compile). */
+    private record View(MeshcdConfig config, Compiler compiler, CompileResult last) {
+    }
+
+    private Workspace(Builder b) {
+        this.baseOptions = b.options;
+        this.namespaceOverride = b.namespace;
+        this.explicitConfig = b.config;
+        this.configName = b.configName;
+        this.explicitFiles = Set.copyOf(b.explicitFiles);
+        this.stages = b.stages;
+        useConfig(explicitConfig);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Compiles a whole tree (reusing cached results of files whose content did not change). */
+    public CompileResult compile(SourceTree tree, Compiler.Mode mode) {
+        synchronized (writer) {
+            files.clear();
+            tree.files().forEach(f -> files.put(f.name(), f));
+            return compileAll(mode);
+        }
+    }
+
+    /**
+     * Compiles the last tree with {@code changed} files replaced or added and {@code removed} ones (by name)
+     * gone; the result equals a {@link #compile} of the updated tree. Only what changed is re-read, unless the
+     * config file itself changed.
+     */
+    public CompileResult update(Collection<SourceFile> changed, Collection<String> removed, Compiler.Mode mode) {
+        synchronized (writer) {
+            removed.forEach(files::remove);
+            changed.forEach(f -> files.put(f.name(), f));
+            boolean configTouched = explicitConfig == null && configName != null
+                    && (removed.contains(configName) || changed.stream().anyMatch(f -> f.name().equals(configName)));
+            if (configTouched || state == null) {
+                return compileAll(mode);
+            }
+            MeshcdConfig config = view.config();
+            List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name())).toList();
+            List<String> gone = removed.stream().filter(n -> !Objects.equals(n, configName)).toList();
+            return publish(config.withDiagnostics(view.compiler().recompile(state, kept, gone, mode)));
+        }
+    }
+
+    private CompileResult compileAll(Compiler.Mode mode) {
+        if (explicitConfig == null) {
+            useConfig(configName == null ? null : files.get(configName));
+        }
+        MeshcdConfig config = view.config();
+        SourceTree tree = new SourceTree(List.copyOf(files.values()));
+        if (config != MeshcdConfig.EMPTY) {
+            tree = config.applyTo(tree, explicitFiles);
+        }
+        return publish(config.withDiagnostics(view.compiler().compile(state, tree, mode)));
+    }
+
+    private boolean included(MeshcdConfig config, String name) {
+        return config == MeshcdConfig.EMPTY
+                || !name.equals(config.file()) && (explicitFiles.contains(name) || !config.excluded(name));
+    }
+
+    private CompileResult publish(CompileResult result) {
+        View v = view;
+        view = new View(v.config(), v.compiler(), result);
+        return result;
+    }
+
+    /** Rebuilds the compiler (and drops the incremental state) when the config differs from the one in force. */
+    private void useConfig(SourceFile file) {
+        String hash = file == null ? "" : file.contentHash();
+        if (hash.equals(configHash)) {
+            return;
+        }
+        MeshcdConfig config = file == null ? MeshcdConfig.EMPTY : MeshcdConfigParser.parse(file);
+        CompileOptions options = config.applyTo(baseOptions);
+        if (namespaceOverride != null) {
+            options = options.withDefaultNamespace(namespaceOverride);
+        }
+        List<DiagnosticFilter> filters = config == MeshcdConfig.EMPTY ? List.of() : List.of(config.filter());
+        configHash = hash;
+        state = new IncrementalState();
+        view = new View(config, stages.apply(options, filters), null);
+    }
+
+    /** The compiler under the settings in force (for shells that run single stages: the webhook). */
+    public Compiler compiler() {
+        return view.compiler();
+    }
+
+    /** The meshcd.yaml in force ({@link MeshcdConfig#EMPTY} when there is none). */
+    public MeshcdConfig config() {
+        return view.config();
+    }
+
+    public CompileOptions options() {
+        return view.compiler().options();
+    }
+
+    /** The result of the last compile or update, or null before the first. */
+    public CompileResult last() {
+        return view.last();
+    }
+
+    /** The tree of the last compile or update as compiled (without the config file and excluded files). */
+    public SourceTree tree() {
+        synchronized (writer) {
+            return state.tree();
+        }
+    }
+
+    /** Phase timings of the last compile or update (see {@link IncrementalState#lastTimings}). */
+    public Map<String, Long> lastTimings() {
+        synchronized (writer) {
+            return state.lastTimings();
+        }
+    }
+
+    /** How a workspace reads its repository. */
+    public static final class Builder {
+        private CompileOptions options = CompileOptions.DEFAULT;
+        private String namespace;
+        private SourceFile config;
+        private String configName;
+        private Set<String> explicitFiles = Set.of();
+        private BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages = StandardStages::compiler;
+
+        private Builder() {
+        }
+
+        /** Settings before meshcd.yaml applies (domain suffix, limits, the commit being compiled). */
+        public Builder options(CompileOptions options) {
+            this.options = Objects.requireNonNull(options);
+            return this;
+        }
+
+        /** The default namespace, winning over meshcd.yaml's ({@code -n}); null leaves it to the config. */
+        public Builder defaultNamespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** An explicit config file; the tree's own is then never consulted. */
+        public Builder config(SourceFile config) {
+            this.config = config;
+            return this;
+        }
+
+        /** The name (as the tree names files) of the config file inside the tree, e.g. {@code deploy/meshcd.yaml}. */
+        public Builder configName(String configName) {
+            this.configName = configName;
+            return this;
+        }
+
+        /** Files named one by one (on the command line): never excluded by the config. */
+        public Builder explicitFiles(Set<String> names) {
+            this.explicitFiles = Set.copyOf(names);
+            return this;
+        }
+
+        /** The stages to run under the final options and the config's filters (default: the standard ones). */
+        public Builder stages(BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages) {
+            this.stages = Objects.requireNonNull(stages);
+            return this;
+        }
+
+        public Workspace build() {
+            return new Workspace(this);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.meshcd.compiler.workspace;
+
+import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.DirectorySource;
+import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.source.SourceTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Opening a {@link Workspace} on what users point meshcd at: paths on disk (with their meshcd.yaml discovered
+ * as {@code meshcd check} finds it) or a Git revision (meshcd.yaml at the path's root in that revision). Every
+ * command opens its repository here, so a directory and a revision of the same repository compile alike.
+ */
+public final class Workspaces {
+    private Workspaces() {
+    }
+
+    /** How to find the config: an explicit file, none at all, or discovered (the default). */
+    public record ConfigChoice(Path file, boolean none) {
+        public static final ConfigChoice DISCOVER = new ConfigChoice(null, false);
+        public static final ConfigChoice NONE = new ConfigChoice(null, true);
+
+        public static ConfigChoice of(Path file, boolean none) {
+            return file != null ? new ConfigChoice(file, false) : none ? NONE : DISCOVER;
+        }
+    }
+
+    /** A workspace with the tree it was opened on, ready to compile. */
+    public record Opened(Workspace workspace, SourceTree tree) {
+        public CompileResult compile(Compiler.Mode mode) {
+            return workspace.compile(tree, mode);
+        }
+    }
+
+    /**
+     * Paths on disk (files and directories, read recursively). The config is {@code choice}'s file, or the
+     * first meshcd.yaml found in the first path's directory or its parents up to the working directory.
+     *
+     * @param namespace {@code -n}: wins over meshcd.yaml's defaultNamespace; null leaves it to the config
+     * @throws NoSuchFileException when a path or the explicit config does not exist
+     */
+    public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace) throws IOException {
+        SourceTree tree = DirectorySource.read(paths);
+        Path config = choice.file() != null ? choice.file() : choice.none() ? null : discover(paths.get(0));
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths));
+        if (config != null) {
+            b.config(read(config));
+        }
+        return new Opened(b.build(), tree);
+    }
+
+    /**
+     * A Git revision of a local repository, files under {@code subPath}. The config is {@code choice}'s file,
+     * else {@code subPath/meshcd.yaml} in that revision (as the sync loop reads it).
+     */
+    public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace)
+            throws IOException {
+        SourceTree tree = GitTreeSource.read(repo, revision, subPath);
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace);
+        if (choice.file() != null) {
+            b.config(read(choice.file()));
+        } else if (!choice.none()) {
+            b.configName(configName(subPath));
+        }
+        return new Opened(b.build(), tree);
+    }
+
+    /** meshcd.yaml at the root of {@code subPath}, named as a Git tree names files. */
+    public static String configName(String subPath) {
+        String prefix = subPath.replaceAll("^/+|/+$", "");
+        return prefix.isEmpty() ? MeshcdConfig.FILE_NAME : prefix + "/" + MeshcdConfig.FILE_NAME;
+    }
+
+    /**
+     * The meshcd.yaml of the first PATH: in that directory (or the file's directory), else in its parents,
+     * stopping at the working directory (or the filesystem root when PATH lies outside it).
+     */
+    public static Path discover(Path firstPath) {
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        Path dir = firstPath.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            dir = dir.getParent();
+        }
+        boolean underCwd = dir != null && dir.startsWith(cwd);
+        while (dir != null) {
+            Path candidate = dir.resolve(MeshcdConfig.FILE_NAME);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+            if (underCwd && dir.equals(cwd)) {
+                return null;
+            }
+            dir = dir.getParent();
+        }
+        return null;
+    }
+
+    /** Reads a config file, named as DirectorySource names files (relative to the working directory when under it). */
+    public static SourceFile read(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        return new SourceFile(displayName(path), Files.readAllBytes(path));
+    }
+
+    /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
+    static String displayName(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = path.toAbsolutePath().normalize();
+        return (abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/');
+    }
+
+    /** Names (as DirectorySource gives them) of the PATHs that are regular files rather than directories. */
+    static Set<String> explicitFiles(List<Path> paths) {
+        Set<String> out = new HashSet<>();
+        for (Path p : paths) {
+            if (Files.isRegularFile(p)) {
+                out.add(displayName(p));
+            }
+        }
+        return out;
+    }
+}
