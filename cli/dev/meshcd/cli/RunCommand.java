@@ -100,6 +100,15 @@ final class RunCommand implements Callable<Integer> {
         return new KubernetesClientBuilder().withConfig(cfg).build();
     }
 
+    /** The webhook's workspace when no repository is synced: {@code --config}'s settings, or none. */
+    static Workspace webhookWorkspace(Path config) throws java.io.IOException {
+        Workspace.Builder b = Workspace.builder();
+        if (config != null) {
+            b.config(Workspaces.read(config));
+        }
+        return b.build();
+    }
+
     @Override
     public Integer call() throws Exception {
         // A server logs what it does: the audit trail and lifecycle at INFO (unless configured otherwise).
@@ -157,16 +166,12 @@ final class RunCommand implements Callable<Integer> {
             }
             workspace = syncing.workspace();
         } else {
-            Workspace.Builder b = Workspace.builder();
-            if (config != null) {
-                try {
-                    b.config(Workspaces.read(config));
-                } catch (java.io.IOException e) {
-                    System.err.println("meshcd run: cannot read --config " + config + ": " + e.getMessage());
-                    return ExitCodes.USAGE;
-                }
+            try {
+                workspace = webhookWorkspace(config);
+            } catch (java.io.IOException e) {
+                System.err.println("meshcd run: cannot read --config " + config + ": " + e.getMessage());
+                return ExitCodes.USAGE;
             }
-            workspace = b.build();
             if (workspace.config().hasErrors()) {
                 System.err.print(dev.meshcd.compiler.report.TextRenderer.lines(workspace.config().diagnostics()));
                 return ExitCodes.USAGE;

@@ -10,6 +10,7 @@ import dev.meshcd.compiler.envoy.EnvoyTranslator;
 import dev.meshcd.compiler.envoy.Proxy;
 import dev.meshcd.compiler.envoy.ProxyConfig;
 import dev.meshcd.compiler.envoy.Rbac;
+import dev.meshcd.compiler.lower.PolicyKinds;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.output.IstioOutput;
@@ -83,13 +84,33 @@ public final class MeshDiff {
             } else {
                 String yb = IstioOutput.yaml(rb);
                 String yh = IstioOutput.yaml(rh);
-                if (!yb.equals(yh)) {
+                if (!yb.equals(yh) && !sameButProvenance(rb, rh)) {
                     out.add(new DiffReport.ResourceChange(DiffReport.Change.CHANGED, k.display(), IstioOutput.path(rh),
                             unified(IstioOutput.path(rh), yb, yh)));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * Whether two versions differ only in where they were lowered from ({@code meshcd.dev/source}: a file
+     * moved, lines added above the policy, or two checkouts of one repository in different directories). That
+     * is provenance, not configuration: no change to review.
+     */
+    private static boolean sameButProvenance(Resource a, Resource b) {
+        return IstioOutput.yaml(withoutSource(a)).equals(IstioOutput.yaml(withoutSource(b)));
+    }
+
+    private static Resource withoutSource(Resource r) {
+        com.fasterxml.jackson.databind.JsonNode annotations = r.object().path("metadata").path("annotations");
+        if (!annotations.has(PolicyKinds.SOURCE_ANNOTATION)) {
+            return r;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = r.object().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("metadata").path("annotations"))
+                .remove(PolicyKinds.SOURCE_ANNOTATION);
+        return new Resource(r.apiVersion(), r.key(), copy, r.origin());
     }
 
     /** A unified diff (3 lines of context) in git's format, computed with JGit's histogram diff. */
