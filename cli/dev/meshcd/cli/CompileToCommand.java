@@ -77,7 +77,10 @@ final class CompileToCommand implements Callable<Integer> {
             stderr.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        List<Resource> istio = mesh.result().istioResources();
+        // Exactly what the sync loop would apply (ownership label, source annotation): a team that renders with
+        // compile and applies with another tool gets objects meshcd's ownership guard knows.
+        List<Resource> istio = mesh.result().resources().stream().filter(IstioOutput::isApplied)
+                .map(IstioOutput::applied).toList();
         Map<String, String> files = new TreeMap<>();
         for (Resource r : istio) {
             files.put(IstioOutput.path(r), IstioOutput.yaml(r));

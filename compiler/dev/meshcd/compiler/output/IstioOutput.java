@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.lower.PolicyKinds;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import java.util.Iterator;
 import java.util.List;
@@ -32,6 +35,51 @@ public final class IstioOutput {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
     private IstioOutput() {
+    }
+
+    /**
+     * Whether meshcd applies a compiled resource (and {@code compile} writes it): Istio kinds, and outputs
+     * lowered by meshcd (its label) other than Kubernetes' own kinds.
+     */
+    public static boolean isApplied(Resource r) {
+        if (r.kind().isIstio()) {
+            return true;
+        }
+        String group = r.kind().group();
+        return PolicyKinds.isGenerated(r) && !group.equals(dev.meshcd.compiler.model.Kind.MESHCD) && !group.isEmpty()
+                && !group.equals("apps") && !group.equals("batch");
+    }
+
+    /**
+     * The resource as meshcd applies it, the one source of what {@code compile} writes and what the sync loop
+     * applies: no status and no server-set metadata, the namespace spelled out, the ownership label
+     * ({@value PolicyKinds#MANAGED_BY_LABEL}: {@value PolicyKinds#MANAGED_BY_VALUE}) and where it comes from
+     * ({@value PolicyKinds#SOURCE_ANNOTATION}: {@code file#Lline}). The sync adds what only it knows (the
+     * repository, the commit, a content hash). A fresh copy: callers may change it.
+     */
+    public static ObjectNode appliedBody(Resource r) {
+        ObjectNode body = r.object().deepCopy();
+        body.remove("status");
+        ObjectNode meta = body.with("metadata");
+        VOLATILE_METADATA.forEach(meta::remove);
+        meta.remove(List.of("deletionTimestamp", "deletionGracePeriodSeconds"));
+        if (!r.namespace().isEmpty()) {
+            meta.put("namespace", r.namespace());
+        }
+        meta.with("labels").put(PolicyKinds.MANAGED_BY_LABEL, PolicyKinds.MANAGED_BY_VALUE);
+        meta.with("annotations").put(PolicyKinds.SOURCE_ANNOTATION, source(r));
+        return body;
+    }
+
+    /** {@code file#Lline} of the resource's document, or "" for a resource read from no file. */
+    public static String source(Resource r) {
+        SourceLocation loc = r.locate(FieldPath.ROOT);
+        return loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
+    }
+
+    /** The resource as {@link #appliedBody applied}, for {@link #yaml}. */
+    public static Resource applied(Resource r) {
+        return new Resource(r.apiVersion(), r.key(), appliedBody(r), r.origin());
     }
 
     /** "istio/&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml" (cluster-scoped: "_cluster"). */

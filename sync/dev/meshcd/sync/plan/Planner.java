@@ -2,11 +2,10 @@ package dev.meshcd.sync.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.meshcd.compiler.diag.SourceLocation;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.model.ResourceKey;
-import dev.meshcd.compiler.source.FieldPath;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,9 +29,6 @@ import java.util.function.Function;
  * hash), in which order (derived from references), and what to prune (in reverse order).
  */
 public final class Planner {
-    private static final Set<String> SERVER_METADATA = Set.of("resourceVersion", "uid", "creationTimestamp",
-            "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds");
-
     private final String repo;
     private final String domainSuffix;
     /** The desired objects of the last {@link #desired} call, by the (identical) resource they came from. */
@@ -47,13 +43,9 @@ public final class Planner {
         this.domainSuffix = domainSuffix == null ? "cluster.local" : domainSuffix;
     }
 
-    /** Whether a compiled resource is applied: Istio kinds, and outputs lowered by meshcd (its label). */
+    /** Whether a compiled resource is applied (as {@code compile} writes it: {@link IstioOutput#isApplied}). */
     public static boolean isApplied(Resource r) {
-        if (r.kind().isIstio()) {
-            return true;
-        }
-        return Labels.MESHCD.equals(r.labels().get(Labels.MANAGED_BY)) && !r.kind().group().equals(Kind.MESHCD)
-                && !r.kind().group().isEmpty() && !r.kind().group().equals("apps") && !r.kind().group().equals("batch");
+        return IstioOutput.isApplied(r);
     }
 
     /**
@@ -83,18 +75,10 @@ public final class Planner {
     }
 
     private DesiredObject desired(Resource r, String commit) {
-        ObjectNode body = r.object().deepCopy();
-        body.remove("status");
-        ObjectNode meta = body.with("metadata");
-        SERVER_METADATA.forEach(meta::remove);
-        if (!r.namespace().isEmpty()) {
-            meta.put("namespace", r.namespace());
-        }
-        meta.with("labels").put(Labels.MANAGED_BY, Labels.MESHCD);
-        ObjectNode ann = meta.with("annotations");
-        SourceLocation loc = r.locate(FieldPath.ROOT);
-        String source = loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
-        ann.put(Labels.SOURCE, source);
+        // What compile writes, plus what only the sync knows: the repository, a content hash, the commit.
+        ObjectNode body = IstioOutput.appliedBody(r);
+        ObjectNode ann = body.with("metadata").with("annotations");
+        String source = ann.path(Labels.SOURCE).asText();
         ann.put(Labels.REPO, repo);
         ann.remove(Labels.COMMIT);
         ann.remove(Labels.CONTENT_HASH);
