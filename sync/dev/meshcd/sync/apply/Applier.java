@@ -2,8 +2,8 @@ package dev.meshcd.sync.apply;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.plan.DesiredObject;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.plan.Plan;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -127,7 +127,7 @@ public final class Applier implements AutoCloseable {
     }
 
     public ObjectNode apply(DesiredObject d, boolean force) {
-        return kube.serverSideApply(d.key(), d.apiVersion(), d.body(), Labels.FIELD_MANAGER, force);
+        return kube.serverSideApply(d.key(), d.apiVersion(), d.body(), Ownership.FIELD_MANAGER, force);
     }
 
     private void delete(Plan.LiveObject l) {

@@ -7,7 +7,7 @@ import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.KindInfo;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.ResourceKey;
-import dev.meshcd.sync.plan.Labels;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.plan.Plan;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -132,7 +132,7 @@ public final class KubeObjects {
         }
         String apiVersion = kind.group().isEmpty() ? versions.get(i) : kind.group() + "/" + versions.get(i);
         String url = apiUrl(apiVersion) + "/" + plural(kind.kind()) + "?labelSelector="
-                + java.net.URLEncoder.encode(Labels.MANAGED_BY + "=" + Labels.MESHCD, java.nio.charset.StandardCharsets.UTF_8);
+                + java.net.URLEncoder.encode(Ownership.selector(), java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
                 .header("Accept", "application/json").build();
         return client.getHttpClient().sendAsync(request, byte[].class).thenCompose(response -> {

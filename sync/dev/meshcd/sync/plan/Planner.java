@@ -7,6 +7,7 @@ import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.FieldPath;
+import dev.meshcd.kube.Ownership;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,7 +40,7 @@ public final class Planner {
     private volatile Map<Resource, DesiredObject> previous = Map.of();
 
     /**
-     * @param repo         the sync's name, written to {@link Labels#REPO}; prune only touches objects carrying it
+     * @param repo         the sync's name, written to {@link Ownership#REPO}; prune only touches objects carrying it
      * @param domainSuffix the cluster DNS suffix for short host names
      */
     public Planner(String repo, String domainSuffix) {
@@ -52,14 +53,14 @@ public final class Planner {
         if (r.kind().isIstio()) {
             return true;
         }
-        return Labels.MESHCD.equals(r.labels().get(Labels.MANAGED_BY)) && !r.kind().group().equals(Kind.MESHCD)
+        return Ownership.MANAGER.equals(r.labels().get(Ownership.MANAGED_BY)) && !r.kind().group().equals(Kind.MESHCD)
                 && !r.kind().group().isEmpty() && !r.kind().group().equals("apps") && !r.kind().group().equals("batch");
     }
 
     /**
      * The desired objects of compiled resources. A resource that is the same instance as one of the last
      * call (an incremental recompile keeps the resources of unchanged files) gives the same desired object
-     * again, not copied and hashed anew; its {@link Labels#COMMIT} annotation stays the commit its content
+     * again, not copied and hashed anew; its {@link Ownership#COMMIT} annotation stays the commit its content
      * came from (the live object's too, as an unchanged object is not re-applied).
      */
     public List<DesiredObject> desired(List<Resource> resources, String commit) {
@@ -90,17 +91,17 @@ public final class Planner {
         if (!r.namespace().isEmpty()) {
             meta.put("namespace", r.namespace());
         }
-        meta.with("labels").put(Labels.MANAGED_BY, Labels.MESHCD);
+        meta.with("labels").put(Ownership.MANAGED_BY, Ownership.MANAGER);
         ObjectNode ann = meta.with("annotations");
         SourceLocation loc = r.locate(FieldPath.ROOT);
         String source = loc.file().isEmpty() ? "" : loc.file() + (loc.hasPosition() ? "#L" + loc.line() : "");
-        ann.put(Labels.SOURCE, source);
-        ann.put(Labels.REPO, repo);
-        ann.remove(Labels.COMMIT);
-        ann.remove(Labels.CONTENT_HASH);
+        ann.put(Ownership.SOURCE, source);
+        ann.put(Ownership.REPO, repo);
+        ann.remove(Ownership.COMMIT);
+        ann.remove(Ownership.CONTENT_HASH);
         String hash = contentHash(body);
-        ann.put(Labels.CONTENT_HASH, hash);
-        ann.put(Labels.COMMIT, commit);
+        ann.put(Ownership.CONTENT_HASH, hash);
+        ann.put(Ownership.COMMIT, commit);
         return new DesiredObject(r.key(), r.apiVersion(), body, source, hash);
     }
 
@@ -111,9 +112,7 @@ public final class Planner {
     public Plan plan(List<DesiredObject> desired, List<Plan.LiveObject> live) {
         Map<ResourceKey, Plan.LiveObject> mine = new TreeMap<>();
         for (Plan.LiveObject l : live) {
-            JsonNode meta = l.body().path("metadata");
-            if (Labels.MESHCD.equals(meta.path("labels").path(Labels.MANAGED_BY).asText(null))
-                    && repo.equals(meta.path("annotations").path(Labels.REPO).asText(null))) {
+            if (Ownership.managed(l.body()) && repo.equals(Ownership.annotation(l.body(), Ownership.REPO))) {
                 mine.put(l.key(), l);
             }
         }
@@ -127,7 +126,7 @@ public final class Planner {
             desiredKeys.add(d.key());
             Plan.LiveObject l = allLive.get(d.key());
             String liveHash = l == null ? null
-                    : l.body().path("metadata").path("annotations").path(Labels.CONTENT_HASH).asText(null);
+                    : l.body().path("metadata").path("annotations").path(Ownership.CONTENT_HASH).asText(null);
             if (d.hash().equals(liveHash)) {
                 unchanged.add(d.key());
             } else {

@@ -8,17 +8,25 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The dependency rule: compiler depends on none of the others; admission and sync depend on the
- * compiler but never on each other; only cli wires them together. Inside the compiler, dependencies point
- * down: the stages never import the renderers ({@code report}), which sit on top of the pipeline's result.
+ * The dependency rule: compiler depends on none of the others; kube (the contracts admission and sync must
+ * agree on: ownership labels, what the cluster serves) depends on the compiler only; admission and sync depend
+ * on the compiler and kube but never on each other; only cli wires them together. Inside the compiler,
+ * dependencies point down: the stages never import the renderers ({@code report}), which sit on top of the
+ * pipeline's result.
  */
 @AnalyzeClasses(packages = "dev.meshcd", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
     @ArchTest
     static final ArchRule compilerIsSelfContained = noClasses().that().resideInAPackage("dev.meshcd.compiler..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.meshcd.kube..", "dev.meshcd.admission..",
+                    "dev.meshcd.sync..", "dev.meshcd.cli..")
+            .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule kubeSitsBelowTheShells = noClasses().that().resideInAPackage("dev.meshcd.kube..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.meshcd.admission..", "dev.meshcd.sync..",
                     "dev.meshcd.cli..")
-            .allowEmptyShould(true);
+            .because("admission and sync both depend on the shared Kubernetes layer, so it can depend on neither");
 
     @ArchTest
     static final ArchRule compilerDoesNoClusterOrNetworkIo = noClasses().that().resideInAPackage("dev.meshcd.compiler..")
