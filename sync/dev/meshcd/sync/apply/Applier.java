@@ -131,14 +131,7 @@ public final class Applier implements AutoCloseable {
     }
 
     private void delete(Plan.LiveObject l) {
-        kube.client().genericKubernetesResources(KubeObjects.context(l.key().group(), version(l.apiVersion()),
-                        l.key().kind(), !l.key().namespace().isEmpty()))
-                .inNamespace(l.key().namespace()).withName(l.key().name()).delete();
-    }
-
-    private static String version(String apiVersion) {
-        int slash = apiVersion.indexOf('/');
-        return slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        kube.delete(l.key(), l.apiVersion());
     }
 
     private Failure withRetry(String action, ResourceKey key, AtomicInteger attempts, Runnable op) {

@@ -218,8 +218,8 @@ class ApiServerCrashTest {
 
     /** Managed routes in namespace crash that carry commit {@code sha}. */
     static List<String> routes(String sha) {
-        return cluster.client().genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1",
-                        "VirtualService", true)).inNamespace("crash").list().getItems().stream()
+        return cluster.client().genericKubernetesResources(new KubeObjects(cluster.client())
+                        .context("networking.istio.io", "v1", "VirtualService")).inNamespace("crash").list().getItems().stream()
                 .filter(g -> sha.equals(g.getMetadata().getAnnotations().get(Ownership.COMMIT)))
                 .map(GenericKubernetesResource::getMetadata).map(m -> m.getName()).collect(Collectors.toList());
     }

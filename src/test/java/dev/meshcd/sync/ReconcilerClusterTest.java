@@ -91,7 +91,7 @@ class ReconcilerClusterTest {
     }
 
     static ResourceDefinitionContext ctx(String kind) {
-        return KubeObjects.context("networking.istio.io", "v1", kind, true);
+        return new KubeObjects(client).context("networking.istio.io", "v1", kind);
     }
 
     static GenericKubernetesResource live(String kind, String ns, String name) {

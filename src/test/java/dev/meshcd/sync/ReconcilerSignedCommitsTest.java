@@ -64,8 +64,8 @@ class ReconcilerSignedCommitsTest {
 
     /** The live VirtualService's timeout and the commit it came from. */
     static List<String> live() {
-        GenericKubernetesResource g = client.genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1",
-                "VirtualService", true)).inNamespace("signed").withName("web").get();
+        GenericKubernetesResource g = client.genericKubernetesResources(new KubeObjects(client).context("networking.istio.io", "v1",
+                "VirtualService")).inNamespace("signed").withName("web").get();
         @SuppressWarnings("unchecked")
         var spec = (Map<String, Object>) g.getAdditionalProperties().get("spec");
         @SuppressWarnings("unchecked")

@@ -87,7 +87,7 @@ class RunRepoClusterTest {
     }
 
     static GenericKubernetesResource vs(String ns) {
-        return client.genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1", "VirtualService", true))
+        return client.genericKubernetesResources(new KubeObjects(client).context("networking.istio.io", "v1", "VirtualService"))
                 .inNamespace(ns).withName("cart").get();
     }
 
