@@ -9,6 +9,7 @@ import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.workspace.Workspaces;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.apply.Applier;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
@@ -418,7 +419,7 @@ public final class Reconciler implements AutoCloseable {
         long resources = drift.stream().map(Drift::resource).distinct().count();
         Drift first = drift.get(0);
         return resources + " resource(s) drifted: " + first.resource().display() + " " + first.path()
-                + (first.owner().isEmpty() || first.owner().equals("meshcd") ? "" : " by " + first.owner());
+                + (first.owner().isEmpty() || first.owner().equals(Ownership.FIELD_MANAGER) ? "" : " by " + first.owner());
     }
 
     /** {@code N errors: file:line: CODE message; ...} cut to the forge limit. */

@@ -9,16 +9,18 @@ import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.Origin;
+import dev.meshcd.kube.ApiResource;
+import dev.meshcd.kube.ApiResources;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,14 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A live {@link Snapshot} kept by fabric8 informers: Istio resources (every kind whose CRD is served),
- * Services, Deployments, StatefulSets, DaemonSets and Namespaces, decoded once per change.
+ * A live {@link Snapshot} kept by fabric8 informers: Istio resources (every kind the cluster serves, found
+ * through {@link ApiResources}), Services, Deployments, StatefulSets, DaemonSets and Namespaces, decoded once
+ * per change.
  */
 public final class InformerSnapshot implements Snapshot, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InformerSnapshot.class);
     private static final List<String> VERSION_PREFERENCE = List.of("v1", "v1beta1", "v1alpha3", "v1alpha1");
 
     private final KubernetesClient client;
+    private final ApiResources api;
     private final Decoder decoder;
     private final VersionedResources resources = new VersionedResources();
     private final Map<String, Map<String, String>> namespaces = new ConcurrentHashMap<>();
@@ -45,7 +49,12 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
     private final ObjectMapper json = Serialization.jsonMapper();
 
     public InformerSnapshot(KubernetesClient client, KindRegistry registry) {
+        this(client, ApiResources.of(client), registry);
+    }
+
+    public InformerSnapshot(KubernetesClient client, ApiResources api, KindRegistry registry) {
         this.client = client;
+        this.api = api;
         this.decoder = new Decoder(registry, "default");
     }
 
@@ -56,22 +65,8 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
 
     /** Starts the informers and waits (up to {@code timeoutSeconds}) until their caches are filled. */
     public InformerSnapshot start(long timeoutSeconds) {
-        Map<String, String> served = servedIstioVersions();
-        for (KindInfo info : decoder.registry().all()) {
-            if (info.role() != KindInfo.Role.ISTIO) {
-                continue;
-            }
-            String version = VERSION_PREFERENCE.stream()
-                    .filter(v -> info.versions().contains(v) && served.containsKey(info.kind().group() + "/" + v + "/" + info.kind().kind()))
-                    .findFirst().orElse(null);
-            if (version == null) {
-                LOG.debug("{} not served by this cluster; not watched", info.kind());
-                continue;
-            }
-            ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(info.kind().group())
-                    .withVersion(version).withKind(info.kind().kind()).withPlural(served.get(info.kind().group() + "/" + version + "/" + info.kind().kind()))
-                    .withNamespaced(true).build();
-            informers.add(client.genericKubernetesResources(ctx).inAnyNamespace().runnableInformer(0)
+        for (ApiResource served : servedIstioKinds()) {
+            informers.add(client.genericKubernetesResources(served.context()).inAnyNamespace().runnableInformer(0)
                     .addEventHandler(handler()));
         }
         informers.add(client.services().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
@@ -93,21 +88,23 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
         return this;
     }
 
-    /** group/version/Kind → plural of every Istio kind the cluster serves (from its CRDs). */
-    private Map<String, String> servedIstioVersions() {
-        Map<String, String> out = new HashMap<>();
+    /** Every Istio kind the registry knows and the cluster serves, each at its most preferred served version. */
+    private List<ApiResource> servedIstioKinds() {
+        Map<KindInfo, ApiResource> out = new LinkedHashMap<>();
         try {
-            client.apiextensions().v1().customResourceDefinitions().list().getItems().forEach(crd -> {
-                if (crd.getSpec().getGroup().endsWith("istio.io")) {
-                    crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed()))
-                            .forEach(v -> out.put(crd.getSpec().getGroup() + "/" + v.getName() + "/"
-                                    + crd.getSpec().getNames().getKind(), crd.getSpec().getNames().getPlural()));
+            for (KindInfo info : decoder.registry().all()) {
+                if (info.role() != KindInfo.Role.ISTIO) {
+                    continue;
                 }
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("cannot list CRDs ({}); Istio resources are not watched", e.toString());
+                List<String> versions = VERSION_PREFERENCE.stream().filter(info.versions()::contains).toList();
+                api.find(info.kind(), versions).ifPresentOrElse(r -> out.put(info, r),
+                        () -> LOG.debug("{} not served by this cluster; not watched", info.kind()));
+            }
+        } catch (RuntimeException e) { // KubernetesClientException: the cluster does not answer
+            LOG.warn("cannot discover the cluster's Istio kinds ({}); Istio resources are not watched", e.toString());
+            return List.of();
         }
-        return out;
+        return List.copyOf(out.values());
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler() {

@@ -1,5 +1,6 @@
 package dev.meshcd.admission.cluster;
 
+import dev.meshcd.kube.Ownership;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,7 +48,7 @@ public final class RootCertPublisher {
                 return;
             }
             ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(NAME).withNamespace(namespace)
-                    .addToLabels("istio.io/config", "true").addToLabels("app.kubernetes.io/managed-by", "meshcd-admission")
+                    .addToLabels("istio.io/config", "true").addToLabels(Ownership.MANAGED_BY, "meshcd-admission")
                     .endMetadata().withData(Map.of(KEY, rootCertPem)).build();
             if (existing == null) {
                 client.configMaps().inNamespace(namespace).resource(cm).create();

@@ -1,9 +1,9 @@
 package dev.meshcd.compiler.analyze;
 
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.IstioMessages;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.report.IstioMessages;
 import dev.meshcd.compiler.source.FieldPath;
 import java.util.Collection;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.meshcd.compiler.diag;
 
 /**
  * meshcd's own diagnostic codes. Cross-resource findings use Istio's codes (IST0xxx, see
- * {@code IstioMessages}); these cover what istioctl has no code for. Never renumber: tools match on them.
+ * {@link IstioMessages}); these cover what istioctl has no code for. Never renumber: tools match on them.
  */
 public final class Codes {
     private Codes() {

@@ -3,6 +3,7 @@ package dev.meshcd.compiler.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.IstioMessages;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import java.util.LinkedHashMap;
 import java.util.Map;

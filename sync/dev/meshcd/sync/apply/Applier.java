@@ -2,8 +2,8 @@ package dev.meshcd.sync.apply;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.plan.DesiredObject;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.plan.Plan;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -127,18 +127,11 @@ public final class Applier implements AutoCloseable {
     }
 
     public ObjectNode apply(DesiredObject d, boolean force) {
-        return kube.serverSideApply(d.key(), d.apiVersion(), d.body(), Labels.FIELD_MANAGER, force);
+        return kube.serverSideApply(d.key(), d.apiVersion(), d.body(), Ownership.FIELD_MANAGER, force);
     }
 
     private void delete(Plan.LiveObject l) {
-        kube.client().genericKubernetesResources(KubeObjects.context(l.key().group(), version(l.apiVersion()),
-                        l.key().kind(), !l.key().namespace().isEmpty()))
-                .inNamespace(l.key().namespace()).withName(l.key().name()).delete();
-    }
-
-    private static String version(String apiVersion) {
-        int slash = apiVersion.indexOf('/');
-        return slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        kube.delete(l.key(), l.apiVersion());
     }
 
     private Failure withRetry(String action, ResourceKey key, AtomicInteger attempts, Runnable op) {

@@ -7,9 +7,10 @@ import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.KindInfo;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.ResourceKey;
-import dev.meshcd.sync.plan.Labels;
+import dev.meshcd.kube.ApiResource;
+import dev.meshcd.kube.ApiResources;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.plan.Plan;
-import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,68 +18,56 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Access to Istio custom resources (and other kinds) as generic objects: the resource context of a
- * kind (plural from the kind's name, served version from discovery), listing what meshcd manages, and
+ * Access to Istio custom resources (and other kinds) as generic objects: where a kind is served (resource
+ * name, scope and version from the cluster, through {@link ApiResources}), listing what meshcd manages, and
  * conversions between Jackson trees and fabric8's {@link GenericKubernetesResource}.
  */
 public final class KubeObjects {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
-    private final Map<String, Optional<String>> preferredVersion = new ConcurrentHashMap<>();
+    private final ApiResources api;
 
     public KubeObjects(KubernetesClient client) {
+        this(client, ApiResources.of(client));
+    }
+
+    public KubeObjects(KubernetesClient client, ApiResources api) {
         this.client = client;
+        this.api = api;
     }
 
     public KubernetesClient client() {
         return client;
     }
 
-    /** The lower-case plural of a kind as Kubernetes forms it for Istio's CRDs (ServiceEntry → serviceentries). */
-    public static String plural(String kind) {
-        String k = kind.toLowerCase(Locale.ROOT);
-        if (k.endsWith("y") && k.length() > 1 && "aeiou".indexOf(k.charAt(k.length() - 2)) < 0) {
-            return k.substring(0, k.length() - 1) + "ies";
-        }
-        if (k.endsWith("s") || k.endsWith("x") || k.endsWith("ch") || k.endsWith("sh")) {
-            return k + "es";
-        }
-        return k + "s";
+    /** What the cluster serves (resource names, scope, versions). */
+    public ApiResources apiResources() {
+        return api;
     }
 
-    public static ResourceDefinitionContext context(String group, String version, String kind, boolean namespaced) {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
-                .withPlural(plural(kind)).withNamespaced(namespaced).build();
+    /**
+     * fabric8's resource context of a kind at a version, as the cluster serves it.
+     *
+     * @throws KubernetesClientException code 404 when the cluster does not serve the kind at that version
+     */
+    public ResourceDefinitionContext context(String group, String version, String kind) {
+        return api.require(group, version, kind).context();
     }
 
     /** The version the API server prefers for a group, or empty when the group is not served (CRDs missing). */
     public Optional<String> servedVersion(String group) {
-        return preferredVersion.computeIfAbsent(group, g -> {
-            try {
-                APIGroup api = client.getApiGroup(g);
-                return api == null || api.getPreferredVersion() == null ? Optional.empty()
-                        : Optional.of(api.getPreferredVersion().getVersion());
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    return Optional.empty();
-                }
-                throw e;
-            }
-        });
+        return api.preferredVersion(group);
     }
 
     /** Forget discovery results (after CRDs were installed). */
     public void resetDiscovery() {
-        preferredVersion.clear();
+        api.reset();
     }
 
     /**
@@ -108,7 +97,7 @@ public final class KubeObjects {
             candidates.add(version.get());
             KindRegistry.standard().lookup(kind).ifPresent(info -> info.versions().stream().sorted()
                     .filter(v -> !candidates.contains(v)).forEach(candidates::add));
-            lists.add(listAsync(kind, candidates, 0));
+            api.find(kind, candidates).ifPresent(resource -> lists.add(listAsync(resource)));
         }
         List<Plan.LiveObject> out = new ArrayList<>();
         for (CompletableFuture<List<Plan.LiveObject>> f : lists) {
@@ -125,25 +114,22 @@ public final class KubeObjects {
         return out;
     }
 
-    /** LISTs one kind at {@code versions[i]}, trying the next version on 404; empty when none is served. */
-    private CompletableFuture<List<Plan.LiveObject>> listAsync(Kind kind, List<String> versions, int i) {
-        if (i >= versions.size()) {
-            return CompletableFuture.completedFuture(List.of()); // kind not served (older Istio CRD set)
-        }
-        String apiVersion = kind.group().isEmpty() ? versions.get(i) : kind.group() + "/" + versions.get(i);
-        String url = apiUrl(apiVersion) + "/" + plural(kind.kind()) + "?labelSelector="
-                + java.net.URLEncoder.encode(Labels.MANAGED_BY + "=" + Labels.MESHCD, java.nio.charset.StandardCharsets.UTF_8);
+    /** LISTs one kind in all namespaces; empty when it is no longer served (404: its CRD was just removed). */
+    private CompletableFuture<List<Plan.LiveObject>> listAsync(ApiResource resource) {
+        Kind kind = new Kind(resource.group(), resource.kind());
+        String url = baseUrl() + resource.path("", null) + "?labelSelector="
+                + java.net.URLEncoder.encode(Ownership.selector(), java.nio.charset.StandardCharsets.UTF_8);
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
                 .header("Accept", "application/json").build();
-        return client.getHttpClient().sendAsync(request, byte[].class).thenCompose(response -> {
+        return client.getHttpClient().sendAsync(request, byte[].class).thenApply(response -> {
             if (response.code() == 404) {
-                return listAsync(kind, versions, i + 1);
+                return List.of();
             }
             if (!response.isSuccessful()) {
                 throw new KubernetesClientException("LIST " + kind + ": " + statusMessage(response.body(),
                         response.code()), response.code(), null);
             }
-            return CompletableFuture.completedFuture(items(kind, apiVersion, response.body()));
+            return items(kind, resource.apiVersion(), response.body());
         });
     }
 
@@ -180,8 +166,17 @@ public final class KubeObjects {
      */
     public ObjectNode serverSideApply(ResourceKey key, String apiVersion, JsonNode body, String fieldManager,
                                       boolean force) {
-        String url = apiUrl(apiVersion) + (key.namespace().isEmpty() ? "" : "/namespaces/" + key.namespace())
-                + "/" + plural(key.kind()) + "/" + key.name() + "?fieldManager=" + fieldManager
+        ApiResource resource;
+        try {
+            resource = api.require(key.group(), version(apiVersion), key.kind());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() > 0) {
+                throw e; // 404: not served; or the server's refusal
+            }
+            // no answer from the API server: a transport failure (code -1), as when the PATCH itself cannot be sent
+            throw new KubernetesClientException("apply " + key.display() + ": " + e.getMessage(), e);
+        }
+        String url = baseUrl() + resource.path(key.namespace(), key.name()) + "?fieldManager=" + fieldManager
                 + (force ? "&force=true" : "");
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
                 .header("Accept", "application/json")
@@ -206,13 +201,16 @@ public final class KubeObjects {
         }
     }
 
-    /** The base URL of an API group version: {@code https://host/apis/group/version} or {@code .../api/v1}. */
-    String apiUrl(String apiVersion) {
+    /** The API server's URL, without a trailing slash. */
+    private String baseUrl() {
         String base = client.getMasterUrl().toString();
-        if (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        return base + (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion;
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    /** The version part of an apiVersion ({@code networking.istio.io/v1} → {@code v1}, {@code v1} → {@code v1}). */
+    static String version(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
     }
 
     /** The message of a Kubernetes Status body, or the HTTP code. */
@@ -225,13 +223,24 @@ public final class KubeObjects {
         }
     }
 
-    /** One live object, or null when absent. */
+    /** One live object, or null when absent (or its kind is not served). */
     public ObjectNode get(ResourceKey key, String apiVersion) {
-        String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
-        GenericKubernetesResource r = client.genericKubernetesResources(
-                        context(key.group(), version, key.kind(), !key.namespace().isEmpty()))
+        Optional<ApiResource> resource = api.find(key.group(), version(apiVersion), key.kind());
+        if (resource.isEmpty()) {
+            return null;
+        }
+        GenericKubernetesResource r = client.genericKubernetesResources(resource.get().context())
                 .inNamespace(key.namespace()).withName(key.name()).get();
         return r == null ? null : toJson(r);
+    }
+
+    /** Deletes one object; nothing to do when it is absent or its kind is not served. */
+    public void delete(ResourceKey key, String apiVersion) {
+        Optional<ApiResource> resource = api.find(key.group(), version(apiVersion), key.kind());
+        if (resource.isPresent()) {
+            client.genericKubernetesResources(resource.get().context()).inNamespace(key.namespace())
+                    .withName(key.name()).delete();
+        }
     }
 
     public ObjectNode toJson(GenericKubernetesResource r) {

@@ -1,5 +1,6 @@
 package dev.meshcd.sync.apply;
 
+import dev.meshcd.kube.Ownership;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -69,9 +70,9 @@ public final class SyncStateStore {
         data.put("appliedAt", state.appliedAt().toString());
         data.put("objects", Integer.toString(state.objects()));
         ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(configMapName()).withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/managed-by", "meshcd").endMetadata().withData(data).build();
+                .addToLabels(Ownership.MANAGED_BY, Ownership.MANAGER).endMetadata().withData(data).build();
         try {
-            client.configMaps().inNamespace(namespace).resource(cm).fieldManager("meshcd").forceConflicts()
+            client.configMaps().inNamespace(namespace).resource(cm).fieldManager(Ownership.FIELD_MANAGER).forceConflicts()
                     .serverSideApply();
         } catch (KubernetesClientException e) {
             namespaceSeen = false;

@@ -1,6 +1,7 @@
 package dev.meshcd.sync.drift;
 
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.kube.Ownership;
 
 /**
  * One field of a live object that differs from what Git says.
@@ -14,6 +15,6 @@ public record Drift(ResourceKey resource, String path, String expected, String a
     @Override
     public String toString() {
         return resource.display() + " " + path + ": want " + expected + ", live " + actual
-                + (owner.isEmpty() || owner.equals("meshcd") ? "" : " (changed by " + owner + ")");
+                + (owner.isEmpty() || owner.equals(Ownership.FIELD_MANAGER) ? "" : " (changed by " + owner + ")");
     }
 }

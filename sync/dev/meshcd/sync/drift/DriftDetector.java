@@ -3,7 +3,7 @@ package dev.meshcd.sync.drift;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.FieldPath;
-import dev.meshcd.sync.plan.Labels;
+import dev.meshcd.kube.Ownership;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class DriftDetector {
     private static final Set<String> SKIP_TOP = Set.of("apiVersion", "kind", "metadata", "status");
-    private static final Set<String> VOLATILE_ANNOTATIONS = Set.of(Labels.COMMIT,
+    private static final Set<String> VOLATILE_ANNOTATIONS = Set.of(Ownership.COMMIT,
             "kubectl.kubernetes.io/last-applied-configuration");
 
     private final String manager;
@@ -32,7 +32,7 @@ public final class DriftDetector {
     }
 
     public DriftDetector() {
-        this(Labels.FIELD_MANAGER);
+        this(Ownership.FIELD_MANAGER);
     }
 
     /** The drifted fields of one object; empty when the live object matches. {@code live == null}: deleted. */

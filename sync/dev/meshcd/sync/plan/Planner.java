@@ -2,10 +2,10 @@ package dev.meshcd.sync.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.kube.Ownership;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,7 +35,7 @@ public final class Planner {
     private volatile Map<Resource, DesiredObject> previous = Map.of();
 
     /**
-     * @param repo         the sync's name, written to {@link Labels#REPO}; prune only touches objects carrying it
+     * @param repo         the sync's name, written to {@link Ownership#REPO}; prune only touches objects carrying it
      * @param domainSuffix the cluster DNS suffix for short host names
      */
     public Planner(String repo, String domainSuffix) {
@@ -51,7 +51,7 @@ public final class Planner {
     /**
      * The desired objects of compiled resources. A resource that is the same instance as one of the last
      * call (an incremental recompile keeps the resources of unchanged files) gives the same desired object
-     * again, not copied and hashed anew; its {@link Labels#COMMIT} annotation stays the commit its content
+     * again, not copied and hashed anew; its {@link Ownership#COMMIT} annotation stays the commit its content
      * came from (the live object's too, as an unchanged object is not re-applied).
      */
     public List<DesiredObject> desired(List<Resource> resources, String commit) {
@@ -78,13 +78,13 @@ public final class Planner {
         // What compile writes, plus what only the sync knows: the repository, a content hash, the commit.
         ObjectNode body = IstioOutput.appliedBody(r);
         ObjectNode ann = body.with("metadata").with("annotations");
-        String source = ann.path(Labels.SOURCE).asText();
-        ann.put(Labels.REPO, repo);
-        ann.remove(Labels.COMMIT);
-        ann.remove(Labels.CONTENT_HASH);
+        String source = ann.path(Ownership.SOURCE).asText();
+        ann.put(Ownership.REPO, repo);
+        ann.remove(Ownership.COMMIT);
+        ann.remove(Ownership.CONTENT_HASH);
         String hash = contentHash(body);
-        ann.put(Labels.CONTENT_HASH, hash);
-        ann.put(Labels.COMMIT, commit);
+        ann.put(Ownership.CONTENT_HASH, hash);
+        ann.put(Ownership.COMMIT, commit);
         return new DesiredObject(r.key(), r.apiVersion(), body, source, hash);
     }
 
@@ -95,9 +95,7 @@ public final class Planner {
     public Plan plan(List<DesiredObject> desired, List<Plan.LiveObject> live) {
         Map<ResourceKey, Plan.LiveObject> mine = new TreeMap<>();
         for (Plan.LiveObject l : live) {
-            JsonNode meta = l.body().path("metadata");
-            if (Labels.MESHCD.equals(meta.path("labels").path(Labels.MANAGED_BY).asText(null))
-                    && repo.equals(meta.path("annotations").path(Labels.REPO).asText(null))) {
+            if (Ownership.managed(l.body()) && repo.equals(Ownership.annotation(l.body(), Ownership.REPO))) {
                 mine.put(l.key(), l);
             }
         }
@@ -111,7 +109,7 @@ public final class Planner {
             desiredKeys.add(d.key());
             Plan.LiveObject l = allLive.get(d.key());
             String liveHash = l == null ? null
-                    : l.body().path("metadata").path("annotations").path(Labels.CONTENT_HASH).asText(null);
+                    : l.body().path("metadata").path("annotations").path(Ownership.CONTENT_HASH).asText(null);
             if (d.hash().equals(liveHash)) {
                 unchanged.add(d.key());
             } else {

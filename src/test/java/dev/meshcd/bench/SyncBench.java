@@ -193,7 +193,7 @@ public final class SyncBench {
                 Long applied = statusAt.get(sha + " " + CommitStatus.SYNC);
                 require(applied != null, "no sync success status for " + sha);
                 GenericKubernetesResource vs = client.genericKubernetesResources(
-                                KubeObjects.context("networking.istio.io", "v1", "VirtualService", true))
+                                new KubeObjects(client).context("networking.istio.io", "v1", "VirtualService"))
                         .inNamespace(MeshRepoGenerator.namespaceOf(changedService)).withName("svc-" + changedService).get();
                 require(String.valueOf(vs.getAdditionalProperties().get("spec")).contains("timeout=6s"),
                         "the change is not live");
@@ -291,7 +291,7 @@ public final class SyncBench {
                 default -> "PeerAuthentication";
             };
             for (int i = 0; i < nsCount; i++) {
-                client.genericKubernetesResources(KubeObjects.context(group, "v1", kind, true))
+                client.genericKubernetesResources(new KubeObjects(client).context(group, "v1", kind))
                         .inNamespace("kc-team-" + i).delete();
             }
         }

@@ -2,9 +2,9 @@ package dev.meshcd.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.status.CommitStatus.State;
 import dev.meshcd.testing.LocalCluster;
@@ -218,9 +218,9 @@ class ApiServerCrashTest {
 
     /** Managed routes in namespace crash that carry commit {@code sha}. */
     static List<String> routes(String sha) {
-        return cluster.client().genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1",
-                        "VirtualService", true)).inNamespace("crash").list().getItems().stream()
-                .filter(g -> sha.equals(g.getMetadata().getAnnotations().get(Labels.COMMIT)))
+        return cluster.client().genericKubernetesResources(new KubeObjects(cluster.client())
+                        .context("networking.istio.io", "v1", "VirtualService")).inNamespace("crash").list().getItems().stream()
+                .filter(g -> sha.equals(g.getMetadata().getAnnotations().get(Ownership.COMMIT)))
                 .map(GenericKubernetesResource::getMetadata).map(m -> m.getName()).collect(Collectors.toList());
     }
 }

@@ -14,8 +14,8 @@ import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.plan.DesiredObject;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.plan.Plan;
 import dev.meshcd.sync.plan.Planner;
 import java.util.ArrayList;
@@ -127,7 +127,7 @@ class PlannerTest {
     @Test
     void objectWithoutManagedByLabelIsNeverPruned() {
         List<Plan.LiveObject> live = live("prod", GW);
-        ((ObjectNode) live.get(0).body().path("metadata").path("labels")).remove(Labels.MANAGED_BY);
+        ((ObjectNode) live.get(0).body().path("metadata").path("labels")).remove(Ownership.MANAGED_BY);
         assertThat(PLANNER.plan(List.of(), live).pruneCount()).isZero();
     }
 
@@ -136,11 +136,11 @@ class PlannerTest {
         List<DesiredObject> d = desired(SVC, "# comment\n" + VS);
         assertThat(d).extracting(DesiredObject::key).containsExactly(key("VirtualService", "cart"));
         ObjectNode meta = (ObjectNode) d.get(0).body().path("metadata");
-        assertThat(meta.path("labels").path(Labels.MANAGED_BY).asText()).isEqualTo("meshcd");
-        assertThat(meta.path("annotations").path(Labels.COMMIT).asText()).isEqualTo(COMMIT);
-        assertThat(meta.path("annotations").path(Labels.REPO).asText()).isEqualTo("prod");
-        assertThat(meta.path("annotations").path(Labels.SOURCE).asText()).isEqualTo("mesh/f1.yaml#L2");
-        assertThat(meta.path("annotations").path(Labels.CONTENT_HASH).asText()).isEqualTo(d.get(0).hash());
+        assertThat(meta.path("labels").path(Ownership.MANAGED_BY).asText()).isEqualTo("meshcd");
+        assertThat(meta.path("annotations").path(Ownership.COMMIT).asText()).isEqualTo(COMMIT);
+        assertThat(meta.path("annotations").path(Ownership.REPO).asText()).isEqualTo("prod");
+        assertThat(meta.path("annotations").path(Ownership.SOURCE).asText()).isEqualTo("mesh/f1.yaml#L2");
+        assertThat(meta.path("annotations").path(Ownership.CONTENT_HASH).asText()).isEqualTo(d.get(0).hash());
         assertThat(meta.path("namespace").asText()).isEqualTo("shop");
     }
 
@@ -169,11 +169,11 @@ class PlannerTest {
 
         assertThat(after.get(0).key()).isEqualTo(key("Gateway", "gw"));
         assertThat(after.get(0)).as("same resource, same desired object").isSameAs(before.get(0));
-        assertThat(after.get(0).body().path("metadata").path("annotations").path(Labels.COMMIT).asText())
+        assertThat(after.get(0).body().path("metadata").path("annotations").path(Ownership.COMMIT).asText())
                 .as("the commit its content came from").isEqualTo("c1");
         assertThat(after.get(1).key()).isEqualTo(key("VirtualService", "cart"));
         assertThat(after.get(1).hash()).isNotEqualTo(before.get(1).hash());
-        assertThat(after.get(1).body().path("metadata").path("annotations").path(Labels.COMMIT).asText()).isEqualTo("c2");
+        assertThat(after.get(1).body().path("metadata").path("annotations").path(Ownership.COMMIT).asText()).isEqualTo("c2");
         // Planned against the objects applied before (the in-memory diff base): only the route changes.
         List<Plan.LiveObject> base = before.stream().map(d -> new Plan.LiveObject(d.key(), d.apiVersion(), d.body())).toList();
         Plan plan = p.plan(after, base);

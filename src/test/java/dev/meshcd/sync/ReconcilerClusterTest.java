@@ -3,12 +3,12 @@ package dev.meshcd.sync;
 import static dev.meshcd.sync.MeshDocs.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.testing.LocalCluster;
 import dev.meshcd.testing.LocalClusterExtension;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
 import dev.meshcd.sync.drift.Drift;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.status.CommitStatus.State;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -91,7 +91,7 @@ class ReconcilerClusterTest {
     }
 
     static ResourceDefinitionContext ctx(String kind) {
-        return KubeObjects.context("networking.istio.io", "v1", kind, true);
+        return new KubeObjects(client).context("networking.istio.io", "v1", kind);
     }
 
     static GenericKubernetesResource live(String kind, String ns, String name) {
@@ -119,7 +119,7 @@ class ReconcilerClusterTest {
             foreign.setApiVersion("networking.istio.io/v1");
             foreign.setKind("VirtualService");
             foreign.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("foreign").withNamespace("other")
-                    .addToLabels(Labels.MANAGED_BY, Labels.MESHCD).addToAnnotations(Labels.REPO, "staging").build());
+                    .addToLabels(Ownership.MANAGED_BY, Ownership.MANAGER).addToAnnotations(Ownership.REPO, "staging").build());
             foreign.setAdditionalProperty("spec", java.util.Map.of("hosts", List.of("foreign")));
             client.genericKubernetesResources(ctx("VirtualService")).inNamespace("other").resource(foreign)
                     .fieldManager("meshcd").serverSideApply();
@@ -142,9 +142,9 @@ class ReconcilerClusterTest {
                         .extracting(CommitStatus::state).containsExactly(State.SUCCESS);
 
                 GenericKubernetesResource vs = live("VirtualService", "shop", "cart");
-                assertThat(vs.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "meshcd");
-                assertThat(vs.getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c1)
-                        .containsEntry(Labels.REPO, "prod").containsEntry(Labels.SOURCE, "clusters/prod/cart.yaml#L8");
+                assertThat(vs.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY, "meshcd");
+                assertThat(vs.getMetadata().getAnnotations()).containsEntry(Ownership.COMMIT, c1)
+                        .containsEntry(Ownership.REPO, "prod").containsEntry(Ownership.SOURCE, "clusters/prod/cart.yaml#L8");
                 assertThat(vs.getMetadata().getManagedFields()).extracting(m -> m.getManager()).contains("meshcd");
                 assertThat(new SyncStateStore(client, "platform-gitops", "prod").load().orElseThrow().commit())
                         .isEqualTo(c1);
@@ -161,8 +161,8 @@ class ReconcilerClusterTest {
                 assertThat(second.phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 assertThat(second.applied()).isEqualTo(1);
                 assertThat(second.unchanged()).isEqualTo(44);
-                assertThat(live("VirtualService", "shop", "cart").getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c2);
-                assertThat(live("Gateway", "shop", "gw").getMetadata().getAnnotations()).containsEntry(Labels.COMMIT, c1);
+                assertThat(live("VirtualService", "shop", "cart").getMetadata().getAnnotations()).containsEntry(Ownership.COMMIT, c2);
+                assertThat(live("Gateway", "shop", "gw").getMetadata().getAnnotations()).containsEntry(Ownership.COMMIT, c1);
 
                 // Removal: pruned; the other repo's object stays.
                 // (the route to the ServiceEntry's host goes with it, or the commit would not compile)

@@ -2,9 +2,9 @@ package dev.meshcd.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.apply.KubeObjects;
 import dev.meshcd.sync.apply.SyncStateStore;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.status.CommitStatus.State;
 import dev.meshcd.testing.LocalCluster;
@@ -64,13 +64,13 @@ class ReconcilerSignedCommitsTest {
 
     /** The live VirtualService's timeout and the commit it came from. */
     static List<String> live() {
-        GenericKubernetesResource g = client.genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1",
-                "VirtualService", true)).inNamespace("signed").withName("web").get();
+        GenericKubernetesResource g = client.genericKubernetesResources(new KubeObjects(client).context("networking.istio.io", "v1",
+                "VirtualService")).inNamespace("signed").withName("web").get();
         @SuppressWarnings("unchecked")
         var spec = (Map<String, Object>) g.getAdditionalProperties().get("spec");
         @SuppressWarnings("unchecked")
         var http = (List<Map<String, Object>>) spec.get("http");
-        return List.of(String.valueOf(http.get(0).get("timeout")), g.getMetadata().getAnnotations().get(Labels.COMMIT));
+        return List.of(String.valueOf(http.get(0).get("timeout")), g.getMetadata().getAnnotations().get(Ownership.COMMIT));
     }
 
     @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshcd.admission.Reviews;
+import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.apply.KubeObjects;
-import dev.meshcd.sync.plan.Labels;
 import dev.meshcd.sync.status.GitNotesStatusBackend;
 import dev.meshcd.testing.Await;
 import dev.meshcd.testing.CliProcess;
@@ -87,13 +87,13 @@ class RunRepoClusterTest {
     }
 
     static GenericKubernetesResource vs(String ns) {
-        return client.genericKubernetesResources(KubeObjects.context("networking.istio.io", "v1", "VirtualService", true))
+        return client.genericKubernetesResources(new KubeObjects(client).context("networking.istio.io", "v1", "VirtualService"))
                 .inNamespace(ns).withName("cart").get();
     }
 
     static String appliedCommit(String ns) {
         GenericKubernetesResource v = vs(ns);
-        return v == null ? null : v.getMetadata().getAnnotations().get(Labels.COMMIT);
+        return v == null ? null : v.getMetadata().getAnnotations().get(Ownership.COMMIT);
     }
 
     List<String> runArgs(GitServer server, String repo, String name, String... extra) throws Exception {
@@ -188,7 +188,7 @@ class RunRepoClusterTest {
                 int port = awaitPort("run", run);
                 Await.until(Duration.ofSeconds(60), "first commit applied", () -> c1.equals(appliedCommit("runrepo")));
                 GenericKubernetesResource v = vs("runrepo");
-                assertThat(v.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "meshcd");
+                assertThat(v.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY, "meshcd");
                 assertThat(v.getMetadata().getManagedFields()).extracting(m -> m.getManager()).contains("meshcd");
 
                 String c2 = GitServer.commit(work, "shift weight", files("runrepo", 70));

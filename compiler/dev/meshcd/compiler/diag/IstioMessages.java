@@ -1,6 +1,5 @@
-package dev.meshcd.compiler.report;
+package dev.meshcd.compiler.diag;
 
-import dev.meshcd.compiler.diag.Severity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,8 +1,7 @@
-package dev.meshcd.compiler.report;
+package dev.meshcd.compiler.diag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.load.YamlLoader;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.testing.SharedData;
