@@ -34,10 +34,10 @@ public interface Analyzer {
      * one subject alone override it.
      */
     default void analyze(MeshIndex index, Collection<Resource> subjects, DiagnosticSink sink) {
-        Set<String> wanted = new HashSet<>();
+        Set<ResourceKey> wanted = new HashSet<>();
         for (Resource r : subjects) {
             if (subjects().contains(r.kind())) {
-                wanted.add(r.key().display());
+                wanted.add(r.key());
             }
         }
         if (wanted.isEmpty()) {
@@ -45,7 +45,7 @@ public interface Analyzer {
         }
         Diagnostics all = new Diagnostics();
         analyze(index, all);
-        all.sorted().stream().filter(d -> wanted.contains(d.resource())).forEach(sink::report);
+        all.sorted().stream().filter(d -> wanted.contains(d.subject())).forEach(sink::report);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.meshcd.compiler.analyze;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,21 +23,20 @@ public final class AnnotationSuppressionFilter implements DiagnosticFilter {
 
     @Override
     public List<Diagnostic> apply(List<Diagnostic> diagnostics, MeshIndex index) {
-        Set<String> mentioned = new HashSet<>();
+        Set<ResourceKey> mentioned = new HashSet<>();
         for (Diagnostic d : diagnostics) {
-            if (!d.resource().isEmpty()) {
-                mentioned.add(d.resource());
+            if (d.subject() != null) {
+                mentioned.add(d.subject());
             }
         }
         if (mentioned.isEmpty()) {
             return diagnostics;
         }
-        Map<String, Set<String>> suppressed = new HashMap<>();
+        Map<ResourceKey, Set<String>> suppressed = new HashMap<>();
         for (String annotation : MeshIndex.INDEXED_ANNOTATIONS) {
             for (Resource r : index.withAnnotation(annotation)) {
-                String display = r.key().display();
-                if (mentioned.contains(display)) {
-                    suppressed.computeIfAbsent(display, k -> new HashSet<>()).addAll(codes(r.annotation(annotation)));
+                if (mentioned.contains(r.key())) {
+                    suppressed.computeIfAbsent(r.key(), k -> new HashSet<>()).addAll(codes(r.annotation(annotation)));
                 }
             }
         }
@@ -45,7 +45,7 @@ public final class AnnotationSuppressionFilter implements DiagnosticFilter {
         }
         List<Diagnostic> out = new ArrayList<>(diagnostics.size());
         for (Diagnostic d : diagnostics) {
-            Set<String> codes = suppressed.get(d.resource());
+            Set<String> codes = d.subject() == null ? null : suppressed.get(d.subject());
             if (codes == null || !(codes.contains("*") || codes.contains(d.code()))) {
                 out.add(d);
             }

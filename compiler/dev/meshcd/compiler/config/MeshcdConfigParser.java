@@ -58,7 +58,7 @@ public final class MeshcdConfigParser {
             parsed = new YamlLoader().load(file);
             for (Diagnostic d : parsed.diagnostics()) {
                 diagnostics.add(new Diagnostic(Severity.ERROR, Codes.CONFIG, "invalid meshcd config: " + d.message(),
-                        "", d.location(), d.path()));
+                        null, d.location(), d.path()));
             }
             List<Document> docs = parsed.documents();
             if (docs.isEmpty()) {
@@ -284,7 +284,7 @@ public final class MeshcdConfigParser {
             if (!p.isRoot() && "".equals(p.segment(p.size() - 1))) {
                 p = p.parent();
             }
-            diagnostics.add(new Diagnostic(Severity.ERROR, Codes.CONFIG, message, "",
+            diagnostics.add(new Diagnostic(Severity.ERROR, Codes.CONFIG, message, null,
                     parsed.locate(index, p), p.toString()));
         }
     }

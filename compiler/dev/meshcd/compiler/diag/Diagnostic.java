@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.diag;
 
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -9,11 +10,12 @@ import java.util.Objects;
  * @param severity error, warning or info
  * @param code     an Istio analyzer code (IST0101) or one of meshcd's own (MCD1001)
  * @param message  human text, no trailing period, never containing secrets
- * @param resource "Kind namespace/name" of the resource concerned, or "" for file-level findings
+ * @param subject  the resource concerned (typed: group, kind, namespace, name), or null for a finding about a
+ *                 file or no resource at all; {@link #resource()} is its display form
  * @param location file, line and column the finding points at
  * @param path     the field path inside the resource, e.g. {@code spec.http[0].route[1].weight}, or ""
  */
-public record Diagnostic(Severity severity, String code, String message, String resource,
+public record Diagnostic(Severity severity, String code, String message, ResourceKey subject,
                          SourceLocation location, String path) {
 
     public static final Comparator<Diagnostic> ORDER = Comparator
@@ -22,6 +24,7 @@ public record Diagnostic(Severity severity, String code, String message, String 
             .thenComparingInt(d -> d.location().column())
             .thenComparing(Diagnostic::code)
             .thenComparing(Diagnostic::resource)
+            .thenComparing(d -> d.subject() == null ? "" : d.subject().group())
             .thenComparing(Diagnostic::path)
             .thenComparing(Diagnostic::message);
 
@@ -29,9 +32,13 @@ public record Diagnostic(Severity severity, String code, String message, String 
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
-        resource = resource == null ? "" : resource;
         location = location == null ? SourceLocation.NONE : location;
         path = path == null ? "" : path;
+    }
+
+    /** "Kind namespace/name" of the subject (as every renderer shows it), or "" when there is none. */
+    public String resource() {
+        return subject == null ? "" : subject.display();
     }
 
     public boolean isError() {
@@ -39,6 +46,6 @@ public record Diagnostic(Severity severity, String code, String message, String 
     }
 
     public Diagnostic withSeverity(Severity newSeverity) {
-        return new Diagnostic(newSeverity, code, message, resource, location, path);
+        return new Diagnostic(newSeverity, code, message, subject, location, path);
     }
 }

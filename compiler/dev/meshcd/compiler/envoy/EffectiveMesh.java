@@ -25,7 +25,7 @@ public record EffectiveMesh(CompileResult result, EnvoyTranslator translator, Ma
             ds.addAll(EnvoyChecks.check(proxies));
         } catch (RuntimeException e) {
             proxies = new TreeMap<>();
-            ds.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e, "", null, ""));
+            ds.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e, null, null, ""));
         }
         ds.sort(Diagnostic.ORDER);
         return new EffectiveMesh(result, t, proxies, List.copyOf(ds));

@@ -92,7 +92,7 @@ public final class EnvoyChecks {
             Resource r = source != null ? source.resource() : fallback;
             FieldPath path = source != null ? source.path() : FieldPath.ROOT;
             if (r == null) {
-                return new Diagnostic(Severity.ERROR, code, text, "", null, "");
+                return new Diagnostic(Severity.ERROR, code, text, null, null, "");
             }
             return r.diagnostic(Severity.ERROR, code, path, text);
         }

@@ -126,7 +126,7 @@ public final class YamlLoader {
     }
 
     static Diagnostic fileError(SourceFile file, int line, int column, String code, String message) {
-        return new Diagnostic(Severity.ERROR, code, message, "", new SourceLocation(file.name(), line, column), "");
+        return new Diagnostic(Severity.ERROR, code, message, null, new SourceLocation(file.name(), line, column), "");
     }
 
     /** One pass over a file's events. Builds documents, or (when {@code positions} is set) records positions. */
@@ -269,7 +269,7 @@ public final class YamlLoader {
             if (object.has(key) && positions == null) {
                 long[] m = mark(event);
                 diagnostics.add(new Diagnostic(Severity.ERROR, Codes.DUPLICATE_KEY, "duplicate key \"" + key + "\"",
-                        "", new SourceLocation(file.name(), (int) m[0], (int) m[1]), ""));
+                        null, new SourceLocation(file.name(), (int) m[0], (int) m[1]), ""));
             }
             top.pendingKey = key;
             if (positions != null) {
@@ -327,7 +327,7 @@ public final class YamlLoader {
         private boolean abort(Event event, String code, String message) {
             if (positions == null) {
                 long[] m = mark(event);
-                diagnostics.add(new Diagnostic(Severity.ERROR, code, message, "",
+                diagnostics.add(new Diagnostic(Severity.ERROR, code, message, null,
                         new SourceLocation(file.name(), (int) m[0], (int) m[1]), ""));
             }
             return false;

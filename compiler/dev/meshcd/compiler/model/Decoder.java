@@ -56,7 +56,7 @@ public final class Decoder {
         if (apiVersion == null || kindName == null) {
             String missing = apiVersion == null && kindName == null ? "apiVersion and kind"
                     : apiVersion == null ? "apiVersion" : "kind";
-            sink.report(new Diagnostic(Severity.ERROR, Codes.MISSING_TYPE_META, "object has no " + missing, "",
+            sink.report(new Diagnostic(Severity.ERROR, Codes.MISSING_TYPE_META, "object has no " + missing, null,
                     origin.locate(FieldPath.ROOT), ""));
             return;
         }
@@ -67,7 +67,7 @@ public final class Decoder {
                 if (items.get(i) instanceof ObjectNode item) {
                     decodeObject(item, origins, itemPath, sink, out);
                 } else {
-                    sink.report(new Diagnostic(Severity.ERROR, Codes.NOT_AN_OBJECT, "list item is not an object", "",
+                    sink.report(new Diagnostic(Severity.ERROR, Codes.NOT_AN_OBJECT, "list item is not an object", null,
                             origins.apply(itemPath).locate(FieldPath.ROOT), ""));
                 }
             }
@@ -79,7 +79,8 @@ public final class Decoder {
         Kind kind = new Kind(group, kindName);
         JsonNode metadata = object.get("metadata");
         String name = metadata == null ? null : text(metadata.get("name"));
-        String display = kindName + " " + (name == null ? "<unnamed>" : name);
+        // Not yet a resource (no namespace applied, maybe no name): named as it was written.
+        ResourceKey display = new ResourceKey(group, kindName, "", name == null ? "<unnamed>" : name);
 
         KindInfo info = registry.lookup(kind).orElse(null);
         if (info == null) {

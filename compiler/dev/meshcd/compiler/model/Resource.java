@@ -107,7 +107,7 @@ public final class Resource {
 
     /** A diagnostic about a field of this resource, located in its source. */
     public Diagnostic diagnostic(Severity severity, String code, FieldPath path, String message) {
-        return new Diagnostic(severity, code, message, key.display(), origin.locate(path), path.toString());
+        return new Diagnostic(severity, code, message, key, origin.locate(path), path.toString());
     }
 
     @Override

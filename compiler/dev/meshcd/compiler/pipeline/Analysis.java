@@ -24,12 +24,12 @@ import java.util.Objects;
  * what it {@linkplain Analyzer#observed observes} of a resource for other subjects' sake (then it
  * re-runs whole). The result is the same as analyzing the new snapshot from scratch.
  *
- * @param findings per analyzer (in the compiler's order), the findings by subject display name
+ * @param findings per analyzer (in the compiler's order), the findings by subject (null: findings about no resource)
  */
-record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
+record Analysis(MeshIndex index, List<Map<ResourceKey, List<Diagnostic>>> findings) {
 
     static Analysis full(List<Analyzer> analyzers, MeshIndex index) {
-        List<Map<String, List<Diagnostic>>> out = new ArrayList<>(analyzers.size());
+        List<Map<ResourceKey, List<Diagnostic>>> out = new ArrayList<>(analyzers.size());
         for (Analyzer a : analyzers) {
             Diagnostics sink = new Diagnostics();
             run(a, sink, () -> a.analyze(index, sink));
@@ -44,25 +44,19 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
      */
     static Analysis incremental(Analysis previous, List<Analyzer> analyzers, MeshIndex index,
                                 Collection<Resource> upserts, Collection<ResourceKey> removals) {
-        List<Map<String, List<Diagnostic>>> out = new ArrayList<>(analyzers.size());
+        List<Map<ResourceKey, List<Diagnostic>>> out = new ArrayList<>(analyzers.size());
         for (int i = 0; i < analyzers.size(); i++) {
             Analyzer a = analyzers.get(i);
             Diagnostics sink = new Diagnostics();
             Set<ResourceKey> affected = affected(a, previous.index(), index, upserts, removals);
             if (affected != null) {
-                Map<String, List<Diagnostic>> kept = new HashMap<>(previous.findings().get(i));
+                Map<ResourceKey, List<Diagnostic>> kept = new HashMap<>(previous.findings().get(i));
                 List<Resource> subjects = new ArrayList<>(upserts);
                 affected.forEach(k -> index.get(k).ifPresent(subjects::add));
-                // Findings are filed under the subject's display name; only subject kinds have any (another
-                // kind may share the display name, as gateway.networking.k8s.io Gateways do).
-                List<ResourceKey> redo = new ArrayList<>(affected);
-                upserts.forEach(r -> redo.add(r.key()));
-                redo.addAll(removals);
-                for (ResourceKey k : redo) {
-                    if (a.subjects().contains(new Kind(k.group(), k.kind()))) {
-                        kept.remove(k.display());
-                    }
-                }
+                // Findings are filed under their subject's key: those of every resource redone are dropped.
+                affected.forEach(kept::remove);
+                upserts.forEach(r -> kept.remove(r.key()));
+                removals.forEach(kept::remove);
                 run(a, sink, () -> a.analyze(index, new java.util.LinkedHashSet<>(subjects), sink));
                 bySubject(sink.sorted()).forEach(kept::put);
                 out.add(kept);
@@ -107,16 +101,16 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
     /** Every finding, unsorted. */
     List<Diagnostic> all() {
         List<Diagnostic> out = new ArrayList<>();
-        for (Map<String, List<Diagnostic>> m : findings) {
+        for (Map<ResourceKey, List<Diagnostic>> m : findings) {
             m.values().forEach(out::addAll);
         }
         return out;
     }
 
-    private static Map<String, List<Diagnostic>> bySubject(List<Diagnostic> diagnostics) {
-        Map<String, List<Diagnostic>> out = new HashMap<>();
+    private static Map<ResourceKey, List<Diagnostic>> bySubject(List<Diagnostic> diagnostics) {
+        Map<ResourceKey, List<Diagnostic>> out = new HashMap<>();
         for (Diagnostic d : diagnostics) {
-            out.computeIfAbsent(d.resource(), k -> new ArrayList<>()).add(d);
+            out.computeIfAbsent(d.subject(), k -> new ArrayList<>()).add(d);
         }
         return out;
     }
@@ -127,7 +121,7 @@ record Analysis(MeshIndex index, List<Map<String, List<Diagnostic>>> findings) {
             body.run();
         } catch (RuntimeException | StackOverflowError e) {
             sink.report(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in analyzer " + a.name() + ": " + e,
-                    "", null, ""));
+                    null, null, ""));
         }
     }
 }

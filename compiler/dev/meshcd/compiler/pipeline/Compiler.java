@@ -503,7 +503,7 @@ public final class Compiler {
                 a.analyze(index, subjects, sink);
             } catch (RuntimeException | StackOverflowError e) {
                 sink.report(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in analyzer "
-                        + a.name() + ": " + e, "", null, ""));
+                        + a.name() + ": " + e, null, null, ""));
             }
         }
         return filter(sink.sorted(), index);

@@ -6,19 +6,22 @@ import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.diag.SourceLocation;
 import dev.meshcd.sync.status.CommitStatus;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DiagnosticsSummaryTest {
+    private static final ResourceKey CART = new ResourceKey("networking.istio.io", "VirtualService", "shop", "cart");
+
     static Diagnostic error(String file, int line, String code, String message) {
-        return new Diagnostic(Severity.ERROR, code, message, "VirtualService shop/cart", new SourceLocation(file, line, 3), "spec");
+        return new Diagnostic(Severity.ERROR, code, message, CART, new SourceLocation(file, line, 3), "spec");
     }
 
     @Test
     void oneError() {
         assertThat(Reconciler.diagnosticsSummary(List.of(error("mesh/a.yaml", 4, "IST0101", "Referenced host not found"),
-                new Diagnostic(Severity.WARNING, "MCD2001", "just a warning", "", SourceLocation.NONE, ""))))
+                new Diagnostic(Severity.WARNING, "MCD2001", "just a warning", null, SourceLocation.NONE, ""))))
                 .isEqualTo("1 error: mesh/a.yaml:4: IST0101 Referenced host not found");
     }
 

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AdmissionMessageRendererTest {
+    private static final ResourceKey CART = new ResourceKey("networking.istio.io", "VirtualService", "shop", "cart");
+
     static Diagnostic d(Severity s, String code, String path, String msg) {
-        return new Diagnostic(s, code, msg, "VirtualService shop/cart", SourceLocation.NONE, path);
+        return new Diagnostic(s, code, msg, CART, SourceLocation.NONE, path);
     }
 
     @Test

@@ -9,15 +9,17 @@ import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.diag.SourceLocation;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.model.ResourceKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RenderersTest {
+    private static final ResourceKey CART = new ResourceKey("networking.istio.io", "VirtualService", "shop", "cart");
     private static final Diagnostic MISSING_SUBSET = new Diagnostic(Severity.ERROR, "IST0101",
-            "Referenced host+subset in destinationrule not found: \"cart+v3\"", "VirtualService shop/cart",
+            "Referenced host+subset in destinationrule not found: \"cart+v3\"", CART,
             new SourceLocation("shop/cart.yaml", 12, 9), "spec.http[0].route[0].destination.subset");
     private static final Diagnostic WARN = new Diagnostic(Severity.WARNING, "MCD2001", "weight is ignored",
-            "VirtualService shop/cart", new SourceLocation("shop/cart.yaml", 14, 7), "spec.http[0].route[0].weight");
+            CART, new SourceLocation("shop/cart.yaml", 14, 7), "spec.http[0].route[0].weight");
 
     private final CompileResult result = new CompileResult(List.of(), MeshIndex.build(List.of()),
             List.of(MISSING_SUBSET, WARN), 1, 1);
