@@ -1,11 +1,8 @@
 package dev.meshcd.bench;
 
-import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
-import dev.meshcd.compiler.pipeline.StandardStages;
-import dev.meshcd.compiler.source.DirectorySource;
-import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.compiler.workspace.Workspaces;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +75,9 @@ public final class CheckBench {
         return docs;
     }
 
-    /** A cold check, as the CLI does it: a fresh compiler (no cache), read + compile + analyze. */
+    /** A cold check, as the CLI does it: through the front door (a fresh workspace), read + compile + analyze. */
     static CompileResult check(Path repo) throws Exception {
-        SourceTree tree = DirectorySource.read(List.of(repo));
-        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT);
-        return compiler.compile(tree, Compiler.Mode.CHECK);
+        return Workspaces.onDisk(List.of(repo), Workspaces.ConfigChoice.NONE, null).compile(Compiler.Mode.CHECK);
     }
 
     static String summarize(CompileResult r) {
