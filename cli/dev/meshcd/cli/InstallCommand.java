@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,27 +59,32 @@ final class InstallCommand implements Callable<Integer> {
             + "default: meshcd run fills it in)")
     Path caBundle;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
         if (webhookUrl != null && !webhookUrl.startsWith("https://")) {
-            System.err.println("meshcd install: --webhook-url must be https://HOST:PORT");
+            err.println("meshcd install: --webhook-url must be https://HOST:PORT");
             return ExitCodes.USAGE;
         }
         if (crds && !apply) {
-            System.err.println("meshcd install: --crds needs --apply");
+            err.println("meshcd install: --crds needs --apply");
             return ExitCodes.USAGE;
         }
         if (repo != null && webhookUrl != null) {
-            System.err.println("meshcd install: --repo runs the loop in meshcd's Deployment, which --webhook-url "
+            err.println("meshcd install: --repo runs the loop in meshcd's Deployment, which --webhook-url "
                     + "does not render; run `meshcd run --repo` next to the webhook instead");
             return ExitCodes.USAGE;
         }
         if (repo == null && (gitSecret != null || path != null)) {
-            System.err.println("meshcd install: --path and --git-secret need --repo");
+            err.println("meshcd install: --path and --git-secret need --repo");
             return ExitCodes.USAGE;
         }
         if (!syncName.matches("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?")) {
-            System.err.println("meshcd install: --sync-name must be a DNS label (lower case, digits, '-')");
+            err.println("meshcd install: --sync-name must be a DNS label (lower case, digits, '-')");
             return ExitCodes.USAGE;
         }
         InstallManifests.Options o = new InstallManifests.Options(namespace, image, webhookUrl,
@@ -88,21 +94,22 @@ final class InstallCommand implements Callable<Integer> {
         }
         List<HasMetadata> objects = InstallManifests.render(o);
         if (!apply) {
-            System.out.print(InstallManifests.yaml(objects));
+            out.print(InstallManifests.yaml(objects));
+            out.flush();
             return ExitCodes.OK;
         }
         try (KubernetesClient client = RunCommand.client(kubeconfig)) {
             if (crds) {
                 var bundled = CrdInstaller.bundled();
                 if (bundled == null) {
-                    System.err.println("meshcd install: this build ships no " + CrdInstaller.RESOURCE);
+                    err.println("meshcd install: this build ships no " + CrdInstaller.RESOURCE);
                     return ExitCodes.USAGE;
                 }
-                System.err.println("installed " + CrdInstaller.install(client, bundled).size() + " CRDs");
+                err.println("installed " + CrdInstaller.install(client, bundled).size() + " CRDs");
             }
             InstallManifests.apply(client, objects);
             for (HasMetadata h : objects) {
-                System.err.println("applied " + h.getKind() + " " + (h.getMetadata().getNamespace() == null ? ""
+                err.println("applied " + h.getKind() + " " + (h.getMetadata().getNamespace() == null ? ""
                         : h.getMetadata().getNamespace() + "/") + h.getMetadata().getName());
             }
         }

@@ -109,14 +109,18 @@ final class RunCommand implements Callable<Integer> {
         return b.build();
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        java.io.PrintWriter err = spec.commandLine().getErr();
         // A server logs what it does: the audit trail and lifecycle at INFO (unless configured otherwise).
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         if (!List.of("auto", "true", "false").contains(nativeSidecars)) {
-            System.err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
+            err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
             return ExitCodes.USAGE;
         }
         KubernetesClient client = null;
@@ -126,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
         CertStore store;
         if (tlsSecret != null) {
             if (client == null || !tlsSecret.contains("/")) {
-                System.err.println("meshcd run: --tls-secret needs NAMESPACE/NAME and a cluster");
+                err.println("meshcd run: --tls-secret needs NAMESPACE/NAME and a cluster");
                 return ExitCodes.USAGE;
             }
             String[] p = tlsSecret.split("/", 2);
@@ -144,13 +148,13 @@ final class RunCommand implements Callable<Integer> {
         SyncArgs.Running syncing = null;
         if (sync.repo != null) {
             if (client == null) {
-                System.err.println("meshcd run: --repo needs a cluster (drop --no-cluster)");
+                err.println("meshcd run: --repo needs a cluster (drop --no-cluster)");
                 return ExitCodes.USAGE;
             }
             try {
                 syncing = sync.prepare(client);
             } catch (SyncArgs.UsageException e) {
-                System.err.println("meshcd run: " + e.getMessage());
+                err.println("meshcd run: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
         }
@@ -161,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
         Workspace workspace;
         if (syncing != null) {
             if (config != null) {
-                System.err.println("meshcd run: --config is for serving without --repo (the repository's meshcd.yaml applies)");
+                err.println("meshcd run: --config is for serving without --repo (the repository's meshcd.yaml applies)");
                 return ExitCodes.USAGE;
             }
             workspace = syncing.workspace();
@@ -169,11 +173,12 @@ final class RunCommand implements Callable<Integer> {
             try {
                 workspace = webhookWorkspace(config);
             } catch (java.io.IOException e) {
-                System.err.println("meshcd run: cannot read --config " + config + ": " + e.getMessage());
+                err.println("meshcd run: cannot read --config " + config + ": " + e.getMessage());
                 return ExitCodes.USAGE;
             }
             if (workspace.config().hasErrors()) {
-                System.err.print(dev.meshcd.compiler.report.TextRenderer.lines(workspace.config().diagnostics()));
+                err.print(dev.meshcd.compiler.report.TextRenderer.lines(workspace.config().diagnostics()));
+                err.flush();
                 return ExitCodes.USAGE;
             }
         }
@@ -185,7 +190,7 @@ final class RunCommand implements Callable<Integer> {
             syncing.routes().forEach(runtime::route);
         }
         runtime.start();
-        System.err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
+        err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;
         SyncArgs.Running s = syncing;
