@@ -11,17 +11,16 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.report.JsonRenderer;
 import dev.meshcd.compiler.report.TextRenderer;
+import dev.meshcd.compiler.source.FieldPath;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,7 +36,7 @@ final class CompileToCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
     List<Path> paths;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Output directory (its istio/ and envoy/ subdirectories are replaced).")
+    @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Output directory, replaced whole and atomically; meshcd refuses one that holds files it did not write or that contains an input.")
     Path out;
 
     @Option(names = "--format", defaultValue = "text",
@@ -70,6 +69,13 @@ final class CompileToCommand implements Callable<Integer> {
             stderr.println("meshcd compile: -o OUT is required (or --format json)");
             return ExitCodes.USAGE;
         }
+        if (out != null) {
+            Optional<String> refused = OutputDirectory.refusal(out, paths);
+            if (refused.isPresent()) {
+                stderr.println("meshcd compile: " + refused.get());
+                return ExitCodes.USAGE;
+            }
+        }
         EffectiveMesh mesh;
         try {
             mesh = options.load(paths);
@@ -82,11 +88,23 @@ final class CompileToCommand implements Callable<Integer> {
         List<Resource> istio = mesh.result().resources().stream().filter(IstioOutput::isApplied)
                 .map(IstioOutput::applied).toList();
         Map<String, String> files = new TreeMap<>();
+        // Names become paths: one that could leave OUT (a namespace "../x") is an error, and nothing is written.
+        List<String> unsafe = new ArrayList<>();
         for (Resource r : istio) {
-            files.put(IstioOutput.path(r), IstioOutput.yaml(r));
+            String path = IstioOutput.path(r);
+            OutputDirectory.invalidPath(path).ifPresent(e -> unsafe.add(r.locate(FieldPath.of("metadata")) + ": "
+                    + r.key().display() + ": " + e));
+            files.put(path, IstioOutput.yaml(r));
         }
         for (Map.Entry<String, ProxyConfig> e : mesh.proxies().entrySet()) {
-            files.put("envoy/" + e.getKey() + ".json", ConfigDumps.json(e.getValue()));
+            String path = "envoy/" + e.getKey() + ".json";
+            OutputDirectory.invalidPath(path).ifPresent(m -> unsafe.add("proxy " + e.getKey() + ": " + m));
+            files.put(path, ConfigDumps.json(e.getValue()));
+        }
+        if (!unsafe.isEmpty() && format == Format.text) {
+            unsafe.forEach(u -> stderr.println("meshcd compile: " + u));
+            stderr.println("meshcd compile: names that are not DNS-1123 cannot be written; nothing written to " + out);
+            return ExitCodes.ERRORS;
         }
         if (format == Format.json) {
             ObjectNode root = JSON.createObjectNode();
@@ -111,16 +129,10 @@ final class CompileToCommand implements Callable<Integer> {
             return ExitCodes.ERRORS;
         }
         try {
-            for (String sub : new String[]{"istio", "envoy"}) {
-                deleteTree(out.resolve(sub));
-            }
-            for (Map.Entry<String, String> f : files.entrySet()) {
-                Path p = out.resolve(f.getKey());
-                Files.createDirectories(p.getParent());
-                Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
-            }
+            OutputDirectory.write(out, files);
         } catch (IOException e) {
-            stderr.println("meshcd: cannot write " + out + ": " + e.getMessage());
+            stderr.println("meshcd compile: cannot write " + out + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "); the previous output is unchanged");
             return ExitCodes.USAGE;
         }
         long warnings = mesh.diagnostics().stream().filter(d -> !d.isError()).count();
@@ -138,16 +150,5 @@ final class CompileToCommand implements Callable<Integer> {
         stdout.printf("wrote %d Istio resources and %d proxy configurations (%d listeners, %d route configurations,"
                         + " %d clusters) to %s%n", istio.size(), mesh.proxies().size(), listeners, routes, clusters, out);
         return ExitCodes.OK;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -58,8 +58,12 @@ class EnvoyCommandsTest {
                 .isEqualTo(Files.readString(Path.of("src/test/resources/envoy/golden/shop/frontend.json")));
         assertThat(a.get("istio/shop/virtualservice-cart.yaml")).startsWith("apiVersion: networking.istio.io/v1\nkind: VirtualService\n")
                 .doesNotContain("creationTimestamp");
-        // a second run into another directory gives the same bytes; a rerun replaces stale files
+        // a second run into another directory gives the same bytes; a rerun refuses to delete a file it did not
+        // write, and replaces its own output once that file is gone
         Files.writeString(tmp.resolve("a/istio/shop/stale.yaml"), "x");
+        assertThat(run("compile", MESH.toString(), "-o", tmp.resolve("a").toString()).code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tmp.resolve("a/istio/shop/stale.yaml")).hasContent("x");
+        Files.delete(tmp.resolve("a/istio/shop/stale.yaml"));
         assertThat(run("compile", MESH.toString(), "-o", tmp.resolve("a").toString()).code()).isZero();
         assertThat(run("compile", MESH.toString(), "-o", tmp.resolve("b").toString()).code()).isZero();
         assertThat(tree(tmp.resolve("a"))).isEqualTo(tree(tmp.resolve("b"))).isEqualTo(a);
