@@ -119,6 +119,10 @@ final class RunCommand implements Callable<Integer> {
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        if (maxBody <= 0) {
+            err.println("meshcd run: --max-body must be a positive number of bytes, not " + maxBody);
+            return ExitCodes.USAGE;
+        }
         if (!List.of("auto", "true", "false").contains(nativeSidecars)) {
             err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
             return ExitCodes.USAGE;

@@ -9,10 +9,13 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -31,6 +34,17 @@ import org.slf4j.LoggerFactory;
 public final class WebhookServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
     public static final long DEFAULT_MAX_BODY = 3L * 1024 * 1024;
+    /** Requests handled at once; beyond, 429 (the API server retries). Jetty's pool has threads to spare. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+    /**
+     * The slowest a request body may arrive, in bytes per second. The API server sends a review in one write;
+     * a client dripping its body (1 byte every 2 s) is cut off instead of holding a thread until it is done.
+     */
+    static final long MIN_REQUEST_DATA_RATE = 4 * 1024;
+    /** Open connections at most: connections waiting for their headers cost no thread, but file descriptors. */
+    static final int MAX_CONNECTIONS = 2048;
+    /** Idle connections are closed after this long (the API server keeps its own pool alive). */
+    static final long IDLE_TIMEOUT_MS = 30_000;
 
     private final String host;
     private final int requestedPort;
@@ -40,6 +54,10 @@ public final class WebhookServer implements AutoCloseable {
     private final BooleanSupplier ready;
     private final WebhookMetrics metrics;
     private final long maxBody;
+    private final Semaphore inFlight;
+    /** Bodies being read or handled, in (declared or maximal) bytes, bounded by {@link #bodyBudget}. */
+    private final AtomicLong bodyBytes = new AtomicLong();
+    private final long bodyBudget;
     private SslContextFactory.Server ssl;
     private ServerConnector connector;
     private Javalin app;
@@ -53,6 +71,9 @@ public final class WebhookServer implements AutoCloseable {
         this.ready = b.ready;
         this.metrics = b.metrics;
         this.maxBody = b.maxBody;
+        this.inFlight = new Semaphore(b.maxInFlight);
+        // A fraction of the heap for request bodies in flight: their JSON trees and answers take several times more.
+        this.bodyBudget = Math.max(b.maxBody, Runtime.getRuntime().maxMemory() / 16);
     }
 
     /**
@@ -80,6 +101,7 @@ public final class WebhookServer implements AutoCloseable {
         private BooleanSupplier ready = () -> true;
         private WebhookMetrics metrics = new WebhookMetrics();
         private long maxBody = DEFAULT_MAX_BODY;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
 
         private Builder(ServingCertificates certificates) {
             this.certificates = certificates;
@@ -128,7 +150,19 @@ public final class WebhookServer implements AutoCloseable {
         }
 
         public Builder maxBody(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("the largest request body must be positive, not " + bytes);
+            }
             maxBody = bytes;
+            return this;
+        }
+
+        /** Requests handled at once; more are answered 429 with Retry-After. */
+        public Builder maxInFlight(int requests) {
+            if (requests <= 0) {
+                throw new IllegalArgumentException("requests in flight must be positive, not " + requests);
+            }
+            maxInFlight = requests;
             return this;
         }
 
@@ -158,11 +192,13 @@ public final class WebhookServer implements AutoCloseable {
                 src.setSniHostCheck(false);
                 https.addCustomizer(src);
                 https.setSendServerVersion(false);
+                https.setMinRequestDataRate(MIN_REQUEST_DATA_RATE);
                 connector = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                         new HttpConnectionFactory(https));
                 connector.setHost(host);
                 connector.setPort(requestedPort);
-                connector.setIdleTimeout(60_000);
+                connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+                server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
                 return connector;
             });
             for (Map.Entry<String, AdmissionHandler> e : handlers.entrySet()) {
@@ -210,6 +246,41 @@ public final class WebhookServer implements AutoCloseable {
             reject(webhook, ctx, remote, 413, "request body of " + declared + " bytes exceeds the limit of " + maxBody);
             return;
         }
+        long reserved = reserve(declared);
+        if (reserved < 0) {
+            busy(ctx);
+            metrics.badRequest(webhook, 429);
+            return;
+        }
+        try {
+            serveAdmitted(webhook, handler, ctx, remote);
+        } finally {
+            bodyBytes.addAndGet(-reserved);
+        }
+    }
+
+    /**
+     * Reserves the body's bytes (its declared length, or the limit when it declares none) before it is read:
+     * the bytes reserved, or -1 when the bodies in flight would take more than their share of the heap.
+     */
+    private long reserve(long declared) {
+        long reserve = declared >= 0 ? declared : maxBody;
+        long now = bodyBytes.addAndGet(reserve);
+        if (now > bodyBudget && now != reserve) { // over budget, unless it is the only body in flight
+            bodyBytes.addAndGet(-reserve);
+            return -1;
+        }
+        return reserve;
+    }
+
+    /** Over capacity: 429 with Retry-After (never a 500 or an out-of-memory error); the caller retries. */
+    private static void busy(Context ctx) {
+        ctx.status(429).header("Retry-After", "1").contentType("text/plain")
+                .result("meshcd is at capacity; retry in a second\n");
+    }
+
+    private void serveAdmitted(String webhook, AdmissionHandler handler, Context ctx, String remote)
+            throws IOException {
         byte[] body;
         try {
             body = readBody(ctx);
@@ -221,6 +292,22 @@ public final class WebhookServer implements AutoCloseable {
             reject(webhook, ctx, remote, 413, "request body exceeds the limit of " + maxBody + " bytes");
             return;
         }
+        // A slot is taken once the body is in: a client still sending it holds no slot (and is cut off by the
+        // minimum data rate), so slow clients cannot take the capacity of the API server's requests.
+        if (!inFlight.tryAcquire()) {
+            busy(ctx);
+            metrics.badRequest(webhook, 429);
+            return;
+        }
+        try {
+            handle(webhook, handler, ctx, remote, body);
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private void handle(String webhook, AdmissionHandler handler, Context ctx, String remote, byte[] body)
+            throws IOException {
         long start = System.nanoTime();
         AdmissionRequest req;
         try {
@@ -276,6 +363,19 @@ public final class WebhookServer implements AutoCloseable {
 
     private void servePost(String path, PostHandler handler, Context ctx) {
         long declared = ctx.req().getContentLengthLong();
+        long reserved = declared > maxBody ? 0 : reserve(declared);
+        if (reserved < 0) {
+            busy(ctx);
+            return;
+        }
+        try {
+            servePostAdmitted(path, handler, ctx, declared);
+        } finally {
+            bodyBytes.addAndGet(-reserved);
+        }
+    }
+
+    private void servePostAdmitted(String path, PostHandler handler, Context ctx, long declared) {
         byte[] body;
         try {
             body = declared > maxBody ? null : readBody(ctx);

@@ -67,6 +67,12 @@ public final class Reviews {
 
     /** An HTTP client that trusts only {@code ca}. */
     public static HttpClient client(X509Certificate ca) {
+        return HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(Duration.ofSeconds(30))
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** A TLS context that trusts only {@code ca}. */
+    public static SSLContext trusting(X509Certificate ca) {
         try {
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
@@ -75,8 +81,7 @@ public final class Reviews {
             tmf.init(ts);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
-            return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(30))
-                    .version(HttpClient.Version.HTTP_1_1).build();
+            return ctx;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
