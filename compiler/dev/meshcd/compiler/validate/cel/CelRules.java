@@ -105,12 +105,12 @@ public final class CelRules {
         try {
             CelValidationResult result = cel.compile(rule.rule());
             if (result.hasError()) {
-                return new CompiledRule(rule, null, null, transition, result.getErrorString());
+                return CompiledRule.failed(rule, null, transition, result.getErrorString());
             }
             CelAbstractSyntaxTree ast = result.getAst();
             CelKind kind = ast.getResultType().kind();
             if (kind != CelKind.BOOL && kind != CelKind.DYN) {
-                return new CompiledRule(rule, null, null, transition,
+                return CompiledRule.failed(rule, null, transition,
                         "rule must evaluate to a bool, not " + ast.getResultType().name());
             }
             CelRuntime.Program program = cel.createProgram(ast);
@@ -118,14 +118,13 @@ public final class CelRules {
             if (rule.messageExpression() != null) {
                 CelValidationResult m = cel.compile(rule.messageExpression());
                 if (m.hasError()) {
-                    return new CompiledRule(rule, program, null, transition,
-                            "messageExpression: " + m.getErrorString());
+                    return CompiledRule.failed(rule, program, transition, "messageExpression: " + m.getErrorString());
                 }
                 messageProgram = cel.createProgram(m.getAst());
             }
-            return new CompiledRule(rule, program, messageProgram, transition, null);
+            return CompiledRule.ok(rule, program, messageProgram, transition);
         } catch (Exception e) {
-            return new CompiledRule(rule, null, null, transition, String.valueOf(e.getMessage()));
+            return CompiledRule.failed(rule, null, transition, String.valueOf(e.getMessage()));
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -156,13 +157,12 @@ public final class CelValidator implements ResourceValidator {
                     continue;
                 }
                 // A rule over a scalar without oldSelf is a pure function of the value: remember outcomes.
-                Map<JsonNode, String> memo = scalar && !plan.transition[i] ? plan.memo[i] : null;
+                Map<JsonNode, Optional<String>> memo = scalar && !plan.transition[i] ? plan.memo[i] : null;
                 if (memo != null) {
-                    String known = memo.get(value);
-                    if (known != null) {
-                        if (!known.isEmpty()) {
-                            report(plan.declared[i], known);
-                        }
+                    Optional<String> known = memo.get(value);
+                    if (known != null) { // outcome remembered
+                        ValidationRule declared = plan.declared[i];
+                        known.ifPresent(message -> report(declared, message));
                         continue;
                     }
                 }
@@ -179,33 +179,32 @@ public final class CelValidator implements ResourceValidator {
                         vars = Map.of("self", self);
                     }
                 }
-                String failure = evaluate(rule, vars);
+                Optional<String> failure = evaluate(rule, vars);
                 if (memo != null && memo.size() < RulePlan.MEMO_LIMIT) {
-                    memo.put(value, failure == null ? "" : failure);
+                    memo.put(value, failure);
                 }
-                if (failure != null) {
-                    report(rule.rule(), failure);
-                }
+                failure.ifPresent(message -> report(rule.rule(), message));
             }
         }
 
-        /** Runs one rule; returns null when it holds, else the message to report. */
-        private static String evaluate(CompiledRule rule, Map<String, Object> vars) {
+        /** Runs one rule; returns empty when it holds, else the message to report. */
+        private static Optional<String> evaluate(CompiledRule rule, Map<String, Object> vars) {
             Object result;
             try {
                 result = rule.program().eval(vars);
             } catch (Exception e) {
-                return "rule evaluation error: " + evaluationMessage(e) + " (rule: " + oneLine(rule) + ")";
+                return Optional.of("rule evaluation error: " + evaluationMessage(e) + " (rule: " + oneLine(rule) + ")");
             } catch (StackOverflowError e) {
-                return "rule evaluation error: expression too deep (rule: " + oneLine(rule) + ")";
+                return Optional.of("rule evaluation error: expression too deep (rule: " + oneLine(rule) + ")");
             }
             if (Boolean.TRUE.equals(result)) {
-                return null;
+                return Optional.empty();
             }
             if (!(result instanceof Boolean)) {
-                return "rule evaluation error: rule returned " + result + ", not a bool (rule: " + oneLine(rule) + ")";
+                return Optional.of("rule evaluation error: rule returned " + result + ", not a bool (rule: "
+                        + oneLine(rule) + ")");
             }
-            return failureMessage(rule, vars);
+            return Optional.of(failureMessage(rule, vars));
         }
 
         private void report(ValidationRule rule, String message) {

@@ -6,6 +6,7 @@ import dev.meshcd.compiler.validate.schema.ValidationRule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,10 @@ final class RulePlan {
     /** Compiled on first evaluation (benign race: compilation is cached and CompiledRule immutable). */
     private final CompiledRule[] compiled;
     /**
-     * Per rule, outcomes by scalar value ("" when the rule holds, else the message): a rule over a
+     * Per rule, outcomes by scalar value (empty when the rule holds, else the message): a rule over a
      * string or number without oldSelf depends on nothing else, and mesh config repeats its values.
      */
-    final Map<JsonNode, String>[] memo;
+    final Map<JsonNode, Optional<String>>[] memo;
     static final int MEMO_LIMIT = 4096;
     /** Children with rules at or below them: named properties. */
     final String[] propertyNames;
@@ -49,7 +50,7 @@ final class RulePlan {
         }
         this.compiled = new CompiledRule[declared.length];
         @SuppressWarnings("unchecked")
-        Map<JsonNode, String>[] m = new Map[declared.length];
+        Map<JsonNode, Optional<String>>[] m = new Map[declared.length];
         boolean scalar = switch (schema.type()) {
             case STRING, INTEGER, NUMBER, BOOLEAN -> true;
             default -> schema.intOrString();
@@ -82,7 +83,7 @@ final class RulePlan {
         if (c == null) {
             c = celRules.compile(declared[i], schema);
             if (!c.compiled()) {
-                LOG.warn("CRD rule does not compile and is not enforced: {}: {}", declared[i].rule(), c.error());
+                LOG.warn("CRD rule does not compile and is not enforced: {}: {}", declared[i].rule(), c.error().orElse(""));
             }
             compiled[i] = c;
         }

@@ -5,14 +5,16 @@ import com.google.re2j.PatternSyntaxException;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The value checks istiod's validation shares between kinds (DNS names, hosts, ports, IPs, durations,
- * RE2 regexes, header names and values, labels). Each returns null when the value is valid and an
- * error message otherwise, so callers never use exceptions for control flow. No regex is compiled
- * per call: the checks are hand-written scanners, and user regexes are compiled once and cached.
+ * RE2 regexes, header names and values, labels). Each returns an empty Optional when the value is
+ * valid and the error message otherwise (report it with {@code Findings.check} or {@code ifPresent}),
+ * so callers never use exceptions or null for control flow. No regex is compiled per call: the checks
+ * are hand-written scanners, and user regexes are compiled once and cached.
  */
 public final class Checks {
     private Checks() {
@@ -82,106 +84,103 @@ public final class Checks {
         return true;
     }
 
-    private static String dnsPreconditions(String name) {
+    private static Optional<String> dnsPreconditions(String name) {
         if (name.length() > 255) {
-            return "domain name \"" + name + "\" too long (max 255)";
+            return Optional.of("domain name \"" + name + "\" too long (max 255)");
         }
         if (name.isEmpty()) {
-            return "empty domain name not allowed";
+            return Optional.of("empty domain name not allowed");
         }
-        return null;
+        return Optional.empty();
     }
 
-    private static String dns1123Labels(String domain) {
+    private static Optional<String> dns1123Labels(String domain) {
         String[] parts = domain.split("\\.", -1);
         String tld = parts[parts.length - 1];
         if (Nodes.isInteger(tld) && tld.charAt(0) != '+') {
-            return "domain name \"" + domain + "\" invalid (top level domain \"" + tld + "\" cannot be all-numeric)";
+            return Optional.of("domain name \"" + domain + "\" invalid (top level domain \"" + tld
+                    + "\" cannot be all-numeric)");
         }
         for (int i = 0; i < parts.length; i++) {
             if (i == parts.length - 1 && parts[i].isEmpty()) {
-                return null;
+                return Optional.empty();
             }
             if (!isDns1123Label(parts[i])) {
-                return "domain name \"" + domain + "\" invalid (label \"" + parts[i] + "\" invalid)";
+                return invalidLabel(domain, parts[i]);
             }
         }
-        return null;
+        return Optional.empty();
+    }
+
+    private static Optional<String> invalidLabel(String domain, String label) {
+        return Optional.of("domain name \"" + domain + "\" invalid (label \"" + label + "\" invalid)");
     }
 
     /** istiod's ValidateFQDN. */
-    public static String fqdn(String name) {
-        String pre = dnsPreconditions(name);
-        return pre != null ? pre : dns1123Labels(name);
+    public static Optional<String> fqdn(String name) {
+        return dnsPreconditions(name).or(() -> dns1123Labels(name));
     }
 
     /** istiod's ValidateWildcardDomain: an FQDN whose first label may be a wildcard. */
-    public static String wildcardDomain(String domain) {
-        String pre = dnsPreconditions(domain);
-        if (pre != null) {
-            return pre;
-        }
+    public static Optional<String> wildcardDomain(String domain) {
+        return dnsPreconditions(domain).or(() -> wildcardLabels(domain));
+    }
+
+    /** The labels of a wildcard domain that passed {@link #dnsPreconditions}. */
+    private static Optional<String> wildcardLabels(String domain) {
         int dot = domain.indexOf('.');
         String first = dot < 0 ? domain : domain.substring(0, dot);
         if (!isWildcardDns1123Label(first)) {
-            return "domain name \"" + domain + "\" invalid (label \"" + first + "\" invalid)";
+            return invalidLabel(domain, first);
         }
-        return dot < 0 ? null : dns1123Labels(domain.substring(dot + 1));
+        return dot < 0 ? Optional.empty() : dns1123Labels(domain.substring(dot + 1));
     }
 
     private static final Pattern OUTBOUND_SNI = Pattern.compile("outbound_.([0-8].*).*");
 
     /** Hosts of a VirtualService bound to gateways: as wildcardDomain, plus auto-generated outbound_ SNI names. */
-    public static String wildcardDomainForGateway(boolean sni, String domain) {
-        String pre = dnsPreconditions(domain);
-        if (pre != null) {
-            return pre;
-        }
-        int dot = domain.indexOf('.');
-        String first = dot < 0 ? domain : domain.substring(0, dot);
-        if (sni && first.equals("outbound_")) {
-            return OUTBOUND_SNI.matcher(domain).find() ? null
-                    : "domain name \"" + domain + "\" invalid (label \"" + first + "\" invalid)";
-        }
-        if (!isWildcardDns1123Label(first)) {
-            return "domain name \"" + domain + "\" invalid (label \"" + first + "\" invalid)";
-        }
-        return dot < 0 ? null : dns1123Labels(domain.substring(dot + 1));
+    public static Optional<String> wildcardDomainForGateway(boolean sni, String domain) {
+        return dnsPreconditions(domain).or(() -> {
+            int dot = domain.indexOf('.');
+            String first = dot < 0 ? domain : domain.substring(0, dot);
+            if (sni && first.equals("outbound_")) {
+                return OUTBOUND_SNI.matcher(domain).find() ? Optional.empty() : invalidLabel(domain, first);
+            }
+            return wildcardLabels(domain);
+        });
     }
 
     /** "*.example.com" and "*" are fine; "foo*.com" or "a.*.com" are partial wildcards. */
-    public static String partialWildcard(String host) {
+    public static Optional<String> partialWildcard(String host) {
         if (host.indexOf('*') >= 0 && host.length() != 1 && !host.startsWith("*.")) {
-            return "partial wildcard \"" + host + "\" not allowed";
+            return Optional.of("partial wildcard \"" + host + "\" not allowed");
         }
-        return null;
+        return Optional.empty();
     }
 
-    private static String sidecarOrGatewayHostPart(String hostname, boolean gateway) {
+    private static Optional<String> sidecarOrGatewayHostPart(String hostname, boolean gateway) {
         if (!hostname.equals("*") && hostname.indexOf('.') < 0) {
-            return "short names (non FQDN) are not allowed";
+            return Optional.of("short names (non FQDN) are not allowed");
         }
-        String err = wildcardDomain(hostname);
-        if (err != null && !(gateway && isIpAddress(hostname))) {
-            return err;
-        }
-        return partialWildcard(hostname);
+        return wildcardDomain(hostname)
+                .filter(err -> !(gateway && isIpAddress(hostname)))
+                .or(() -> partialWildcard(hostname));
     }
 
     /** Gateway server hosts and Sidecar egress hosts: {@code namespace/dnsName} (gateways also accept a bare dnsName). */
-    public static String namespaceSlashHost(String hostname, boolean gateway) {
+    public static Optional<String> namespaceSlashHost(String hostname, boolean gateway) {
         int slash = hostname.indexOf('/');
         if (slash < 0) {
-            return gateway ? sidecarOrGatewayHostPart(hostname, true) : "host must be of form namespace/dnsName";
+            return gateway ? sidecarOrGatewayHostPart(hostname, true) : Optional.of("host must be of form namespace/dnsName");
         }
         String ns = hostname.substring(0, slash);
         String dns = hostname.substring(slash + 1);
         if (ns.isEmpty() || dns.isEmpty()) {
-            return "config namespace and dnsName in host entry cannot be empty";
+            return Optional.of("config namespace and dnsName in host entry cannot be empty");
         }
         boolean special = ns.equals("*") || ns.equals(".") || (!gateway && ns.equals("~"));
         if (!special && !isDns1123Label(ns)) {
-            return "invalid namespace value \"" + ns + "\" in " + (gateway ? "gateway" : "sidecar");
+            return Optional.of("invalid namespace value \"" + ns + "\" in " + (gateway ? "gateway" : "sidecar"));
         }
         return sidecarOrGatewayHostPart(dns, gateway);
     }
@@ -217,24 +216,25 @@ public final class Checks {
 
     // ---------------------------------------------------------------- ports, IPs, percentages
 
-    public static String port(long port) {
-        return port >= 1 && port <= 65535 ? null : "port number " + port + " must be in the range 1..65535";
+    public static Optional<String> port(long port) {
+        return port >= 1 && port <= 65535 ? Optional.empty()
+                : Optional.of("port number " + port + " must be in the range 1..65535");
     }
 
-    public static String portName(String name) {
-        return isDns1123Label(name) ? null : "invalid port name: " + name;
+    public static Optional<String> portName(String name) {
+        return isDns1123Label(name) ? Optional.empty() : Optional.of("invalid port name: " + name);
     }
 
-    public static String percent(long value) {
-        return value < 0 || value > 100 ? "percentage " + value + " is not in range 0..100" : null;
+    public static Optional<String> percent(long value) {
+        return value < 0 || value > 100 ? Optional.of("percentage " + value + " is not in range 0..100") : Optional.empty();
     }
 
     /** Fractional percentages (fault injection): 0, or 0.0001..100. */
-    public static String fractionalPercent(double value) {
+    public static Optional<String> fractionalPercent(double value) {
         if (value < 0.0 || value > 100.0 || (value > 0.0 && value < 0.0001)) {
-            return "percentage " + trim(value) + " is neither 0.0, nor in range [0.0001, 100.0]";
+            return Optional.of("percentage " + trim(value) + " is neither 0.0, nor in range [0.0001, 100.0]");
         }
-        return null;
+        return Optional.empty();
     }
 
     static String trim(double d) {
@@ -327,8 +327,8 @@ public final class Checks {
         return dbl >= 0 ? groups <= 7 : groups == 8;
     }
 
-    public static String ipAddress(String s) {
-        return isIpAddress(s) ? null : s + " is not a valid IP";
+    public static Optional<String> ipAddress(String s) {
+        return isIpAddress(s) ? Optional.empty() : Optional.of(s + " is not a valid IP");
     }
 
     /** Go's netip.ParsePrefix: address/bits, no zone, bits within the family's width. */
@@ -355,7 +355,7 @@ public final class Checks {
     }
 
     /** istiod's ValidateIPSubnet: a CIDR block or a single address. */
-    public static String ipSubnet(String s) {
+    public static Optional<String> ipSubnet(String s) {
         int slashes = 0;
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) == '/') {
@@ -363,7 +363,7 @@ public final class Checks {
             }
         }
         if (slashes == 1) {
-            return isCidr(s) ? null : s + " is not a valid CIDR block";
+            return isCidr(s) ? Optional.empty() : Optional.of(s + " is not a valid CIDR block");
         }
         return ipAddress(s);
     }
@@ -427,98 +427,98 @@ public final class Checks {
     }
 
     /** istiod's ValidateDuration: at least 1ms, millisecond precision. */
-    public static String duration(String text) {
+    public static Optional<String> duration(String text) {
         Long nanos = parseDuration(text);
         if (nanos == null) {
-            return "invalid duration \"" + text + "\"";
+            return Optional.of("invalid duration \"" + text + "\"");
         }
         if (nanos < NANOS_PER_MS) {
-            return "duration must be greater than 1ms";
+            return Optional.of("duration must be greater than 1ms");
         }
         if (nanos % NANOS_PER_MS != 0) {
-            return "only durations to ms precision are supported";
+            return Optional.of("only durations to ms precision are supported");
         }
-        return null;
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- regexes (RE2)
 
     private static final int REGEX_CACHE_MAX = 8192;
-    private static final Map<String, String> REGEX_CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, Optional<String>> REGEX_CACHE = new ConcurrentHashMap<>();
 
     /**
      * Checks a regex the way istiod does: at most 1024 characters and valid RE2 syntax (Go's regexp,
      * here re2j; java.util.regex would accept look-arounds RE2 rejects). Results are cached.
      */
-    public static String regex(String re, String where) {
+    public static Optional<String> regex(String re, String where) {
         if (re.length() > REGEX_MAX_LENGTH) {
-            return "\"" + where + "\": regex is too large, max length allowed is " + REGEX_MAX_LENGTH;
+            return Optional.of("\"" + where + "\": regex is too large, max length allowed is " + REGEX_MAX_LENGTH);
         }
-        String err = REGEX_CACHE.get(re);
-        if (err == null) {
+        Optional<String> err = REGEX_CACHE.get(re);
+        if (err == null) { // not cached yet
             err = compileError(re);
             if (REGEX_CACHE.size() >= REGEX_CACHE_MAX) {
                 REGEX_CACHE.clear();
             }
             REGEX_CACHE.put(re, err);
         }
-        return err.isEmpty() ? null : "\"" + where + "\": " + err
-                + "; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)";
+        return err.map(e -> "\"" + where + "\": " + e
+                + "; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)");
     }
 
-    private static String compileError(String re) {
+    private static Optional<String> compileError(String re) {
         try {
             Pattern.compile(re);
-            return "";
+            return Optional.empty();
         } catch (PatternSyntaxException e) {
-            return "error parsing regexp: " + e.getDescription() + ": `" + e.getPattern() + "`";
+            return Optional.of("error parsing regexp: " + e.getDescription() + ": `" + e.getPattern() + "`");
         } catch (RuntimeException e) {
-            return "error parsing regexp: " + e.getMessage();
+            return Optional.of("error parsing regexp: " + e.getMessage());
         }
     }
 
     // ---------------------------------------------------------------- CEL (Telemetry access-log filters)
 
     private static final dev.cel.parser.CelParser CEL = dev.cel.parser.CelParserFactory.standardCelParserBuilder().build();
-    private static final Map<String, String> CEL_CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, Optional<String>> CEL_CACHE = new ConcurrentHashMap<>();
 
     /** istiod parses access-log filter expressions with cel-go; a syntax error rejects the Telemetry. Cached. */
-    public static String celExpression(String expr) {
-        String err = CEL_CACHE.get(expr);
-        if (err == null) {
+    public static Optional<String> celExpression(String expr) {
+        Optional<String> err = CEL_CACHE.get(expr);
+        if (err == null) { // not cached yet
             dev.cel.common.CelValidationResult result = CEL.parse(expr);
-            err = result.hasError() ? result.getErrorString() : "";
+            err = result.hasError() ? Optional.of(result.getErrorString()) : Optional.empty();
             if (CEL_CACHE.size() >= REGEX_CACHE_MAX) {
                 CEL_CACHE.clear();
             }
             CEL_CACHE.put(expr, err);
         }
-        return err.isEmpty() ? null : "must be a valid CEL expression, " + err;
+        return err.map(e -> "must be a valid CEL expression, " + e);
     }
 
     // ---------------------------------------------------------------- headers
 
     /** [-_A-Za-z0-9]+ */
-    public static String headerName(String name) {
+    public static Optional<String> headerName(String name) {
         if (name.isEmpty()) {
-            return "header name cannot be empty";
+            return Optional.of("header name cannot be empty");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (!(isAlnum(c) || c == '-' || c == '_')) {
-                return "header name " + name + " is not a valid header name";
+                return Optional.of("header name " + name + " is not a valid header name");
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     /** Header match keys may also be JWT claim routes: {@code @request.auth.claims.x} or {@code @request.auth.claims[x]}. */
-    public static String headerNameOrJwtClaim(String name) {
+    public static Optional<String> headerNameOrJwtClaim(String name) {
         if (name.startsWith("@request.auth.claims.") && name.length() > "@request.auth.claims.".length()) {
-            return null;
+            return Optional.empty();
         }
         if (name.startsWith("@request.auth.claims[") && name.endsWith("]") && name.length() > "@request.auth.claims[]".length()) {
-            return null;
+            return Optional.empty();
         }
         return headerName(name);
     }
@@ -527,8 +527,8 @@ public final class Checks {
         return name.startsWith("@request.auth.claims.") || name.startsWith("@request.auth.claims[");
     }
 
-    public static String corsHeaderName(String name) {
-        return "*".equals(name) ? null : headerName(name);
+    public static Optional<String> corsHeaderName(String name) {
+        return "*".equals(name) ? Optional.empty() : headerName(name);
     }
 
     static boolean isInternalHeader(String h) {
@@ -540,36 +540,36 @@ public final class Checks {
     }
 
     /** Names in headers.request.add/set (":authority" and "host" allowed there). */
-    public static String headerAddName(String name) {
+    public static Optional<String> headerAddName(String name) {
         if (name.isEmpty()) {
-            return "header name cannot be empty";
+            return Optional.of("header name cannot be empty");
         }
         if (isInternalHeader(name) && !isAuthorityHeader(name)) {
-            return "invalid header \"" + name + "\": header cannot have \":\" prefix";
+            return Optional.of("invalid header \"" + name + "\": header cannot have \":\" prefix");
         }
-        return null;
+        return Optional.empty();
     }
 
     /** Names in headers.request.remove and headers.response.*. */
-    public static String headerOpName(String name) {
+    public static Optional<String> headerOpName(String name) {
         if (name.isEmpty()) {
-            return "header name cannot be empty";
+            return Optional.of("header name cannot be empty");
         }
         if (name.equalsIgnoreCase("host")) {
-            return "invalid header \"" + name + "\": cannot set Host header";
+            return Optional.of("invalid header \"" + name + "\": cannot set Host header");
         }
         if (isInternalHeader(name)) {
-            return "invalid header \"" + name + "\": header cannot have \":\" prefix";
+            return Optional.of("invalid header \"" + name + "\": header cannot have \":\" prefix");
         }
-        return null;
+        return Optional.empty();
     }
 
     /** No control characters but tab; every '%' is "%%" or opens a %VARIABLE% that is closed. */
-    public static String headerValue(String value) {
+    public static Optional<String> headerValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c <= 0x08) || (c >= 0x0A && c <= 0x1F) || c == 0x7F) {
-                return "header value configuration " + value + " is invalid";
+                return Optional.of("header value configuration " + value + " is invalid");
             }
         }
         int i = 0;
@@ -585,11 +585,12 @@ public final class Checks {
             }
             int close = value.indexOf('%', i + 1);
             if (close < 0 || close == i + 1) {
-                return "header value configuration: invalid header value \"" + value + "\": unescaped '%' at position " + i;
+                return Optional.of("header value configuration: invalid header value \"" + value
+                        + "\": unescaped '%' at position " + i);
             }
             i = close + 1;
         }
-        return null;
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- labels
@@ -615,7 +616,7 @@ public final class Checks {
      * Istio's label key rule (labels.validateTagKey): an optional prefix of dot-separated DNS-1123
      * labels (upper case allowed, at most 253 characters) and "/", then a qualified name of at most 63.
      */
-    public static String labelKey(String key) {
+    public static Optional<String> labelKey(String key) {
         int slash = key.indexOf('/');
         String name = key;
         if (slash >= 0) {
@@ -623,22 +624,24 @@ public final class Checks {
             name = key.substring(slash + 1);
             for (String label : prefix.split("\\.", -1)) {
                 if (!isDns1123Label(label)) {
-                    return "invalid tag key: \"" + key + "\"";
+                    return Optional.of("invalid tag key: \"" + key + "\"");
                 }
             }
             if (prefix.length() > DNS1123_SUBDOMAIN_MAX) {
-                return "invalid tag key: \"" + key + "\" (DNS prefix is too long)";
+                return Optional.of("invalid tag key: \"" + key + "\" (DNS prefix is too long)");
             }
         }
         if (!isQualifiedName(name)) {
-            return "invalid tag key: \"" + key + "\"";
+            return Optional.of("invalid tag key: \"" + key + "\"");
         }
-        return name.length() > DNS1123_LABEL_MAX ? "invalid tag key: \"" + key + "\" (name is too long)" : null;
+        return name.length() > DNS1123_LABEL_MAX ? Optional.of("invalid tag key: \"" + key + "\" (name is too long)")
+                : Optional.empty();
     }
 
     /** Istio's label value rule: empty, or a qualified name (Istio sets no length limit). */
-    public static String labelValue(String value) {
-        return value.isEmpty() || isQualifiedName(value) ? null : "invalid tag value: \"" + value + "\"";
+    public static Optional<String> labelValue(String value) {
+        return value.isEmpty() || isQualifiedName(value) ? Optional.empty()
+                : Optional.of("invalid tag value: \"" + value + "\"");
     }
 
     // ---------------------------------------------------------------- protocols
@@ -671,8 +674,8 @@ public final class Checks {
     }
 
     /** ValidateProtocol: empty (sniffed) or a known protocol. */
-    public static String protocolName(String p) {
-        return p.isEmpty() || protocol(p) != null ? null : "unsupported protocol: " + p;
+    public static Optional<String> protocolName(String p) {
+        return p.isEmpty() || protocol(p) != null ? Optional.empty() : Optional.of("unsupported protocol: " + p);
     }
 
     // ---------------------------------------------------------------- characters

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.source.FieldPath;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Validation pieces istiod shares between several kinds. */
@@ -191,11 +192,11 @@ final class Common {
         }
     }
 
-    static String subsetName(String name) {
+    static Optional<String> subsetName(String name) {
         if (name.isEmpty()) {
-            return "subset name cannot be empty";
+            return Optional.of("subset name cannot be empty");
         }
-        return Checks.isDns1123Label(name) ? null : "subset name is invalid: " + name;
+        return Checks.isDns1123Label(name) ? Optional.empty() : Optional.of("subset name is invalid: " + name);
     }
 
     // ------------------------------------------------------------------ TLS

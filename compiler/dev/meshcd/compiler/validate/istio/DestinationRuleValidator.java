@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** istiod's ValidateDestinationRule: host, traffic policies, subsets, exportTo, workload selector. */
@@ -100,15 +101,10 @@ public final class DestinationRuleValidator implements ResourceValidator {
                 f.error(tun.key("protocol"), "tunnel protocol must be \"CONNECT\" or \"POST\"");
             }
             String target = text(tunnel, "targetHost");
-            String fqdnErr = Checks.fqdn(target);
-            if (fqdnErr != null && !Checks.isIpAddress(target)) {
-                f.error(tun.key("targetHost"), "tunnel target host must be valid FQDN or IP address: " + fqdnErr + "; "
-                        + target + " is not a valid IP");
-            }
-            String portErr = Checks.port(integer(tunnel, "targetPort"));
-            if (portErr != null) {
-                f.error(tun.key("targetPort"), "tunnel target port is invalid: " + portErr);
-            }
+            Checks.fqdn(target).filter(err -> !Checks.isIpAddress(target)).ifPresent(err -> f.error(tun.key("targetHost"),
+                    "tunnel target host must be valid FQDN or IP address: " + err + "; " + target + " is not a valid IP"));
+            Checks.port(integer(tunnel, "targetPort"))
+                    .ifPresent(err -> f.error(tun.key("targetPort"), "tunnel target port is invalid: " + err));
         }
         JsonNode pp = get(tp, "proxyProtocol");
         if (pp != null) {
@@ -256,7 +252,7 @@ public final class DestinationRuleValidator implements ResourceValidator {
         }
     }
 
-    private static String localities(List<String> localities) {
+    private static Optional<String> localities(List<String> localities) {
         Map<String, Map<String, Set<String>>> seen = new HashMap<>();
         for (String loc : localities) {
             int stars = 0;
@@ -266,15 +262,15 @@ public final class DestinationRuleValidator implements ResourceValidator {
                 }
             }
             if (stars > 0 && (stars > 1 || !loc.endsWith("*"))) {
-                return "locality " + loc + " wildcard '*' number can not exceed 1 and must be in the end";
+                return Optional.of("locality " + loc + " wildcard '*' number can not exceed 1 and must be in the end");
             }
             if (seen.containsKey("*")) {
-                return "locality " + loc + " overlap with previous specified ones";
+                return Optional.of("locality " + loc + " overlap with previous specified ones");
             }
             String[] items = loc.split("/", 3);
             for (String item : items) {
                 if (item.isEmpty()) {
-                    return "locality " + loc + " must not contain empty region/zone/subzone info";
+                    return Optional.of("locality " + loc + " must not contain empty region/zone/subzone info");
                 }
             }
             String region = items[0];
@@ -282,7 +278,7 @@ public final class DestinationRuleValidator implements ResourceValidator {
             Map<String, Set<String>> zones = seen.get(region);
             if (items.length == 1) {
                 if (zones != null) {
-                    return overlap;
+                    return Optional.of(overlap);
                 }
                 Map<String, Set<String>> all = new HashMap<>();
                 all.put("*", new HashSet<>(Set.of("*")));
@@ -290,7 +286,7 @@ public final class DestinationRuleValidator implements ResourceValidator {
             } else if (items.length == 2) {
                 if (zones != null) {
                     if (zones.containsKey("*") || zones.containsKey(items[1])) {
-                        return overlap;
+                        return Optional.of(overlap);
                     }
                     zones.put(items[1], new HashSet<>(Set.of("*")));
                 } else {
@@ -301,12 +297,12 @@ public final class DestinationRuleValidator implements ResourceValidator {
             } else {
                 if (zones != null) {
                     if (zones.containsKey("*")) {
-                        return overlap;
+                        return Optional.of(overlap);
                     }
                     Set<String> subs = zones.get(items[1]);
                     if (subs != null) {
                         if (subs.contains("*") || subs.contains(items[2])) {
-                            return overlap;
+                            return Optional.of(overlap);
                         }
                         subs.add(items[2]);
                     } else {
@@ -319,6 +315,6 @@ public final class DestinationRuleValidator implements ResourceValidator {
                 }
             }
         }
-        return null;
+        return Optional.empty();
     }
 }

@@ -16,6 +16,7 @@ import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** istiod's ValidateTelemetry, ValidateWasmPlugin, ValidateProxyConfig and ValidateEnvoyFilter (structural part). */
@@ -265,10 +266,10 @@ public final class ExtensionsValidator implements ResourceValidator {
             JsonNode match = get(cp, "match");
             String version = text(get(match, "proxy"), "proxyVersion");
             if (!version.isEmpty()) {
-                String err = Checks.regex(version, "proxyVersion");
-                if (err != null) {
+                Optional<String> err = Checks.regex(version, "proxyVersion");
+                if (err.isPresent()) {
                     f.error(p.key("match").key("proxy").key("proxyVersion"), "Envoy filter: invalid regex for proxy version, ["
-                            + err + "]");
+                            + err.get() + "]");
                     continue;
                 }
             }

@@ -5,6 +5,7 @@ import dev.meshcd.compiler.diag.DiagnosticSink;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
+import java.util.Optional;
 
 /** Where one validator run reports to: errors as IST0106, warnings as MCD2001, always with a field path. */
 final class Findings {
@@ -30,13 +31,13 @@ final class Findings {
         sink.report(resource.diagnostic(Severity.WARNING, Codes.VALIDATION_WARNING, path, message));
     }
 
-    /** Reports {@code message} as an error when it is not null (the helpers in {@link Checks} return null for valid). */
-    boolean check(FieldPath path, String message) {
-        if (message != null) {
-            error(path, message);
-            return false;
-        }
-        return true;
+    /**
+     * Reports the outcome of a check (one of {@link Checks}, or any helper returning an error message or
+     * nothing) as an error at {@code path}; true when there was no error.
+     */
+    boolean check(FieldPath path, Optional<String> problem) {
+        problem.ifPresent(message -> error(path, message));
+        return problem.isEmpty();
     }
 
     int errors() {

@@ -12,6 +12,7 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /** istiod's ValidateGateway: name, servers (hosts, port, bind, TLS), unique port names. */
@@ -121,16 +122,16 @@ public final class GatewayValidator implements ResourceValidator {
         }
     }
 
-    static String unixAddress(String addr) {
+    static Optional<String> unixAddress(String addr) {
         if (addr.isEmpty()) {
-            return "unix address must not be empty";
+            return Optional.of("unix address must not be empty");
         }
         if (addr.startsWith("@")) {
-            return null;
+            return Optional.empty();
         }
         if (!addr.startsWith("/") || addr.endsWith("/")) {
-            return addr + " is not an absolute path to a file";
+            return Optional.of(addr + " is not an absolute path to a file");
         }
-        return null;
+        return Optional.empty();
     }
 }

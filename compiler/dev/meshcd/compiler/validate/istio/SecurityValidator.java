@@ -15,6 +15,8 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** istiod's ValidateAuthorizationPolicy, ValidatePeerAuthentication and ValidateRequestAuthentication. */
 public final class SecurityValidator implements ResourceValidator {
@@ -164,14 +166,10 @@ public final class SecurityValidator implements ResourceValidator {
                     f.error(cp, "at least one of `values` or `notValues` must be set for key " + key);
                     continue;
                 }
-                String err = attribute(key, list(c, "values"));
-                if (err != null) {
-                    f.error(cp.key("values"), "invalid `value` for `key` " + key + ": " + err);
-                }
-                err = attribute(key, list(c, "notValues"));
-                if (err != null) {
-                    f.error(cp.key("notValues"), "invalid `notValue` for `key` " + key + ": " + err);
-                }
+                attribute(key, list(c, "values"))
+                        .ifPresent(err -> f.error(cp.key("values"), "invalid `value` for `key` " + key + ": " + err));
+                attribute(key, list(c, "notValues"))
+                        .ifPresent(err -> f.error(cp.key("notValues"), "invalid `notValue` for `key` " + key + ": " + err));
             }
             if (((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo)) && action.equals("DENY")) {
                 f.warn(rp, "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the "
@@ -194,39 +192,33 @@ public final class SecurityValidator implements ResourceValidator {
     private static void ips(Findings f, JsonNode node, String field, FieldPath p) {
         JsonNode values = list(node, field);
         for (int i = 0; i < values.size(); i++) {
-            String err = ipOrCidr(values.get(i).asText());
-            if (err != null) {
-                f.error(p.key(field).index(i), err);
-            }
+            f.check(p.key(field).index(i), ipOrCidr(values.get(i).asText()));
         }
     }
 
-    private static String ipOrCidr(String v) {
+    private static Optional<String> ipOrCidr(String v) {
         if (v.contains("/")) {
-            return Checks.isCidr(v) ? null : "bad CIDR range (" + v + ")";
+            return Checks.isCidr(v) ? Optional.empty() : Optional.of("bad CIDR range (" + v + ")");
         }
-        return Checks.isIpAddress(v) ? null : "bad IP address (" + v + ")";
+        return Checks.isIpAddress(v) ? Optional.empty() : Optional.of("bad IP address (" + v + ")");
     }
 
     private static void ports(Findings f, JsonNode node, String field, FieldPath p) {
         JsonNode values = list(node, field);
         for (int i = 0; i < values.size(); i++) {
-            String err = portString(values.get(i).asText());
-            if (err != null) {
-                f.error(p.key(field).index(i), err);
-            }
+            f.check(p.key(field).index(i), portString(values.get(i).asText()));
         }
     }
 
-    private static String portString(String port) {
+    private static Optional<String> portString(String port) {
         boolean digits = !port.isEmpty() && port.length() <= 10;
         for (int i = 0; i < port.length() && digits; i++) {
             digits = Character.isDigit(port.charAt(i)) && port.charAt(i) < 128;
         }
         if (!digits || Long.parseLong(port) > 65535) {
-            return "bad port (" + port + ")";
+            return Optional.of("bad port (" + port + ")");
         }
-        return null;
+        return Optional.empty();
     }
 
     private static void pathTemplates(Findings f, JsonNode node, String field, FieldPath p) {
@@ -242,60 +234,47 @@ public final class SecurityValidator implements ResourceValidator {
     }
 
     /** security.ValidateAttribute: the condition keys istiod knows and their value formats. */
-    static String attribute(String key, JsonNode values) {
+    static Optional<String> attribute(String key, JsonNode values) {
         for (JsonNode v : values) {
             if (v.asText().isEmpty()) {
-                return "empty value not allowed, found in " + key;
+                return Optional.of("empty value not allowed, found in " + key);
             }
         }
         if (key.startsWith("request.headers") || key.startsWith("request.auth.claims")
                 || key.startsWith("experimental.envoy.filters.")) {
             return mapKey(key);
         }
-        switch (key) {
-            case "source.ip", "remote.ip", "destination.ip" -> {
-                for (JsonNode v : values) {
-                    String err = ipOrCidr(v.asText());
-                    if (err != null) {
-                        return err;
-                    }
-                }
-                return null;
-            }
-            case "destination.port" -> {
-                for (JsonNode v : values) {
-                    String err = portString(v.asText());
-                    if (err != null) {
-                        return err;
-                    }
-                }
-                return null;
-            }
+        return switch (key) {
+            case "source.ip", "remote.ip", "destination.ip" -> firstError(values, SecurityValidator::ipOrCidr);
+            case "destination.port" -> firstError(values, SecurityValidator::portString);
             case "source.namespace", "source.principal", "request.auth.principal", "request.auth.audiences",
-                    "request.auth.presenter", "connection.sni", "source.serviceAccount" -> {
-                return null;
-            }
-            case "destination.namespace" -> {
-                return "attribute " + key + " is replaced by the metadata.namespace";
-            }
-            case "destination.name", "destination.user" -> {
-                return "deprecated attribute " + key + ": only supported in v1alpha1";
-            }
-            default -> {
-                if (key.startsWith("destination.labels")) {
-                    return "attribute " + key + " is replaced by the workload selector";
-                }
-                return "unknown attribute: " + key;
-            }
-        }
+                    "request.auth.presenter", "connection.sni", "source.serviceAccount" -> Optional.empty();
+            case "destination.namespace" -> Optional.of("attribute " + key + " is replaced by the metadata.namespace");
+            case "destination.name", "destination.user" ->
+                    Optional.of("deprecated attribute " + key + ": only supported in v1alpha1");
+            default -> Optional.of(key.startsWith("destination.labels")
+                    ? "attribute " + key + " is replaced by the workload selector"
+                    : "unknown attribute: " + key);
+        };
     }
 
-    private static String mapKey(String key) {
+    /** The error of the first value that fails {@code check}, if any. */
+    private static Optional<String> firstError(JsonNode values, Function<String, Optional<String>> check) {
+        for (JsonNode v : values) {
+            Optional<String> err = check.apply(v.asText());
+            if (err.isPresent()) {
+                return err;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> mapKey(String key) {
         int open = key.indexOf('[');
         if (key.endsWith("]") && open > 0 && open < key.length() - 2) {
-            return null;
+            return Optional.empty();
         }
-        return "bad key (" + key + "): should have format a[b]";
+        return Optional.of("bad key (" + key + "): should have format a[b]");
     }
 
     // ------------------------------------------------------------------ PeerAuthentication
@@ -356,10 +335,7 @@ public final class SecurityValidator implements ResourceValidator {
         }
         String jwks = text(rule, "jwks");
         if (!jwks.isEmpty()) {
-            String err = jwksError(jwks);
-            if (err != null) {
-                f.error(p.key("jwks"), "jwks parse error: " + err);
-            }
+            jwksError(jwks).ifPresent(err -> f.error(p.key("jwks"), "jwks parse error: " + err));
         }
         JsonNode fromHeaders = list(rule, "fromHeaders");
         for (int i = 0; i < fromHeaders.size(); i++) {
@@ -417,16 +393,16 @@ public final class SecurityValidator implements ResourceValidator {
         return "";
     }
 
-    private static String jwksError(String jwks) {
+    private static Optional<String> jwksError(String jwks) {
         JsonNode node;
         try {
             node = JSON.readTree(jwks);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return "failed to unmarshal JWK set: " + e.getOriginalMessage();
+            return Optional.of("failed to unmarshal JWK set: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            return "failed to unmarshal JWK set: not a JSON object";
+            return Optional.of("failed to unmarshal JWK set: not a JSON object");
         }
-        return null;
+        return Optional.empty();
     }
 }

@@ -43,10 +43,7 @@ public final class ServiceEntryValidator implements ResourceValidator {
                 f.error(hp, "invalid host " + h);
             } else {
                 f.check(hp, Checks.wildcardDomain(h));
-                String partial = Checks.partialWildcard(h);
-                if (partial != null) {
-                    f.warn(hp, partial);
-                }
+                Checks.partialWildcard(h).ifPresent(warning -> f.warn(hp, warning));
             }
         }
         JsonNode addresses = list(spec, "addresses");
@@ -122,7 +119,7 @@ public final class ServiceEntryValidator implements ResourceValidator {
             case "DNS", "DNS_ROUND_ROBIN" -> {
                 if (endpoints.isEmpty()) {
                     for (int i = 0; i < hosts.size(); i++) {
-                        if (Checks.fqdn(hosts.get(i).asText()) != null) {
+                        if (Checks.fqdn(hosts.get(i).asText()).isPresent()) {
                             f.error(SPEC.key("hosts").index(i), "hosts must be FQDN if no endpoints are provided for "
                                     + "resolution mode " + resolution);
                         }
@@ -139,7 +136,7 @@ public final class ServiceEntryValidator implements ResourceValidator {
                         continue;
                     }
                     String addr = text(e, "address");
-                    if (!Checks.isIpAddress(addr) && Checks.fqdn(addr) != null) {
+                    if (!Checks.isIpAddress(addr) && Checks.fqdn(addr).isPresent()) {
                         f.error(ep.key("address"), "endpoint address \"" + addr + "\" is not a valid FQDN or an IP address");
                     }
                     Common.labels(f, e, "labels", ep);

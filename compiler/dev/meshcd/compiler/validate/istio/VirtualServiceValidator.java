@@ -17,6 +17,7 @@ import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** istiod's ValidateVirtualService. */
@@ -91,10 +92,10 @@ public final class VirtualServiceValidator implements ResourceValidator {
         boolean allHostsValid = true;
         for (int i = 0; i < hosts.size(); i++) {
             String h = hosts.get(i).asText();
-            String err = appliesToGateway ? Checks.wildcardDomainForGateway(sni, h) : Checks.wildcardDomain(h);
-            if (err != null) {
+            Optional<String> err = appliesToGateway ? Checks.wildcardDomainForGateway(sni, h) : Checks.wildcardDomain(h);
+            if (err.isPresent()) {
                 if (!Checks.isIpAddress(h)) {
-                    f.error(SPEC.key("hosts").index(i), err);
+                    f.error(SPEC.key("hosts").index(i), err.get());
                     allHostsValid = false;
                 }
             } else if (appliesToMesh && h.equals("*")) {
@@ -424,8 +425,9 @@ public final class VirtualServiceValidator implements ResourceValidator {
         }
     }
 
-    private static String httpStatus(long status) {
-        return status < 200 || status > 600 ? "HTTP status " + status + " is not in range 200-599" : null;
+    private static Optional<String> httpStatus(long status) {
+        return status < 200 || status > 600 ? Optional.of("HTTP status " + status + " is not in range 200-599")
+                : Optional.empty();
     }
 
     private static void mirrors(Findings f, JsonNode http, FieldPath p) {
@@ -561,10 +563,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
             if (text(regex, "match").isEmpty() || text(regex, "rewrite").isEmpty()) {
                 f.error(rp, "UriRegexRewrite has errors: UriRegexRewrite requires both Rewrite and Match fields to be specified");
             } else {
-                String err = Checks.regex(text(regex, "match"), "HTTPRewrite.UriRegexRewrite.Match");
-                if (err != null) {
-                    f.error(rp.key("match"), "UriRegexRewrite has errors: " + err);
-                }
+                Checks.regex(text(regex, "match"), "HTTPRewrite.UriRegexRewrite.Match")
+                        .ifPresent(err -> f.error(rp.key("match"), "UriRegexRewrite has errors: " + err));
             }
         }
     }
@@ -652,13 +652,13 @@ public final class VirtualServiceValidator implements ResourceValidator {
     }
 
     private static void sniHost(Findings f, String sni, FieldPath p, JsonNode hosts, boolean gateway) {
-        String err = gateway ? Checks.wildcardDomainForGateway(true, sni) : Checks.wildcardDomain(sni);
-        if (err != null) {
+        Optional<String> err = gateway ? Checks.wildcardDomainForGateway(true, sni) : Checks.wildcardDomain(sni);
+        if (err.isPresent()) {
             if (Checks.isIpAddress(sni)) {
                 f.warn(p, "using an IP address (\"" + sni + "\") goes against SNI spec and most clients do not support this");
                 return;
             }
-            f.error(p, err);
+            f.error(p, err.get());
             return;
         }
         StringBuilder all = new StringBuilder();

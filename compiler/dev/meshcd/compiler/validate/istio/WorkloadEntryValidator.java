@@ -46,7 +46,7 @@ public final class WorkloadEntryValidator implements ResourceValidator {
         } else if (!addr.isEmpty() && !Checks.isIpAddress(addr)) {
             if (!allowFqdn) {
                 f.error(p.key("address"), "endpoint address \"" + addr + "\" is not a valid IP address");
-            } else if (Checks.fqdn(addr) != null) {
+            } else if (Checks.fqdn(addr).isPresent()) {
                 f.error(p.key("address"), "endpoint address \"" + addr + "\" is not a valid FQDN or an IP address");
             }
         }
@@ -80,13 +80,9 @@ public final class WorkloadEntryValidator implements ResourceValidator {
             int before = f.errors();
             for (Map.Entry<String, JsonNode> e : Nodes.entries(md, "labels")) {
                 FieldPath lp = SPEC.key("metadata").key("labels").key(e.getKey());
-                String err = Checks.labelKey(e.getKey());
-                if (err == null) {
-                    err = Checks.labelValue(e.getValue().asText());
-                }
-                if (err != null) {
-                    f.error(lp, "invalid labels: " + err);
-                }
+                Checks.labelKey(e.getKey())
+                        .or(() -> Checks.labelValue(e.getValue().asText()))
+                        .ifPresent(err -> f.error(lp, "invalid labels: " + err));
             }
             if (f.errors() > before) {
                 return;

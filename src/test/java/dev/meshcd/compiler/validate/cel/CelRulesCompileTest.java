@@ -29,7 +29,7 @@ class CelRulesCompileTest {
                     if (r.compiled()) {
                         compiled++;
                     } else {
-                        failures.add(crd.kind() + "/" + v.name() + ": " + r.rule().rule() + ": " + r.error());
+                        failures.add(crd.kind() + "/" + v.name() + ": " + r.rule().rule() + ": " + r.error().orElse(""));
                     }
                     if (r.transition()) {
                         transition++;
