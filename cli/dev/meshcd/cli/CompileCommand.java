@@ -5,18 +5,12 @@ import dev.meshcd.compiler.pipeline.Compiler;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** What validate and check share: the paths to read, the output format, and running the compiler. */
-abstract class CompileCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+abstract class CompileCommand extends PrintingCommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively: *.yaml, *.yml, *.json).")
     List<Path> paths;
 
@@ -35,18 +29,16 @@ abstract class CompileCommand implements Callable<Integer> {
     abstract Compiler.Mode mode();
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+    int run(PrintWriter out, PrintWriter err) {
         CompileResult result;
         try {
             result = repo.compile(paths, mode());
         } catch (MeshLoading.UsageException e) {
-            spec.commandLine().getErr().println("meshcd: " + e.getMessage());
+            err.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         boolean colour = !noColor && System.console() != null && System.getenv("NO_COLOR") == null;
         out.print(format.renderer(colour, showInfo).render(result));
-        out.flush();
         return result.hasErrors() ? ExitCodes.ERRORS : ExitCodes.OK;
     }
 }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Parameters;
                 + " every proxy would receive (OUT/istio/<namespace>/<kind>-<name>.yaml,"
                 + " OUT/envoy/<namespace>/<workload>.json).%n"
                 + "Nothing is written when there is any error. Exit 0 ok, 1 errors, 2 usage or I/O errors.")
-final class CompileToCommand implements Callable<Integer> {
+final class CompileToCommand extends PrintingCommand {
     enum Format { text, json }
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
@@ -46,25 +45,11 @@ final class CompileToCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
-        try {
-            return run(stdout, stderr);
-        } finally {
-            stdout.flush();
-            stderr.flush();
-        }
-    }
-
-    private int run(PrintWriter stdout, PrintWriter stderr) throws IOException {
+    int run(PrintWriter stdout, PrintWriter stderr) throws IOException {
         if (format == Format.text && out == null) {
             stderr.println("meshcd compile: -o OUT is required (or --format json)");
             return ExitCodes.USAGE;

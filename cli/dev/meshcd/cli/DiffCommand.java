@@ -9,7 +9,6 @@ import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Parameters;
                 + " change in effective routing. BASE and HEAD are directories, or with --repo Git revisions read"
                 + " straight from the repository (no checkout).%n"
                 + "Exit 0 when both compile, 1 when HEAD has errors, 2 on usage or I/O errors.")
-final class DiffCommand implements Callable<Integer> {
+final class DiffCommand extends PrintingCommand {
     enum Format { text, markdown, json }
 
     @Parameters(index = "0", paramLabel = "BASE", description = "Directory, or Git revision with --repo.")
@@ -40,22 +39,8 @@ final class DiffCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
-        try {
-            return run(stdout, stderr);
-        } finally {
-            stdout.flush();
-            stderr.flush();
-        }
-    }
-
-    private int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
+    int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         EffectiveMesh b;
         EffectiveMesh h;
         try {

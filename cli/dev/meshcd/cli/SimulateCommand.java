@@ -11,7 +11,6 @@ import dev.meshcd.compiler.report.TextRenderer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,7 +19,7 @@ import picocli.CommandLine.Parameters;
         description = "Send a request through the Envoy configuration a proxy would receive and show which listener,"
                 + " route configuration, virtual host, route and clusters it reaches, or why nothing matched.%n"
                 + "Exit 0 when simulated (matched or not), 1 when the mesh has errors, 2 on usage or I/O errors.")
-final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand extends PrintingCommand {
     enum Format { text, json }
 
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
@@ -40,22 +39,8 @@ final class SimulateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
-    public Integer call() throws Exception {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
-        try {
-            return run(stdout, stderr);
-        } finally {
-            stdout.flush();
-            stderr.flush();
-        }
-    }
-
-    private int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
+    int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         SimRequest req;
         try {
             req = SimRequest.parse(request);
