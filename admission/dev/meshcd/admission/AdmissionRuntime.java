@@ -157,7 +157,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
                 .handler("validate", validate).handler("inject", inject).posts(routes)
-                .ready(snapshot::synced).maxBody(config.maxBody()).build().start();
+                .ready(snapshot::synced).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
         if (client != null) {
             try {
                 InstallManifests.patchCaBundle(client, certificates.current().ca().certPem());

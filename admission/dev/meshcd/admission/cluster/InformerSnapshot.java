@@ -23,8 +23,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -47,6 +51,14 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, Map<String, String>>> namespaceListeners = new CopyOnWriteArrayList<>();
     private final ObjectMapper json = Serialization.jsonMapper();
+    /** Retries of the Istio kinds' discovery while the API server does not answer; one daemon thread for all. */
+    private static final ScheduledExecutorService DISCOVERY = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "meshcd-discovery");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean istioWatched;
+    private volatile boolean closed;
 
     public InformerSnapshot(KubernetesClient client, KindRegistry registry) {
         this(client, ApiResources.of(client), registry);
@@ -63,33 +75,71 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
         namespaceListeners.add(listener);
     }
 
-    /** Starts the informers and waits (up to {@code timeoutSeconds}) until their caches are filled. */
+    /**
+     * Starts the informers and waits (up to {@code timeoutSeconds}) until their caches are filled. An API server
+     * that does not answer yet is no failure: the informers retry with fabric8's backoff, and the Istio kinds are
+     * discovered again (1 s, 2 s, ... up to every 30 s) until it answers; {@link #synced()} tells when all is in.
+     */
     public InformerSnapshot start(long timeoutSeconds) {
-        for (ApiResource served : servedIstioKinds()) {
-            informers.add(client.genericKubernetesResources(served.context()).inAnyNamespace().runnableInformer(0)
-                    .addEventHandler(handler()));
-        }
-        informers.add(client.services().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
-        informers.add(client.apps().deployments().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
-        informers.add(client.apps().statefulSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
-        informers.add(client.apps().daemonSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler()));
-        informers.add(client.namespaces().runnableInformer(0).addEventHandler(namespaceHandler()));
-        List<java.util.concurrent.CompletableFuture<Void>> started = new ArrayList<>();
-        for (SharedIndexInformer<?> i : informers) {
-            started.add(i.start().toCompletableFuture());
-        }
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        started.add(watch(client.services().inAnyNamespace().runnableInformer(0).addEventHandler(handler())));
+        started.add(watch(client.apps().deployments().inAnyNamespace().runnableInformer(0).addEventHandler(handler())));
+        started.add(watch(client.apps().statefulSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler())));
+        started.add(watch(client.apps().daemonSets().inAnyNamespace().runnableInformer(0).addEventHandler(handler())));
+        started.add(watch(client.namespaces().runnableInformer(0).addEventHandler(namespaceHandler())));
+        Optional<List<CompletableFuture<Void>>> istio = watchIstioKinds();
+        istio.ifPresentOrElse(started::addAll, () -> discoverLater(1));
         try {
-            java.util.concurrent.CompletableFuture.allOf(started.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(timeoutSeconds, TimeUnit.SECONDS);
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("informers not all synced after {} s: {}", timeoutSeconds, e.toString());
+            LOG.warn("informers not all synced after {} s ({}); they go on retrying", timeoutSeconds, oneLine(e));
         }
         LOG.info("watching {} kinds; {} resources cached", informers.size(), resources.size());
         return this;
     }
 
+    /** Starts an informer that retries whatever fails (the API server down, a watch cut), logging one line each. */
+    private CompletableFuture<Void> watch(SharedIndexInformer<?> informer) {
+        informer.exceptionHandler((isStarted, t) -> {
+            if (closed) {
+                return false;
+            }
+            LOG.warn("{} {}: {} (retrying)", isStarted ? "watch of" : "cannot list", informer.getApiTypeClass()
+                    .getSimpleName(), oneLine(t));
+            return true;
+        });
+        informers.add(informer);
+        return informer.start().toCompletableFuture();
+    }
+
+    /** Watches every served Istio kind; empty when the cluster cannot be asked which it serves. */
+    private Optional<List<CompletableFuture<Void>>> watchIstioKinds() {
+        Optional<List<ApiResource>> kinds = servedIstioKinds();
+        if (kinds.isEmpty()) {
+            return Optional.empty();
+        }
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (ApiResource served : kinds.get()) {
+            started.add(watch(client.genericKubernetesResources(served.context()).inAnyNamespace().runnableInformer(0)
+                    .addEventHandler(handler())));
+        }
+        istioWatched = true;
+        return Optional.of(started);
+    }
+
+    private void discoverLater(long delaySeconds) {
+        if (closed) {
+            return;
+        }
+        DISCOVERY.schedule(() -> {
+            if (!closed && watchIstioKinds().isEmpty()) {
+                discoverLater(Math.min(30, delaySeconds * 2));
+            }
+        }, delaySeconds, TimeUnit.SECONDS);
+    }
+
     /** Every Istio kind the registry knows and the cluster serves, each at its most preferred served version. */
-    private List<ApiResource> servedIstioKinds() {
+    private Optional<List<ApiResource>> servedIstioKinds() {
         Map<KindInfo, ApiResource> out = new LinkedHashMap<>();
         try {
             for (KindInfo info : decoder.registry().all()) {
@@ -101,10 +151,22 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
                         () -> LOG.debug("{} not served by this cluster; not watched", info.kind()));
             }
         } catch (RuntimeException e) { // KubernetesClientException: the cluster does not answer
-            LOG.warn("cannot discover the cluster's Istio kinds ({}); Istio resources are not watched", e.toString());
-            return List.of();
+            LOG.warn("cannot discover the cluster's Istio kinds ({}); asking again shortly", oneLine(e));
+            api.reset();
+            return Optional.empty();
         }
-        return List.copyOf(out.values());
+        return Optional.of(List.copyOf(out.values()));
+    }
+
+    private static String oneLine(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + ": " + root.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler() {
@@ -208,11 +270,18 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
 
     @Override
     public boolean synced() {
-        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+        return istioWatched && !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    /** False when a watch has stopped for good (not by {@link #close()}): the process should be restarted. */
+    @Override
+    public boolean healthy() {
+        return closed || informers.stream().allMatch(SharedIndexInformer::isRunning);
     }
 
     @Override
     public void close() {
+        closed = true;
         informers.forEach(SharedIndexInformer::stop);
         informers.clear();
     }

@@ -17,6 +17,11 @@ public interface Snapshot {
     /** Whether the caches have been filled once. */
     boolean synced();
 
+    /** False when the machinery keeping the snapshot current is broken beyond repair (liveness). */
+    default boolean healthy() {
+        return true;
+    }
+
     /** Grows with every change to {@link #resources()}; a snapshot that never changes stays at 0. */
     default long version() {
         return 0;

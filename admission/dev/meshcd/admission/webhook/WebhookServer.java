@@ -52,6 +52,7 @@ public final class WebhookServer implements AutoCloseable {
     private final Map<String, AdmissionHandler> handlers;
     private final Map<String, PostHandler> posts;
     private final BooleanSupplier ready;
+    private final BooleanSupplier live;
     private final WebhookMetrics metrics;
     private final long maxBody;
     private final Semaphore inFlight;
@@ -69,6 +70,7 @@ public final class WebhookServer implements AutoCloseable {
         this.handlers = Map.copyOf(b.handlers);
         this.posts = Map.copyOf(b.posts);
         this.ready = b.ready;
+        this.live = b.live;
         this.metrics = b.metrics;
         this.maxBody = b.maxBody;
         this.inFlight = new Semaphore(b.maxInFlight);
@@ -99,6 +101,7 @@ public final class WebhookServer implements AutoCloseable {
         private String host = "0.0.0.0";
         private int port = 8443;
         private BooleanSupplier ready = () -> true;
+        private BooleanSupplier live = () -> true;
         private WebhookMetrics metrics = new WebhookMetrics();
         private long maxBody = DEFAULT_MAX_BODY;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -141,6 +144,12 @@ public final class WebhookServer implements AutoCloseable {
 
         public Builder ready(BooleanSupplier r) {
             ready = r;
+            return this;
+        }
+
+        /** Liveness for {@code /healthz}: false makes it 503, so Kubernetes restarts the replica. */
+        public Builder live(BooleanSupplier l) {
+            live = l;
             return this;
         }
 
@@ -211,7 +220,10 @@ public final class WebhookServer implements AutoCloseable {
                 PostHandler h = e.getValue();
                 cfg.routes.post(path, ctx -> servePost(path, h, ctx));
             }
-            cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
+            cfg.routes.get("/healthz", ctx -> {
+                boolean ok = live.getAsBoolean();
+                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" : "watches broken");
+            });
             cfg.routes.get("/readyz", ctx -> {
                 boolean ok = ready.getAsBoolean();
                 ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" : "not ready");
