@@ -12,7 +12,6 @@ import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.compiler.config.MeshcdConfig;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
-import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.workspace.Workspace;
@@ -204,8 +203,8 @@ final class UpCommand implements Callable<Integer> {
 
         // istio-proxy is a native sidecar only where Kubernetes runs one (1.29 and later): elsewhere pods would hang.
         // One workspace for the webhook and the sync loop: both follow the repository's meshcd.yaml.
-        SyncOptions options = new SyncOptions(SYNC_NAME, repo.toString(), "main", "", state.resolve("cache"), null,
-                interval, null, null, true, false, true, 0, 3, Duration.ofMillis(300), CompileOptions.DEFAULT);
+        SyncOptions options = SyncOptions.builder(SYNC_NAME, repo.toString(), state.resolve("cache")).interval(interval)
+                .retry(3, Duration.ofMillis(300)).build();
         Workspace workspace = Reconciler.workspaceFor(options);
         AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(webhookHost, port)
                 .certificates(new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", webhookHost))

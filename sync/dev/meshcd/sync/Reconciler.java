@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * (in one {@link Workspace} kept across runs, so unchanged files are not re-read) → plan → apply → record the
  * applied commit → report statuses; then drift detection (and self-heal when enabled).
  *
- * <p>Guarantees: with trusted keys set ({@link SyncOptions#withTrustedKeys}), a head commit without a valid
+ * <p>Guarantees: with trusted keys set ({@link SyncOptions.Builder#trustedKeys}), a head commit without a valid
  * signature by one of them is neither compiled nor applied; a commit that does not compile applies nothing; {@code meshcd/sync} is success only
  * after every object of the plan was applied and the commit recorded; a failed or partial apply leaves
  * the recorded (last-known-good) commit untouched and is retried on the next run.

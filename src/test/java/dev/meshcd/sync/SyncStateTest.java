@@ -97,8 +97,8 @@ class SyncStateTest {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             String broken = GitServer.commit(work, "broken", "cart.yaml", VS_SIMPLE, "context.yaml", MeshDocs.CONTEXT,
                     "bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n");
-            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withRetry(1, Duration.ofMillis(10));
+            SyncOptions options = SyncOptions.builder("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .retry(1, Duration.ofMillis(10)).build();
             try (Reconciler reconciler = Reconciler.create(options, client, s -> { })) {
                 assertThat(reconciler.state()).isEqualTo(SyncState.INITIAL);
 
