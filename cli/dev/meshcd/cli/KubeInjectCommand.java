@@ -77,12 +77,8 @@ final class KubeInjectCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         InjectionSettings defaults = InjectionSettings.defaults();
-        InjectionSettings.Mesh m = defaults.mesh();
-        InjectionSettings settings = defaults.withImages(hub, tag).withMesh(new InjectionSettings.Mesh(revision,
-                m.istioNamespace(), m.clusterDomain(), m.trustDomain(), m.meshId(), m.clusterName(), m.network(),
-                m.caAddress(), m.pilotCertProvider(), m.tokenAudience(), m.trustBundleName(), m.crlConfigMapName(),
-                m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(), nativeSidecars, m.cniEnabled(), m.mountMtlsCerts(),
-                m.logAsJson(), m.stsPort(), m.proxyConfig(), m.injectedAnnotations()));
+        InjectionSettings settings = defaults.withImages(hub, tag)
+                .withMesh(defaults.mesh().toBuilder().revision(revision).nativeSidecars(nativeSidecars).build());
         ManifestInjector injector = new ManifestInjector(new IstioSidecarInjector(settings));
         StringBuilder out = new StringBuilder();
         List<String> errors = new ArrayList<>();

@@ -204,26 +204,29 @@ final class SyncArgs {
         }
         Path cache = cacheDir != null ? cacheDir
                 : Path.of(System.getProperty("java.io.tmpdir"), "meshcd-sync-" + name);
-        SyncOptions options;
-        try {
-            options = new SyncOptions(name, repo, branch, path, cache, creds, interval, clusterName, targetUrl, !noPrune,
-                    selfHeal, true, 0, 0, null, null);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--name: " + e.getMessage());
-        }
-        try {
-            options = options.withStateNamespace(stateNamespace != null ? stateNamespace : System.getenv("POD_NAMESPACE"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--state-namespace: " + e.getMessage());
-        }
+        SyncOptions.Builder options = SyncOptions.builder(name, repo, cache).branch(branch).path(path)
+                .credentials(creds).interval(interval).cluster(clusterName).targetUrl(targetUrl).prune(!noPrune)
+                .selfHeal(selfHeal);
+        valid(options, "--name");
+        options.stateNamespace(stateNamespace != null ? stateNamespace : System.getenv("POD_NAMESPACE"));
+        valid(options, "--state-namespace");
         if (!trustedKeyFiles.isEmpty()) {
             try {
-                options = options.withTrustedKeys(TrustedKeys.load(trustedKeyFiles.toArray(Path[]::new)));
+                options.trustedKeys(TrustedKeys.load(trustedKeyFiles.toArray(Path[]::new)));
             } catch (IOException e) {
                 throw new UsageException("--require-signed-by: " + e.getMessage());
             }
         }
-        return options;
+        return options.build();
+    }
+
+    /** Builds the options as far as given, to blame {@code flag} for what they reject. */
+    private static void valid(SyncOptions.Builder options, String flag) throws UsageException {
+        try {
+            options.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
     }
 
     private String webhookSecret() throws UsageException {

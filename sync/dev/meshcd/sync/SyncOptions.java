@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Settings of one sync (one repository, one branch, one sub-path, into one cluster).
+ * Settings of one sync (one repository, one branch, one sub-path, into one cluster). Made with {@link #builder}
+ * (or {@link #of} for the defaults); {@link #toBuilder} derives other options from these.
  *
  * @param name           the sync's name: ConfigMap {@code meshcd-sync-<name>}, annotation {@code meshcd.dev/repo}
  * @param url            the Git URL (https, ssh, git://, a local path or file://)
@@ -55,75 +56,154 @@ public record SyncOptions(String name, String url, String branch, String path, P
         }
     }
 
-    /** Without a signature requirement (the settings before {@code trustedKeys} existed). */
-    public SyncOptions(String name, String url, String branch, String path, Path cacheDir, GitCredentials credentials,
-                       Duration interval, String clusterName, String targetUrl, boolean prune, boolean selfHeal,
-                       boolean forceConflicts, int parallelism, int maxAttempts, Duration backoff,
-                       CompileOptions compileOptions) {
-        this(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune, selfHeal,
-                forceConflicts, parallelism, maxAttempts, backoff, compileOptions, null, null);
-    }
-
     /** Defaults: branch main, whole tree, poll every minute, prune on, self-heal off, force conflicts on, 8 in flight. */
     public static SyncOptions of(String name, String url, Path cacheDir) {
-        return new SyncOptions(name, url, "main", "", cacheDir, GitCredentials.NONE, Duration.ofMinutes(1), null,
-                null, true, false, true, 8, 5, Duration.ofMillis(500), CompileOptions.DEFAULT);
+        return builder(name, url, cacheDir).build();
     }
 
-    public SyncOptions withBranch(String b) {
-        return new SyncOptions(name, url, b, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
+    /** Options for the sync {@code name} of {@code url}, mirrored in {@code cacheDir}, starting from the defaults of {@link #of}. */
+    public static Builder builder(String name, String url, Path cacheDir) {
+        return new Builder(name, url, cacheDir);
     }
 
-    public SyncOptions withPath(String p) {
-        return new SyncOptions(name, url, branch, p, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    public SyncOptions withCredentials(GitCredentials c) {
-        return new SyncOptions(name, url, branch, path, cacheDir, c, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    public SyncOptions withInterval(Duration i) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, i, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    public SyncOptions withCluster(String cluster) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, cluster, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    public SyncOptions withSelfHeal(boolean heal) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                heal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    public SyncOptions withRetry(int attempts, Duration firstBackoff) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, attempts, firstBackoff, compileOptions, trustedKeys, stateNamespace);
-    }
-
-    /** Requests in flight while applying. */
-    public SyncOptions withParallelism(int inFlight) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, inFlight, maxAttempts, backoff, compileOptions, trustedKeys, stateNamespace);
+    /** A builder holding these options, to derive others from them. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name, url, cacheDir);
+        b.branch = branch;
+        b.path = path;
+        b.credentials = credentials;
+        b.interval = interval;
+        b.clusterName = clusterName;
+        b.targetUrl = targetUrl;
+        b.prune = prune;
+        b.selfHeal = selfHeal;
+        b.forceConflicts = forceConflicts;
+        b.parallelism = parallelism;
+        b.maxAttempts = maxAttempts;
+        b.backoff = backoff;
+        b.compileOptions = compileOptions;
+        b.trustedKeys = trustedKeys;
+        b.stateNamespace = stateNamespace;
+        return b;
     }
 
     /**
-     * Only apply commits signed by one of {@code keys} ({@code --require-signed-by}); null lifts the requirement.
-     * Load the keys with {@link TrustedKeys#load(Path...)}.
+     * Builds {@link SyncOptions}; {@link #build} validates (the name and state namespace must be DNS labels) and
+     * fills in the defaults for what is left null or zero.
      */
-    public SyncOptions withTrustedKeys(TrustedKeys keys) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, keys, stateNamespace);
-    }
+    public static final class Builder {
+        private final String name;
+        private final String url;
+        private final Path cacheDir;
+        private String branch = "main";
+        private String path = "";
+        private GitCredentials credentials = GitCredentials.NONE;
+        private Duration interval = Duration.ofMinutes(1);
+        private String clusterName;
+        private String targetUrl;
+        private boolean prune = true;
+        private boolean selfHeal;
+        private boolean forceConflicts = true;
+        private int parallelism = 8;
+        private int maxAttempts = 5;
+        private Duration backoff = Duration.ofMillis(500);
+        private CompileOptions compileOptions = CompileOptions.DEFAULT;
+        private TrustedKeys trustedKeys;
+        private String stateNamespace;
 
-    /** Keep the record and the Lease in {@code namespace} (meshcd's own; null: the default). */
-    public SyncOptions withStateNamespace(String namespace) {
-        return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl, prune,
-                selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys, namespace);
+        private Builder(String name, String url, Path cacheDir) {
+            this.name = name;
+            this.url = url;
+            this.cacheDir = cacheDir;
+        }
+
+        /** The tracked branch (null or blank: main). */
+        public Builder branch(String b) {
+            this.branch = b;
+            return this;
+        }
+
+        /** The sub-path holding the configuration (null or "": the whole tree). */
+        public Builder path(String p) {
+            this.path = p;
+            return this;
+        }
+
+        public Builder credentials(GitCredentials c) {
+            this.credentials = c;
+            return this;
+        }
+
+        public Builder interval(Duration i) {
+            this.interval = i;
+            return this;
+        }
+
+        /** The suffix of the status contexts ({@code meshcd/sync (prod-eu)}); null for none. */
+        public Builder cluster(String cluster) {
+            this.clusterName = cluster;
+            return this;
+        }
+
+        /** The status target URL (where the full report is); null for none. */
+        public Builder targetUrl(String u) {
+            this.targetUrl = u;
+            return this;
+        }
+
+        public Builder prune(boolean p) {
+            this.prune = p;
+            return this;
+        }
+
+        public Builder selfHeal(boolean heal) {
+            this.selfHeal = heal;
+            return this;
+        }
+
+        public Builder forceConflicts(boolean force) {
+            this.forceConflicts = force;
+            return this;
+        }
+
+        /** Requests in flight while applying. */
+        public Builder parallelism(int inFlight) {
+            this.parallelism = inFlight;
+            return this;
+        }
+
+        /** Attempts per object for transient failures, and the first retry delay (doubling each attempt). */
+        public Builder retry(int attempts, Duration firstBackoff) {
+            this.maxAttempts = attempts;
+            this.backoff = firstBackoff;
+            return this;
+        }
+
+        public Builder compileOptions(CompileOptions options) {
+            this.compileOptions = options;
+            return this;
+        }
+
+        /**
+         * Only apply commits signed by one of {@code keys} ({@code --require-signed-by}); null lifts the
+         * requirement. Load the keys with {@link TrustedKeys#load(Path...)}.
+         */
+        public Builder trustedKeys(TrustedKeys keys) {
+            this.trustedKeys = keys;
+            return this;
+        }
+
+        /** Keep the record and the Lease in {@code namespace} (meshcd's own; null: the default). */
+        public Builder stateNamespace(String namespace) {
+            this.stateNamespace = namespace;
+            return this;
+        }
+
+        public SyncOptions build() {
+            return new SyncOptions(name, url, branch, path, cacheDir, credentials, interval, clusterName, targetUrl,
+                    prune, selfHeal, forceConflicts, parallelism, maxAttempts, backoff, compileOptions, trustedKeys,
+                    stateNamespace);
+        }
     }
 
     /** Whether commits must carry a trusted signature to be applied. */

@@ -68,6 +68,179 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
             proxyConfig = Map.copyOf(proxyConfig);
             injectedAnnotations = new TreeMap<>(injectedAnnotations);
         }
+
+        /** The goldens' mesh: revision {@code default} in {@code istio-system}, {@code cluster.local}, native sidecars on. */
+        public static Mesh defaults() {
+            return new Mesh("default", "istio-system", "cluster.local", "cluster.local", "", "", "", "", "istiod",
+                    "istio-ca", "", "", true, true, true, false, false, false, 0, Map.of(), Map.of());
+        }
+
+        /** A builder holding this mesh's settings, to derive another mesh: {@code m.toBuilder().revision("canary").build()}. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.revision = revision;
+            b.istioNamespace = istioNamespace;
+            b.clusterDomain = clusterDomain;
+            b.trustDomain = trustDomain;
+            b.meshId = meshId;
+            b.clusterName = clusterName;
+            b.network = network;
+            b.caAddress = caAddress;
+            b.pilotCertProvider = pilotCertProvider;
+            b.tokenAudience = tokenAudience;
+            b.trustBundleName = trustBundleName;
+            b.crlConfigMapName = crlConfigMapName;
+            b.enablePrometheusMerge = enablePrometheusMerge;
+            b.rewriteAppHTTPProbe = rewriteAppHTTPProbe;
+            b.nativeSidecars = nativeSidecars;
+            b.cniEnabled = cniEnabled;
+            b.mountMtlsCerts = mountMtlsCerts;
+            b.logAsJson = logAsJson;
+            b.stsPort = stsPort;
+            b.proxyConfig = proxyConfig;
+            b.injectedAnnotations = injectedAnnotations;
+            return b;
+        }
+
+        /** Builds a {@link Mesh}; start from one with {@link Mesh#toBuilder} ({@code Mesh.defaults().toBuilder()}). */
+        public static final class Builder {
+            private String revision;
+            private String istioNamespace;
+            private String clusterDomain;
+            private String trustDomain;
+            private String meshId;
+            private String clusterName;
+            private String network;
+            private String caAddress;
+            private String pilotCertProvider;
+            private String tokenAudience;
+            private String trustBundleName;
+            private String crlConfigMapName;
+            private boolean enablePrometheusMerge;
+            private boolean rewriteAppHTTPProbe;
+            private boolean nativeSidecars;
+            private boolean cniEnabled;
+            private boolean mountMtlsCerts;
+            private boolean logAsJson;
+            private int stsPort;
+            private Map<String, Object> proxyConfig;
+            private Map<String, String> injectedAnnotations;
+
+            private Builder() {
+            }
+
+            public Builder revision(String value) {
+                this.revision = value;
+                return this;
+            }
+
+            public Builder istioNamespace(String value) {
+                this.istioNamespace = value;
+                return this;
+            }
+
+            public Builder clusterDomain(String value) {
+                this.clusterDomain = value;
+                return this;
+            }
+
+            public Builder trustDomain(String value) {
+                this.trustDomain = value;
+                return this;
+            }
+
+            public Builder meshId(String value) {
+                this.meshId = value;
+                return this;
+            }
+
+            public Builder clusterName(String value) {
+                this.clusterName = value;
+                return this;
+            }
+
+            public Builder network(String value) {
+                this.network = value;
+                return this;
+            }
+
+            public Builder caAddress(String value) {
+                this.caAddress = value;
+                return this;
+            }
+
+            public Builder pilotCertProvider(String value) {
+                this.pilotCertProvider = value;
+                return this;
+            }
+
+            public Builder tokenAudience(String value) {
+                this.tokenAudience = value;
+                return this;
+            }
+
+            public Builder trustBundleName(String value) {
+                this.trustBundleName = value;
+                return this;
+            }
+
+            public Builder crlConfigMapName(String value) {
+                this.crlConfigMapName = value;
+                return this;
+            }
+
+            public Builder enablePrometheusMerge(boolean value) {
+                this.enablePrometheusMerge = value;
+                return this;
+            }
+
+            public Builder rewriteAppHTTPProbe(boolean value) {
+                this.rewriteAppHTTPProbe = value;
+                return this;
+            }
+
+            public Builder nativeSidecars(boolean value) {
+                this.nativeSidecars = value;
+                return this;
+            }
+
+            public Builder cniEnabled(boolean value) {
+                this.cniEnabled = value;
+                return this;
+            }
+
+            public Builder mountMtlsCerts(boolean value) {
+                this.mountMtlsCerts = value;
+                return this;
+            }
+
+            public Builder logAsJson(boolean value) {
+                this.logAsJson = value;
+                return this;
+            }
+
+            public Builder stsPort(int value) {
+                this.stsPort = value;
+                return this;
+            }
+
+            public Builder proxyConfig(Map<String, Object> value) {
+                this.proxyConfig = value;
+                return this;
+            }
+
+            public Builder injectedAnnotations(Map<String, String> value) {
+                this.injectedAnnotations = value;
+                return this;
+            }
+
+            public Mesh build() {
+                return new Mesh(revision, istioNamespace, clusterDomain, trustDomain, meshId, clusterName, network,
+                        caAddress, pilotCertProvider, tokenAudience, trustBundleName, crlConfigMapName,
+                        enablePrometheusMerge, rewriteAppHTTPProbe, nativeSidecars, cniEnabled, mountMtlsCerts,
+                        logAsJson, stsPort, proxyConfig, injectedAnnotations);
+            }
+        }
     }
 
     /**
@@ -131,8 +304,7 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
     public static InjectionSettings defaults() {
         return new InjectionSettings(
                 new Images("registry.istio.io/testing", "latest", "proxyv2", "proxyv2", "", "", List.of()),
-                new Mesh("default", "istio-system", "cluster.local", "cluster.local", "", "", "", "", "istiod",
-                        "istio-ca", "", "", true, true, true, false, false, false, 0, Map.of(), Map.of()),
+                Mesh.defaults(),
                 new Proxy("warning", "misc:error", "default:info", 15020, 0, 15, 4, true, 600,
                         Map.of("cpu", "100m", "memory", "128Mi"), Map.of("cpu", "2000m", "memory", "1024Mi"),
                         false, false, false, 1337, 1337),
@@ -151,12 +323,7 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
 
     /** Whether istio-proxy is injected as a native sidecar (an init container with restartPolicy Always). */
     public InjectionSettings withNativeSidecars(boolean on) {
-        Mesh m = mesh;
-        return withMesh(new Mesh(m.revision(), m.istioNamespace(), m.clusterDomain(), m.trustDomain(), m.meshId(),
-                m.clusterName(), m.network(), m.caAddress(), m.pilotCertProvider(), m.tokenAudience(),
-                m.trustBundleName(), m.crlConfigMapName(), m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(), on,
-                m.cniEnabled(), m.mountMtlsCerts(), m.logAsJson(), m.stsPort(), m.proxyConfig(),
-                m.injectedAnnotations()));
+        return withMesh(mesh.toBuilder().nativeSidecars(on).build());
     }
 
     public InjectionSettings withProxy(Proxy newProxy) {

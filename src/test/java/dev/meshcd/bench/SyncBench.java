@@ -1,12 +1,10 @@
 package dev.meshcd.bench;
 
-import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.sync.Reconciler;
 import dev.meshcd.sync.SyncLoop;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.SyncResult;
 import dev.meshcd.sync.apply.KubeObjects;
-import dev.meshcd.sync.git.GitCredentials;
 import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.webhook.PushWebhook;
 import dev.meshcd.testing.LocalCluster;
@@ -141,9 +139,8 @@ public final class SyncBench {
         long[] drift = new long[2];
         long changeNanos;
         long changeAppliedNanos;
-        SyncOptions options = new SyncOptions("bench", bare.toString(), "main", "", tmp.resolve("cache"),
-                GitCredentials.NONE, Duration.ofHours(1), null, null, true, false, true, parallelism, 5,
-                Duration.ofMillis(200), CompileOptions.DEFAULT);
+        SyncOptions options = SyncOptions.builder("bench", bare.toString(), tmp.resolve("cache"))
+                .interval(Duration.ofHours(1)).parallelism(parallelism).retry(5, Duration.ofMillis(200)).build();
         try (Reconciler reconciler = Reconciler.create(options, client, s -> {
             if (s.state() == CommitStatus.State.SUCCESS) {
                 statusAt.put(s.sha() + " " + s.context(), System.nanoTime());

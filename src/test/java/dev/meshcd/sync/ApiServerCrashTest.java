@@ -147,8 +147,8 @@ class ApiServerCrashTest {
                      .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("kill-mid-apply", killer)).build()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             String c1 = GitServer.commit(work, "one route", "context.yaml", webContext("crash"), "routes.yaml", route("r0", "5s"));
-            SyncOptions options = SyncOptions.of("crash", server.url("mesh"), tmp.resolve("cache"))
-                    .withRetry(3, Duration.ofMillis(100)).withParallelism(4);
+            SyncOptions options = SyncOptions.builder("crash", server.url("mesh"), tmp.resolve("cache"))
+                    .retry(3, Duration.ofMillis(100)).parallelism(4).build();
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 SyncResult first = r.reconcile();
                 assertThat(first.phase()).as(first.message()).isEqualTo(SyncResult.Phase.SYNCED);

@@ -125,9 +125,9 @@ class ReconcilerClusterTest {
                     .fieldManager("meshcd").serverSideApply();
 
             // meshcd installed in a namespace of its own choosing keeps its record there
-            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withPath("clusters/prod").withCluster("test").withRetry(3, Duration.ofMillis(100))
-                    .withStateNamespace("platform-gitops");
+            SyncOptions options = SyncOptions.builder("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .path("clusters/prod").cluster("test").retry(3, Duration.ofMillis(100))
+                    .stateNamespace("platform-gitops").build();
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 long t0 = System.nanoTime();
                 SyncResult first = r.reconcile();
@@ -203,7 +203,7 @@ class ReconcilerClusterTest {
 
             // Restart with self-heal and a fresh cache: resumes from the ConfigMap, heals the drift.
             statuses.clear();
-            try (Reconciler healer = Reconciler.create(options.withSelfHeal(true), client, statuses::add)) {
+            try (Reconciler healer = Reconciler.create(options.toBuilder().selfHeal(true).build(), client, statuses::add)) {
                 SyncResult healed = healer.reconcile();
                 assertThat(healed.phase()).isEqualTo(SyncResult.Phase.UP_TO_DATE);
                 assertThat(healed.drift()).hasSize(2);
@@ -222,8 +222,8 @@ class ReconcilerClusterTest {
         try (GitServer server = new GitServer(tmp.resolve("srv"))) {
             Path work = server.createRepo("mesh2", tmp.resolve("work"));
             String good = GitServer.commit(work, "good", "context.yaml", CONTEXT, "a.yaml", GW.replace("name: gw", "name: gw2"));
-            SyncOptions options = SyncOptions.of("second", server.url("mesh2"), tmp.resolve("cache"))
-                    .withRetry(2, Duration.ofMillis(50));
+            SyncOptions options = SyncOptions.builder("second", server.url("mesh2"), tmp.resolve("cache"))
+                    .retry(2, Duration.ofMillis(50)).build();
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
                 assertThat(r.reconcile().phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 // The API server refuses an object in a namespace that does not exist (404, not retried).

@@ -45,8 +45,8 @@ class ReconcilerCompileGateTest {
                     "clusters/prod/cart.yaml", VS_SIMPLE, "clusters/prod/context.yaml", MeshDocs.CONTEXT,
                     "clusters/prod/bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n",
                     "clusters/dev/ignored.yaml", "this: [is not: valid");
-            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withPath("clusters/prod").withCluster("prod-eu").withRetry(1, Duration.ofMillis(10));
+            SyncOptions options = SyncOptions.builder("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .path("clusters/prod").cluster("prod-eu").retry(1, Duration.ofMillis(10)).build();
             try (Reconciler reconciler = Reconciler.create(options, client, statuses::add)) {
                 SyncResult r = reconciler.reconcile();
                 assertThat(r.phase()).isEqualTo(SyncResult.Phase.COMPILE_FAILED);
@@ -88,8 +88,8 @@ class ReconcilerCompileGateTest {
         try (GitServer server = new GitServer(tmp.resolve("srv")); KubernetesClient client = unreachableCluster()) {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             GitServer.commit(work, "first", "a.yaml", VS_SIMPLE);
-            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withInterval(Duration.ofHours(1)).withRetry(1, Duration.ofMillis(10));
+            SyncOptions options = SyncOptions.builder("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .interval(Duration.ofHours(1)).retry(1, Duration.ofMillis(10)).build();
             LinkedBlockingQueue<SyncResult> results = new LinkedBlockingQueue<>();
             try (Reconciler reconciler = Reconciler.create(options, client, s -> { });
                  SyncLoop loop = new SyncLoop(reconciler, options, results::add)) {
@@ -120,8 +120,8 @@ class ReconcilerCompileGateTest {
                     "prod/meshcd.yaml", "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\nexclude: [broken/]\n",
                     "prod/cart.yaml", VS_SIMPLE, "prod/context.yaml", MeshDocs.CONTEXT,
                     "prod/broken/bad.yaml", "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: [oops\n");
-            SyncOptions options = SyncOptions.of("prod", server.url("mesh"), tmp.resolve("cache"))
-                    .withPath("prod").withRetry(1, Duration.ofMillis(10));
+            SyncOptions options = SyncOptions.builder("prod", server.url("mesh"), tmp.resolve("cache"))
+                    .path("prod").retry(1, Duration.ofMillis(10)).build();
             try (Reconciler reconciler = Reconciler.create(options, client, statuses::add)) {
                 assertThat(reconciler.reconcile().phase()).as(reconciler.lastReport()).isEqualTo(SyncResult.Phase.APPLY_FAILED);
 

@@ -80,8 +80,8 @@ class ReconcilerSignedCommitsTest {
             Path work = server.createRepo("mesh", tmp.resolve("work"));
             GitServer.commit(work, "initial", "context.yaml", ApiServerCrashTest.webContext("signed"), "vs.yaml", vs("5s"));
             String good = ALICE.signHeadAndPush(work);
-            SyncOptions options = SyncOptions.of("signed", server.url("mesh"), tmp.resolve("cache"))
-                    .withRetry(2, Duration.ofMillis(50)).withTrustedKeys(ALICE.trusted());
+            SyncOptions options = SyncOptions.builder("signed", server.url("mesh"), tmp.resolve("cache"))
+                    .retry(2, Duration.ofMillis(50)).trustedKeys(ALICE.trusted()).build();
             assertThat(options.requiresSignedCommits()).isTrue();
             SyncStateStore store = new SyncStateStore(client, SyncOptions.DEFAULT_STATE_NAMESPACE, "signed");
             try (Reconciler r = Reconciler.create(options, client, statuses::add)) {
@@ -131,7 +131,7 @@ class ReconcilerSignedCommitsTest {
 
             // Without the requirement the same reconciler settings apply an unsigned head.
             GitServer.commit(work, "unsigned again", "vs.yaml", vs("9s"));
-            try (Reconciler open = Reconciler.create(options.withTrustedKeys(null), client, statuses::add)) {
+            try (Reconciler open = Reconciler.create(options.toBuilder().trustedKeys(null).build(), client, statuses::add)) {
                 assertThat(open.reconcile().phase()).isEqualTo(SyncResult.Phase.SYNCED);
                 assertThat(live().get(0)).isEqualTo("9s");
             }

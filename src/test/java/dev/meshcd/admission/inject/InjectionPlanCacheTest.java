@@ -78,12 +78,10 @@ class InjectionPlanCacheTest {
 
     static Stream<InjectionSettings> settings() {
         InjectionSettings d = InjectionSettings.defaults();
-        InjectionSettings.Mesh m = d.mesh();
         // mountMtlsCerts: the per-service-account istio-certs volume; CNI: istio-validation and traffic annotations
-        InjectionSettings.Mesh other = new InjectionSettings.Mesh(m.revision(), m.istioNamespace(), m.clusterDomain(),
-                m.trustDomain(), "mesh1", "c1", "net1", m.caAddress(), m.pilotCertProvider(), m.tokenAudience(),
-                m.trustBundleName(), m.crlConfigMapName(), m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(),
-                false, true, true, m.logAsJson(), m.stsPort(), Map.of("proxyMetadata", Map.of("M", "x")), Map.of());
+        InjectionSettings.Mesh other = d.mesh().toBuilder().meshId("mesh1").clusterName("c1").network("net1")
+                .nativeSidecars(false).cniEnabled(true).mountMtlsCerts(true)
+                .proxyConfig(Map.of("proxyMetadata", Map.of("M", "x"))).build();
         return Stream.of(d, d.withMesh(other).withImages("docker.io/istio", "1.24.0")
                 .withTraffic(new InjectionSettings.Traffic("REDIRECT", "10.0.0.0/8", "", "*", "", "443", "22",
                         15001, 15006)));

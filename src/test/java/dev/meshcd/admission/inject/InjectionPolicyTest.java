@@ -18,12 +18,7 @@ class InjectionPolicyTest {
 
     static InjectionSettings withRevision(String rev) {
         InjectionSettings d = InjectionSettings.defaults();
-        InjectionSettings.Mesh m = d.mesh();
-        return d.withMesh(new InjectionSettings.Mesh(rev, m.istioNamespace(), m.clusterDomain(), m.trustDomain(),
-                m.meshId(), m.clusterName(), m.network(), m.caAddress(), m.pilotCertProvider(), m.tokenAudience(),
-                m.trustBundleName(), m.crlConfigMapName(), m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(),
-                m.nativeSidecars(), m.cniEnabled(), m.mountMtlsCerts(), m.logAsJson(), m.stsPort(), m.proxyConfig(),
-                m.injectedAnnotations()));
+        return d.withMesh(d.mesh().toBuilder().revision(rev).build());
     }
 
     static Map<String, String> map(String... kv) {

@@ -93,14 +93,10 @@ class JsonPatchesTest {
         Path dir = dev.meshcd.testing.SharedData.istio("injection");
         JsonNode manifest = IstioGoldenInjectionTest.JSON.readTree(dir.resolve("MANIFEST.json").toFile());
         InjectionSettings d = InjectionSettings.defaults();
-        InjectionSettings.Mesh m = d.mesh();
         List<IstioSidecarInjector> injectors = new ArrayList<>();
         for (boolean cni : List.of(false, true)) {
-            injectors.add(new IstioSidecarInjector(d.withMesh(new InjectionSettings.Mesh(m.revision(), m.istioNamespace(),
-                    m.clusterDomain(), m.trustDomain(), m.meshId(), m.clusterName(), m.network(), m.caAddress(),
-                    m.pilotCertProvider(), m.tokenAudience(), m.trustBundleName(), m.crlConfigMapName(),
-                    m.enablePrometheusMerge(), m.rewriteAppHTTPProbe(), !cni, cni, cni, m.logAsJson(), m.stsPort(),
-                    m.proxyConfig(), m.injectedAnnotations()))));
+            injectors.add(new IstioSidecarInjector(d.withMesh(d.mesh().toBuilder().nativeSidecars(!cni).cniEnabled(cni)
+                    .mountMtlsCerts(cni).build())));
         }
         int pods = 0;
         for (JsonNode c : manifest) {
