@@ -39,7 +39,7 @@ public final class AdmissionRuntime implements AutoCloseable {
      */
     public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
                          Supplier<Compiler> compiler, PodInjector injector, Set<String> syncIdentities,
-                         String rootCertPem, Duration certCheckEvery, long maxBody) {
+                         String rootCertPem, Duration certCheckEvery, long maxBody, Duration syncWait) {
         public static Builder builder() {
             return new Builder();
         }
@@ -58,6 +58,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         private String rootCertPem;
         private Duration certCheckEvery = Duration.ofMinutes(10);
         private long maxBody = WebhookServer.DEFAULT_MAX_BODY;
+        private Duration syncWait = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -109,10 +110,16 @@ public final class AdmissionRuntime implements AutoCloseable {
             return this;
         }
 
+        /** How long {@link AdmissionRuntime#start()} waits for the caches before serving anyway (not ready yet). */
+        public Builder syncWait(Duration wait) {
+            this.syncWait = wait;
+            return this;
+        }
+
         public Config build() {
             java.util.Objects.requireNonNull(compiler, "compiler");
             return new Config(host, port, certStore, sans, client, compiler, injector, syncIdentities, rootCertPem,
-                    certCheckEvery, maxBody);
+                    certCheckEvery, maxBody, syncWait);
         }
     }
 
@@ -137,6 +144,11 @@ public final class AdmissionRuntime implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Serves at once (alive, not ready), then fills the caches (waiting up to {@link Config#syncWait()}) and
+     * writes the caBundle. A cluster that does not answer yet is retried in the background: the informers catch
+     * up and the caBundle is written once the API server is back.
+     */
     public AdmissionRuntime start() {
         certificates = new ServingCertificates(config.certStore(), config.sans(), Duration.ofDays(3650),
                 Duration.ofDays(90), Duration.ofDays(30));
@@ -147,7 +159,6 @@ public final class AdmissionRuntime implements AutoCloseable {
             String root = config.rootCertPem() != null ? config.rootCertPem() : certificates.current().ca().certPem();
             RootCertPublisher publisher = new RootCertPublisher(client, root);
             informers.onNamespace(publisher::namespaceChanged);
-            informers.start(60);
             snapshot = informers;
         } else {
             snapshot = Snapshot.of(List.of(), Map.of());
@@ -159,15 +170,34 @@ public final class AdmissionRuntime implements AutoCloseable {
                 .handler("validate", validate).handler("inject", inject).posts(routes)
                 .ready(snapshot::synced).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
         if (client != null) {
-            try {
-                InstallManifests.patchCaBundle(client, certificates.current().ca().certPem());
-            } catch (RuntimeException e) {
-                LOG.warn("cannot write caBundle into the webhook configurations: {}", e.toString());
-            }
+            informers.start(Math.max(1, config.syncWait().toSeconds()));
+            writeCaBundle(client, 1);
         }
         certificates.startRenewal(config.certCheckEvery());
         return this;
     }
+
+    /** Writes the caBundle into meshcd's webhook configurations, again and again (backing off) until it succeeds. */
+    private void writeCaBundle(KubernetesClient client, long attempt) {
+        try {
+            InstallManifests.patchCaBundle(client, certificates.current().ca().certPem());
+        } catch (RuntimeException e) {
+            long delay = Math.min(60, 1L << Math.min(attempt, 6));
+            LOG.warn("cannot write caBundle into the webhook configurations ({}); trying again in {} s",
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""),
+                    delay);
+            if (!retries.isShutdown()) {
+                retries.schedule(() -> writeCaBundle(client, attempt + 1), delay, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private final java.util.concurrent.ScheduledExecutorService retries =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "meshcd-cabundle");
+                t.setDaemon(true);
+                return t;
+            });
 
     public int port() {
         return server.port();
@@ -187,6 +217,7 @@ public final class AdmissionRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        retries.shutdownNow();
         if (server != null) {
             server.close();
         }
