@@ -14,7 +14,9 @@
 #
 # Needs Go >= the module's `go` line (1.26.0) on PATH, and a module proxy (GOPROXY, default proxy.golang.org) that
 # serves istio.io/istio and every module it requires; when one is not served, `ensure` names it and stops.
-# The first build takes about 10 minutes on 2 cores; a cached `ensure` or `bin-dir` takes well under a second.
+# From an empty cache on 2 cores: about 16 minutes (istioctl 14.5, xdsdump 1.7; downloads included) and 3.6 GB
+# (gocache 2.6 GB, gomod 0.7 GB, binaries 0.35 GB). A cached `ensure` or `bin-dir` takes about 0.02 s; a changed
+# helper rebuilds in 15-90 s.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,7 +72,7 @@ cmd_ensure() {
   local logf start
   logf=$(mktemp /tmp/meshcd-istio-oracle.XXXXXX.log)
   if [[ ! -x "$BIN/istioctl" ]]; then
-    log "building istioctl (istio.io/istio@$VERSION, $gov) into $BIN; the first time takes ~10 min on 2 cores"
+    log "building istioctl (istio.io/istio@$VERSION, $gov) into $BIN; about 15 min on 2 cores the first time"
     start=$SECONDS
     if ! GOBIN="$BIN" go install "istio.io/istio/istioctl/cmd/istioctl@$VERSION" >"$logf" 2>&1; then
       explain_failure "$logf" "go install istioctl@$VERSION"
