@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -50,7 +51,10 @@ public final class AdmissionReviews {
         try {
             root = JSON.readTree(body);
         } catch (IOException e) {
-            throw new BadReview("malformed JSON: " + firstLine(e.getMessage()));
+            // Where, not what: the offending token is the client's input and is never echoed back or logged.
+            JsonLocation at = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getLocation() : null;
+            throw new BadReview("malformed JSON" + (at == null || at.getLineNr() < 0 ? ""
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         }
         if (root == null || !root.isObject()) {
             throw new BadReview("body is not a JSON object");
@@ -124,14 +128,5 @@ public final class AdmissionReviews {
             throw new IllegalStateException(e);
         }
         return out.toByteArray();
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) : line;
     }
 }

@@ -34,7 +34,21 @@ public final class WebhookMetrics {
                 .register(registry);
     }
 
-    public void observe(String webhook, String kind, AdmissionResponse r, long nanos) {
+    /**
+     * The kinds a request may be labelled with; any other is "other". Kinds come from requests: labelling by any
+     * value would let a client grow the metrics (and meshcd's memory) without bound.
+     */
+    static final java.util.Set<String> KINDS = java.util.Set.of("VirtualService", "DestinationRule", "Gateway",
+            "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup", "EnvoyFilter", "PeerAuthentication",
+            "AuthorizationPolicy", "RequestAuthentication", "Telemetry", "ProxyConfig", "WasmPlugin", "Pod",
+            "Deployment", "StatefulSet", "DaemonSet", "Service", "Namespace", "ConfigMap", "unknown");
+
+    static String kindLabel(String kind) {
+        return KINDS.contains(kind) ? kind : "other";
+    }
+
+    public void observe(String webhook, String requestKind, AdmissionResponse r, long nanos) {
+        String kind = kindLabel(requestKind);
         String outcome = r.verdict();
         requests.labelValues(webhook, kind, outcome).inc();
         if (!r.allowed()) {
