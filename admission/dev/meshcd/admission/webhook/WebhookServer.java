@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -43,8 +44,11 @@ public final class WebhookServer implements AutoCloseable {
     static final long MIN_REQUEST_DATA_RATE = 4 * 1024;
     /** Open connections at most: connections waiting for their headers cost no thread, but file descriptors. */
     static final int MAX_CONNECTIONS = 2048;
-    /** Idle connections are closed after this long (the API server keeps its own pool alive). */
-    static final long IDLE_TIMEOUT_MS = 30_000;
+    /**
+     * Connections idle this long are closed, and a request whose body stalls that long is answered 408 (the API
+     * server reconnects; its webhook timeout is 10 s by default).
+     */
+    static final long IDLE_TIMEOUT_MS = 10_000;
 
     private final String host;
     private final int requestedPort;
@@ -296,8 +300,12 @@ public final class WebhookServer implements AutoCloseable {
         byte[] body;
         try {
             body = readBody(ctx);
+        } catch (BodyTimeout | BadMessageException e) { // BadMessageException: Jetty's minimum data rate (408)
+            reject(webhook, ctx, remote, 408, "request body too slow: " + e.getMessage());
+            return;
         } catch (IOException e) {
-            reject(webhook, ctx, remote, 400, "cannot read request body: " + e.getMessage());
+            boolean stalled = e.getCause() instanceof java.util.concurrent.TimeoutException; // the idle timeout
+            reject(webhook, ctx, remote, stalled ? 408 : 400, "cannot read request body: " + e.getMessage());
             return;
         }
         if (body == null) {
@@ -355,21 +363,60 @@ public final class WebhookServer implements AutoCloseable {
 
     /**
      * The request body, or null when it exceeds {@code maxBody}. With a declared length (the API server always
-     * sends one) it is read into one array of that size.
+     * sends one) it is read into one array of that size. A body that has not arrived within
+     * {@link #BODY_DEADLINE_NANOS} is abandoned ({@link BodyTimeout}): a client dripping it holds a thread no longer.
      */
     private byte[] readBody(Context ctx) throws IOException {
         long declared = ctx.req().getContentLengthLong();
+        long deadline = System.nanoTime() + BODY_DEADLINE_NANOS;
         try (InputStream in = ctx.req().getInputStream()) {
             if (declared >= 0 && declared <= maxBody) {
                 byte[] body = new byte[(int) declared];
-                int n = in.readNBytes(body, 0, body.length);
+                int n = readUntil(in, body, deadline);
                 if (n < body.length) {
                     throw new IOException("body ended after " + n + " of " + declared + " declared bytes");
                 }
                 return body;
             }
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
-            return body.length > maxBody ? null : body;
+            // No declared length (chunked): grown as it arrives, never past the limit.
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(8192);
+            byte[] chunk = new byte[8192];
+            for (int r; (r = in.read(chunk)) >= 0; ) {
+                body.write(chunk, 0, r);
+                if (body.size() > maxBody) {
+                    return null;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new BodyTimeout();
+                }
+            }
+            return body.toByteArray();
+        }
+    }
+
+    /** Reads until {@code buf} is full or the stream ends; throws {@link BodyTimeout} past the deadline. */
+    private static int readUntil(InputStream in, byte[] buf, long deadline) throws IOException {
+        int n = 0;
+        while (n < buf.length) {
+            int r = in.read(buf, n, buf.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+            if (n < buf.length && System.nanoTime() > deadline) {
+                throw new BodyTimeout();
+            }
+        }
+        return n;
+    }
+
+    /** How long a request body may take to arrive: the API server sends one in a single write. */
+    static final long BODY_DEADLINE_NANOS = 5_000_000_000L;
+
+    /** A body that did not arrive in time (408). */
+    static final class BodyTimeout extends IOException {
+        BodyTimeout() {
+            super("request body not received within " + BODY_DEADLINE_NANOS / 1_000_000_000 + " s");
         }
     }
 
@@ -391,7 +438,7 @@ public final class WebhookServer implements AutoCloseable {
         byte[] body;
         try {
             body = declared > maxBody ? null : readBody(ctx);
-        } catch (IOException e) {
+        } catch (IOException | BadMessageException e) {
             ctx.status(400).contentType("text/plain").result("cannot read request body\n");
             return;
         }
