@@ -86,7 +86,7 @@ public final class Workspace {
             changed.forEach(f -> files.put(f.name(), f));
             boolean configTouched = explicitConfig == null && configName != null
                     && (removed.contains(configName) || changed.stream().anyMatch(f -> f.name().equals(configName)));
-            if (configTouched || state == null) {
+            if (configTouched) {
                 return compileAll(mode);
             }
             MeshcdConfig config = view.config();
