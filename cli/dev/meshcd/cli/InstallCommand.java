@@ -29,8 +29,8 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--namespace", description = "namespace for meshcd (default ${DEFAULT-VALUE})")
     String namespace = "meshcd-system";
 
-    @Option(names = "--image", description = "meshcd container image (default ${DEFAULT-VALUE})")
-    String image = "ghcr.io/meshcd/meshcd:latest";
+    @Option(names = "--image", description = "meshcd container image (default: ghcr.io/meshcd/meshcd at this meshcd's version)")
+    String image;
 
     @Option(names = "--webhook-url", description = "point the webhooks at a meshcd outside the cluster, e.g. "
             + "https://127.0.0.1:8443 (renders no Deployment)")
@@ -87,7 +87,8 @@ final class InstallCommand implements Callable<Integer> {
             err.println("meshcd install: --sync-name must be a DNS label (lower case, digits, '-')");
             return ExitCodes.USAGE;
         }
-        InstallManifests.Options o = new InstallManifests.Options(namespace, image, webhookUrl,
+        InstallManifests.Options o = new InstallManifests.Options(namespace,
+                image != null ? image : InstallManifests.Options.defaultImage(), webhookUrl,
                 caBundle == null ? null : Files.readString(caBundle));
         if (repo != null) {
             o = o.withSync(new InstallManifests.Sync(repo, branch, path, syncName, gitSecret));

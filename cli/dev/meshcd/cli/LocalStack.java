@@ -264,6 +264,9 @@ final class LocalStack implements AutoCloseable {
      * manages, the loop is not.
      */
     KubernetesClient syncClient(KubernetesClient client, Path kube) throws IOException {
+        // The sync keeps its record and Lease in meshcd's namespace, where its Role is: the namespace comes first.
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName("meshcd-system").endMetadata().build()).createOr(x -> x.update());
         for (var object : InstallManifests.syncRbac("meshcd-system", Map.of())) {
             client.resource(object).createOr(x -> x.update());
         }

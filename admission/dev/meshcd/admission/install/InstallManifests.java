@@ -4,6 +4,7 @@ import dev.meshcd.admission.webhook.OwnershipGuard;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -55,7 +56,13 @@ public final class InstallManifests {
         }
 
         public static Options defaults() {
-            return new Options("meshcd-system", "ghcr.io/meshcd/meshcd:latest", null, null);
+            return new Options("meshcd-system", defaultImage(), null, null);
+        }
+
+        /** meshcd's image at this build's version (the jar's), never {@code :latest}; "dev" when run from classes. */
+        public static String defaultImage() {
+            String v = InstallManifests.class.getPackage().getImplementationVersion();
+            return "ghcr.io/meshcd/meshcd:" + (v == null ? "dev" : v);
         }
 
         public Options withWebhookUrl(String url) {
@@ -114,10 +121,20 @@ public final class InstallManifests {
                     .withLabels(labels).endMetadata().withNewSpec().withMinAvailable(new IntOrString(1))
                     .withNewSelector().withMatchLabels(Map.of("app.kubernetes.io/name", "meshcd")).endSelector()
                     .endSpec().build());
+            out.add(networkPolicy(o, labels));
         }
         out.add(validating(o, labels));
         out.add(mutating(o, labels));
         return out;
+    }
+
+    /** Only webhook (and probe) traffic reaches meshcd's pods: TCP 8443, from anywhere (the API server's address is not known). */
+    private static HasMetadata networkPolicy(Options o, Map<String, String> labels) {
+        return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder().withNewMetadata()
+                .withName("meshcd-webhook").withNamespace(o.namespace()).withLabels(labels).endMetadata().withNewSpec()
+                .withNewPodSelector().withMatchLabels(Map.of("app.kubernetes.io/name", "meshcd")).endPodSelector()
+                .withPolicyTypes("Ingress").addNewIngress().addNewPort().withProtocol("TCP").withPort(new IntOrString(8443))
+                .endPort().endIngress().endSpec().build();
     }
 
     private static WebhookClientConfig client(Options o, String path) {
@@ -140,9 +157,26 @@ public final class InstallManifests {
                 .withClientConfig(client(o, "/validate"))
                 .withRules(new RuleWithOperationsBuilder().withApiGroups(ISTIO_GROUPS).withApiVersions("*")
                         .withResources("*").withOperations("CREATE", "UPDATE", "DELETE").withScope("*").build())
-                .withFailurePolicy("Fail").withSideEffects("None").withTimeoutSeconds(5)
+                .withNamespaceSelector(notSystem(o))
+                // Ignore until the caBundle is written (istiod starts its webhook the same way): a Fail webhook
+                // nobody can reach yet would deny every Istio write. patchCaBundle switches it to Fail.
+                .withFailurePolicy(o.caBundlePem() == null ? "Ignore" : "Fail").withSideEffects("None").withTimeoutSeconds(5)
                 .withAdmissionReviewVersions("v1").withMatchPolicy("Equivalent")
                 .endWebhook().build();
+    }
+
+    /** Namespaces never sent to meshcd's webhooks: Kubernetes' own and meshcd's (label set by Kubernetes 1.21+). */
+    static List<String> excludedNamespaces(Options o) {
+        return List.of("kube-system", "kube-public", "kube-node-lease", o.namespace());
+    }
+
+    private static LabelSelectorRequirement notSystemRequirement(Options o) {
+        return new LabelSelectorRequirementBuilder().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
+                .withValues(excludedNamespaces(o)).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.LabelSelector notSystem(Options o) {
+        return new LabelSelectorBuilder().withMatchExpressions(notSystemRequirement(o)).build();
     }
 
     private static HasMetadata mutating(Options o, Map<String, String> labels) {
@@ -152,15 +186,16 @@ public final class InstallManifests {
                 .withClientConfig(client(o, "/inject"))
                 .withRules(new RuleWithOperationsBuilder().withApiGroups("").withApiVersions("v1")
                         .withResources("pods").withOperations("CREATE").build())
-                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("istio-injection", "enabled")).build())
+                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("istio-injection", "enabled"))
+                        .withMatchExpressions(notSystemRequirement(o)).build())
                 .withObjectSelector(optOut)
                 .withFailurePolicy("Fail").withSideEffects("None").withTimeoutSeconds(5)
                 .withAdmissionReviewVersions("v1").withReinvocationPolicy("Never").build();
         MutatingWebhook byRevision = new MutatingWebhookBuilder(byLabel).withName("revision.injection.meshcd.dev")
                 .withNamespaceSelector(new LabelSelectorBuilder().withMatchExpressions(
                         new LabelSelectorRequirementBuilder().withKey("istio.io/rev").withOperator("Exists").build(),
-                        new LabelSelectorRequirementBuilder().withKey("istio-injection").withOperator("DoesNotExist").build())
-                        .build()).build();
+                        new LabelSelectorRequirementBuilder().withKey("istio-injection").withOperator("DoesNotExist").build(),
+                        notSystemRequirement(o)).build()).build();
         return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName(MUTATING_NAME).withLabels(labels)
                 .endMetadata().withWebhooks(byLabel, byRevision).build();
     }
@@ -171,8 +206,11 @@ public final class InstallManifests {
         rules.add(rule(List.of(""), List.of("services", "namespaces"), List.of("get", "list", "watch")));
         rules.add(rule(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of("get", "list", "watch")));
         rules.add(rule(List.of("apiextensions.k8s.io"), List.of("customresourcedefinitions"), List.of("get", "list", "watch")));
-        // istio-ca-root-cert in injection-enabled namespaces
-        rules.add(rule(List.of(""), List.of("configmaps"), List.of("get", "create", "update", "patch")));
+        // istio-ca-root-cert in injection-enabled namespaces: that name only (create cannot be limited by name)
+        PolicyRule rootCert = rule(List.of(""), List.of("configmaps"), List.of("get", "update", "patch"));
+        rootCert.setResourceNames(List.of(dev.meshcd.admission.cluster.RootCertPublisher.NAME));
+        rules.add(rootCert);
+        rules.add(rule(List.of(""), List.of("configmaps"), List.of("create")));
         PolicyRule webhooks = rule(List.of("admissionregistration.k8s.io"),
                 List.of("validatingwebhookconfigurations", "mutatingwebhookconfigurations"), List.of("get", "update", "patch"));
         webhooks.setResourceNames(List.of(VALIDATING_NAME, MUTATING_NAME));
@@ -202,15 +240,23 @@ public final class InstallManifests {
     public static List<HasMetadata> syncRbac(String namespace, Map<String, String> labels) {
         var role = new ClusterRoleBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels).endMetadata()
                 .addToRules(rule(ISTIO_GROUPS, List.of("*"), List.of("*")))
-                .addToRules(rule(List.of(""), List.of("configmaps", "namespaces"),
-                        List.of("get", "list", "watch", "create", "update", "patch")))
-                .addToRules(rule(List.of("coordination.k8s.io"), List.of("leases"), List.of("*")))
+                .addToRules(rule(List.of(""), List.of("namespaces"), List.of("get", "list", "watch", "create", "update", "patch")))
                 .build();
         var binding = new ClusterRoleBindingBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels)
                 .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
                 .withName(SYNC_ROLE).endRoleRef().addNewSubject().withKind("ServiceAccount").withName("meshcd")
                 .withNamespace(namespace).endSubject().build();
-        return List.of(role, binding);
+        // Its record (ConfigMap meshcd-sync-NAME) and its Lease live in meshcd's own namespace: nowhere else.
+        var local = new RoleBuilder().withNewMetadata().withName(SYNC_ROLE).withNamespace(namespace).withLabels(labels)
+                .endMetadata()
+                .addToRules(rule(List.of(""), List.of("configmaps"), List.of("get", "list", "watch", "create", "update", "patch")))
+                .addToRules(rule(List.of("coordination.k8s.io"), List.of("leases"), List.of("*")))
+                .build();
+        var localBinding = new RoleBindingBuilder().withNewMetadata().withName(SYNC_ROLE).withNamespace(namespace)
+                .withLabels(labels).endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Role").withName(SYNC_ROLE).endRoleRef().addNewSubject().withKind("ServiceAccount")
+                .withName("meshcd").withNamespace(namespace).endSubject().build();
+        return List.of(role, binding, local, localBinding);
     }
 
     private static PolicyRule rule(List<String> groups, List<String> resources, List<String> verbs) {
@@ -224,6 +270,8 @@ public final class InstallManifests {
                 .withNewTemplate().withNewMetadata().withLabels(labels)
                 .addToLabels("sidecar.istio.io/inject", "false").endMetadata()
                 .withNewSpec().withServiceAccountName("meshcd")
+                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
                 .withNewAffinity().withNewPodAntiAffinity().addNewPreferredDuringSchedulingIgnoredDuringExecution()
                 .withWeight(100).withNewPodAffinityTerm().withTopologyKey("kubernetes.io/hostname")
                 .withNewLabelSelector().withMatchLabels(selector).endLabelSelector().endPodAffinityTerm()
@@ -321,7 +369,10 @@ public final class InstallManifests {
         var v = client.admissionRegistration().v1().validatingWebhookConfigurations().withName(VALIDATING_NAME);
         if (v.get() != null) {
             v.edit(c -> {
-                c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(b64));
+                c.getWebhooks().forEach(w -> {
+                    w.getClientConfig().setCaBundle(b64);
+                    w.setFailurePolicy("Fail"); // reachable now: from here on a request it cannot check is denied
+                });
                 return c;
             });
         }

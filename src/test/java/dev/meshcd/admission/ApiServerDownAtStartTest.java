@@ -2,6 +2,7 @@ package dev.meshcd.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshcd.admission.install.InstallManifests;
 import dev.meshcd.admission.tls.CertStore;
 import dev.meshcd.testing.Await;
 import dev.meshcd.testing.LocalCluster;
@@ -46,9 +47,19 @@ class ApiServerDownAtStartTest {
 
     @Test
     void startsWithoutTheApiServerAndCatchesUpWhenItIsBack() throws Exception {
-        cluster.stopApiServer();
         KubernetesClient client = cluster.client();
-        AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen("127.0.0.1", 0)
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // Installed before meshcd ever ran: no caBundle yet, so the validating webhook starts as Ignore.
+        InstallManifests.apply(client, InstallManifests.render(InstallManifests.Options.defaults()
+                .withWebhookUrl("https://127.0.0.1:" + port)));
+        var validating = client.admissionRegistration().v1().validatingWebhookConfigurations()
+                .withName(InstallManifests.VALIDATING_NAME);
+        assertThat(validating.get().getWebhooks().get(0).getFailurePolicy()).isEqualTo("Ignore");
+        cluster.stopApiServer();
+        AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen("127.0.0.1", port)
                 .certificates(CertStore.memory(), List.of("localhost", "127.0.0.1")).client(client)
                 .compiler(TestValidators::compiler).syncWait(Duration.ofSeconds(2)).build());
         try {
@@ -65,14 +76,22 @@ class ApiServerDownAtStartTest {
             vs.setKind("VirtualService");
             vs.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("cart").withNamespace("shop")
                     .build());
-            vs.setAdditionalProperties(Map.of("spec", Map.of("hosts", List.of("cart"))));
+            vs.setAdditionalProperties(Map.of("spec", Map.of("hosts", List.of("cart"),
+                    "http", List.of(Map.of("route", List.of(Map.of("destination", Map.of("host", "cart"))))))));
             client.genericKubernetesResources(new ResourceDefinitionContext.Builder().withGroup("networking.istio.io")
                     .withVersion("v1").withKind("VirtualService").withPlural("virtualservices").withNamespaced(true)
                     .build()).resource(vs).create();
             Await.until(Duration.ofSeconds(30), "the Istio kinds are watched", () -> runtime.snapshot().resources()
                     .stream().anyMatch(r -> r.kind().kind().equals("VirtualService") && r.name().equals("cart")));
             assertThat(Reviews.get(http, runtime.port(), "/healthz").statusCode()).isEqualTo(200);
+            // The caBundle was written once the API server answered, and the webhook switched to Fail.
+            Await.until(Duration.ofSeconds(90), "caBundle written", () -> "Fail".equals(
+                    validating.get().getWebhooks().get(0).getFailurePolicy()));
+            assertThat(validating.get().getWebhooks().get(0).getClientConfig().getCaBundle()).isNotEmpty();
         } finally {
+            validating.delete();
+            client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(InstallManifests.MUTATING_NAME)
+                    .delete();
             runtime.close();
         }
     }

@@ -31,9 +31,15 @@ class InstallAndCertificatesTest {
         List<HasMetadata> objs = InstallManifests.render(InstallManifests.Options.defaults());
         assertThat(objs).extracting(HasMetadata::getKind).containsExactly("Namespace", "ServiceAccount", "ClusterRole",
                 "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service", "PodDisruptionBudget",
-                "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration");
+                "NetworkPolicy", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration");
         ValidatingWebhook w = only(objs, ValidatingWebhookConfiguration.class).getWebhooks().get(0);
-        assertThat(w.getFailurePolicy()).isEqualTo("Fail");
+        // Ignore until meshcd has written the caBundle (patchCaBundle then switches it to Fail)
+        assertThat(w.getFailurePolicy()).isEqualTo("Ignore");
+        assertThat(w.getNamespaceSelector().getMatchExpressions()).singleElement().satisfies(e -> {
+            assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
+            assertThat(e.getOperator()).isEqualTo("NotIn");
+            assertThat(e.getValues()).containsExactly("kube-system", "kube-public", "kube-node-lease", "meshcd-system");
+        });
         assertThat(w.getTimeoutSeconds()).isEqualTo(5);
         assertThat(w.getSideEffects()).isEqualTo("None");
         assertThat(w.getAdmissionReviewVersions()).containsExactly("v1");
@@ -55,6 +61,19 @@ class InstallAndCertificatesTest {
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getVerbs()).doesNotContain("*", "delete"));
         assertThat(role.getRules()).filteredOn(r -> r.getApiGroups().contains("networking.istio.io"))
                 .allSatisfy(r -> assertThat(r.getVerbs()).containsExactly("get", "list", "watch"));
+        assertThat(m.getWebhooks()).allSatisfy(mw -> assertThat(mw.getNamespaceSelector().getMatchExpressions())
+                .anySatisfy(e -> assertThat(e.getValues()).contains("kube-system", "meshcd-system")));
+        // ConfigMap writes: the root certificate's name only (create cannot be limited by name)
+        assertThat(role.getRules()).filteredOn(r -> r.getResources().contains("configmaps")).allSatisfy(r ->
+                assertThat(r.getVerbs().equals(List.of("create")) || r.getResourceNames().equals(List.of("istio-ca-root-cert")))
+                        .isTrue());
+        io.fabric8.kubernetes.api.model.apps.Deployment d = only(objs, io.fabric8.kubernetes.api.model.apps.Deployment.class);
+        assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getSeccompProfile().getType())
+                .isEqualTo("RuntimeDefault");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).doesNotEndWith(":latest");
+        var policy = only(objs, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(i ->
+                assertThat(i.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(8443)));
         assertThat(InstallManifests.yaml(objs)).contains("kind: \"Deployment\"").contains("replicas: 2");
     }
 
@@ -67,6 +86,7 @@ class InstallAndCertificatesTest {
         ValidatingWebhook w = only(objs, ValidatingWebhookConfiguration.class).getWebhooks().get(0);
         assertThat(w.getClientConfig().getUrl()).isEqualTo("https://127.0.0.1:9443/validate");
         assertThat(w.getClientConfig().getCaBundle()).isEqualTo("UEVN");
+        assertThat(w.getFailurePolicy()).as("the caBundle is known: Fail from the start").isEqualTo("Fail");
         assertThat(only(objs, MutatingWebhookConfiguration.class).getWebhooks().get(0).getClientConfig().getUrl())
                 .isEqualTo("https://127.0.0.1:9443/inject");
     }

@@ -110,6 +110,8 @@ class InstallSyncTest {
             "list,   peerauthentications.security.istio.io,      ,              yes",
             "create, leases.coordination.k8s.io,                 meshcd-system, yes",
             "update, configmaps,                                 meshcd-system, yes",
+            "update, configmaps,                                 shop,          no",
+            "create, leases.coordination.k8s.io,                 shop,          no",
             "create, namespaces,                                 ,              yes",
             "delete, secrets,                                    meshcd-system, no",
             "create, deployments.apps,                           shop,          no",
@@ -121,8 +123,8 @@ class InstallSyncTest {
         // the sync's RBAC only: the webhook configurations would send this cluster's requests to a Service that
         // does not run here, and other tests dry-run the webhook's own RBAC as new objects
         for (HasMetadata o : InstallManifests.render(WITH_SYNC)) {
-            if ((o instanceof ClusterRole || o instanceof ClusterRoleBinding)
-                    && o.getMetadata().getName().equals(InstallManifests.SYNC_ROLE)) {
+            if (o instanceof io.fabric8.kubernetes.api.model.Namespace
+                    || o.getMetadata().getName().equals(InstallManifests.SYNC_ROLE)) { // cluster-wide and in meshcd's namespace
                 cluster.client().resource(o).createOr(x -> x.update());
             }
         }
