@@ -22,6 +22,7 @@ public final class StandardStages {
 
     public static List<ResourceValidator> validators() {
         List<ResourceValidator> v = new ArrayList<>();
+        v.add(new dev.meshcd.compiler.validate.MetadataValidator()); // object names as the API server checks them
         v.add(new SchemaValidator()); // CRD openAPIV3Schema + strict fields (IST0106)
         v.add(new CelValidator()); // CRD x-kubernetes-validations (IST0106)
         // istiod's webhook rules beyond the CRD (IST0106 errors, MCD2001 warnings)

@@ -316,9 +316,16 @@ public final class StructuralValidator {
     }
 
     private static void validateNumber(SchemaNode schema, JsonNode n, PathStack path, ErrorHandler errors) {
-        if ("int32".equals(schema.format) && n.isIntegralNumber() && !n.canConvertToInt()) {
-            errors.error(path, "must be a 32-bit integer, got " + n.asText());
-            return;
+        // Integers as the API server decodes them: int32 where the schema says so, else int64. A float that is
+        // integral (1e30) still has to fit: Kubernetes rejects it, and Envoy would get a wrapped value.
+        if (schema.type == SchemaNode.Type.INTEGER || "int32".equals(schema.format) || "int64".equals(schema.format)) {
+            boolean int32 = "int32".equals(schema.format);
+            boolean fits = n.isIntegralNumber() ? (int32 ? n.canConvertToInt() : n.canConvertToLong())
+                    : Math.abs(n.asDouble()) <= (int32 ? Integer.MAX_VALUE : 0x1p63);
+            if (!fits) {
+                errors.error(path, "must be a " + (int32 ? 32 : 64) + "-bit integer, got " + n.asText());
+                return;
+            }
         }
         double d = n.asDouble();
         if (schema.minimum != null && (schema.exclusiveMinimum ? d <= schema.minimum : d < schema.minimum)) {
