@@ -36,6 +36,7 @@ public final class AdmissionRuntime implements AutoCloseable {
      * @param injector        sidecar injection for {@code /inject}
      * @param syncIdentities  users allowed to change Git-managed objects
      * @param rootCertPem     the mesh root certificate to publish, or null to publish the webhook CA
+     * @param syncWait        how long {@link #start()} waits for the caches before serving anyway (not ready yet)
      */
     public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
                          Supplier<Compiler> compiler, PodInjector injector, Set<String> syncIdentities,
@@ -45,7 +46,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         }
     }
 
-    /** {@link Config} with meshcd run's defaults: every port, in memory certificates, no cluster, no injection. */
+    /** {@link Config} with meshcd run's defaults: 0.0.0.0:8443, certificates in memory, no cluster, no injection. */
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = 8443;
@@ -184,7 +185,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             long delay = Math.min(60, 1L << Math.min(attempt, 6));
             LOG.warn("cannot write caBundle into the webhook configurations ({}); trying again in {} s",
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""),
+                    dev.meshcd.kube.Faults.oneLine(e),
                     delay);
             if (!retries.isShutdown()) {
                 retries.schedule(() -> writeCaBundle(client, attempt + 1), delay, java.util.concurrent.TimeUnit.SECONDS);

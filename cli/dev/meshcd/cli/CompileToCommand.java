@@ -61,11 +61,8 @@ final class CompileToCommand extends PrintingCommand {
                 return ExitCodes.USAGE;
             }
         }
-        EffectiveMesh mesh;
-        try {
-            mesh = options.load(paths);
-        } catch (MeshLoading.UsageException e) {
-            stderr.println("meshcd: " + e.getMessage());
+        EffectiveMesh mesh = options.load(paths, stderr);
+        if (mesh == null) {
             return ExitCodes.USAGE;
         }
         // Exactly what the sync loop would apply (ownership label, source annotation): a team that renders with

@@ -2,6 +2,7 @@ package dev.meshcd.cli;
 
 import dev.meshcd.compiler.envoy.EffectiveMesh;
 import dev.meshcd.compiler.pipeline.Compiler;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,9 +23,14 @@ final class MeshLoading {
         @picocli.CommandLine.Mixin
         RepoOptions repo;
 
-        /** Opens and compiles the paths into their Envoy configuration. */
-        EffectiveMesh load(List<Path> paths) throws UsageException {
-            return EffectiveMesh.of(repo.compile(paths, Compiler.Mode.CHECK));
+        /** Opens and compiles the paths into their Envoy configuration; null (the problem printed) on a usage or I/O error. */
+        EffectiveMesh load(List<Path> paths, PrintWriter err) {
+            try {
+                return EffectiveMesh.of(repo.compile(paths, Compiler.Mode.CHECK));
+            } catch (UsageException e) {
+                err.println("meshcd: " + e.getMessage());
+                return null;
+            }
         }
     }
 }

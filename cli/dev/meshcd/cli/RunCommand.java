@@ -119,6 +119,10 @@ final class RunCommand implements Callable<Integer> {
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.meshcd.audit", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.dev.meshcd", "info");
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        if (config != null && sync.repo != null) {
+            err.println("meshcd run: --config is for serving without --repo (the repository's meshcd.yaml applies)");
+            return ExitCodes.USAGE;
+        }
         if (maxBody <= 0) {
             err.println("meshcd run: --max-body must be a positive number of bytes, not " + maxBody);
             return ExitCodes.USAGE;
@@ -168,10 +172,6 @@ final class RunCommand implements Callable<Integer> {
         // The webhook validates under the settings the sync compiles with: one workspace for both.
         Workspace workspace;
         if (syncing != null) {
-            if (config != null) {
-                err.println("meshcd run: --config is for serving without --repo (the repository's meshcd.yaml applies)");
-                return ExitCodes.USAGE;
-            }
             workspace = syncing.workspace();
         } else {
             try {

@@ -48,11 +48,8 @@ final class SimulateCommand extends PrintingCommand {
             stderr.println("meshcd simulate: --request: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        EffectiveMesh mesh;
-        try {
-            mesh = options.load(paths);
-        } catch (MeshLoading.UsageException e) {
-            stderr.println("meshcd: " + e.getMessage());
+        EffectiveMesh mesh = options.load(paths, stderr);
+        if (mesh == null) {
             return ExitCodes.USAGE;
         }
         if (mesh.hasErrors()) {

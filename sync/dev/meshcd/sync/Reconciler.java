@@ -9,6 +9,7 @@ import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.workspace.Workspaces;
+import dev.meshcd.kube.Faults;
 import dev.meshcd.kube.Ownership;
 import dev.meshcd.sync.apply.Applier;
 import dev.meshcd.sync.apply.KubeObjects;
@@ -619,16 +620,8 @@ public final class Reconciler implements AutoCloseable {
     }
 
     static String shortMessage(KubernetesClientException e) {
-        String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : null;
-        if (m == null) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            m = root == e ? e.getMessage() : root.getClass().getSimpleName()
-                    + (root.getMessage() == null ? "" : ": " + root.getMessage());
-        }
-        return m == null ? e.getClass().getSimpleName() : m.length() > 80 ? m.substring(0, 80) : m;
+        String m = Faults.brief(e);
+        return m.length() > 80 ? m.substring(0, 80) : m;
     }
 
     /** Publishes a commit status; the next state remembers it. */

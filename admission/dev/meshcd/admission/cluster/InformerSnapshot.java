@@ -11,6 +11,7 @@ import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.Origin;
 import dev.meshcd.kube.ApiResource;
 import dev.meshcd.kube.ApiResources;
+import dev.meshcd.kube.Faults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,7 +93,7 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
         try {
             CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("informers not all synced after {} s ({}); they go on retrying", timeoutSeconds, oneLine(e));
+            LOG.warn("informers not all synced after {} s ({}); they go on retrying", timeoutSeconds, Faults.oneLine(e));
         }
         LOG.info("watching {} kinds; {} resources cached", informers.size(), resources.size());
         return this;
@@ -105,7 +106,7 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
                 return false;
             }
             LOG.warn("{} {}: {} (retrying)", isStarted ? "watch of" : "cannot list", informer.getApiTypeClass()
-                    .getSimpleName(), oneLine(t));
+                    .getSimpleName(), Faults.oneLine(t));
             return true;
         });
         informers.add(informer);
@@ -151,22 +152,11 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
                         () -> LOG.debug("{} not served by this cluster; not watched", info.kind()));
             }
         } catch (RuntimeException e) { // KubernetesClientException: the cluster does not answer
-            LOG.warn("cannot discover the cluster's Istio kinds ({}); asking again shortly", oneLine(e));
+            LOG.warn("cannot discover the cluster's Istio kinds ({}); asking again shortly", Faults.oneLine(e));
             api.reset();
             return Optional.empty();
         }
         return Optional.of(List.copyOf(out.values()));
-    }
-
-    private static String oneLine(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage() == null ? root.getClass().getSimpleName()
-                : root.getClass().getSimpleName() + ": " + root.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler() {

@@ -77,12 +77,23 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         List<SourceFile> kept = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (SourceFile f : tree.files()) {
-            if (!f.name().equals(file) && (explicit.contains(f.name()) || !excluded(f.name(), dir))
-                    && names.add(f.name())) {
+            if (includes(f.name(), explicit, dir) && names.add(f.name())) {
                 kept.add(f);
             }
         }
         return new SourceTree(kept);
+    }
+
+    /**
+     * Whether a file (named as in a SourceTree) is compiled under this config: not the config itself, and not
+     * excluded unless named one by one ({@code explicit}).
+     */
+    public boolean includes(String name, java.util.Set<String> explicit) {
+        return includes(name, explicit, directoryOf(file));
+    }
+
+    private boolean includes(String name, java.util.Set<String> explicit, String dir) {
+        return !name.equals(file) && (explicit.contains(name) || !excluded(name, dir));
     }
 
     /** Whether a file (named as in a SourceTree) is excluded: patterns are relative to the config's directory. */

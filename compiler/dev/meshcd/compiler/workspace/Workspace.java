@@ -109,8 +109,7 @@ public final class Workspace {
     }
 
     private boolean included(MeshcdConfig config, String name) {
-        return config == MeshcdConfig.EMPTY
-                || !name.equals(config.file()) && (explicitFiles.contains(name) || !config.excluded(name));
+        return config == MeshcdConfig.EMPTY || config.includes(name, explicitFiles);
     }
 
     private CompileResult publish(CompileResult result) {
