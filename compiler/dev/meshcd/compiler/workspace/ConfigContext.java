@@ -94,11 +94,8 @@ final class ConfigContext {
                     continue;
                 }
             } else if (found.isEmpty()) {
-                boolean outside = prefix.startsWith("../") || prefix.equals("..") || prefix.startsWith("/");
-                diagnostics.add(configError(cp, outside
-                        ? "context path \"" + cp.path() + "\" is outside the repository; a Git revision can only"
-                                + " use paths inside it (check with --kubeconfig, or keep the context in the repository)"
-                        : "context path \"" + cp.path() + "\" holds no files"));
+                diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" holds no files in the tree"
+                        + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
                 continue;
             }
             prefixes.add(prefix);
