@@ -2,6 +2,8 @@ package dev.meshcd.compiler.config;
 
 import dev.meshcd.compiler.analyze.DiagnosticFilter;
 import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.index.Workload;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.source.SourceFile;
@@ -22,15 +24,57 @@ import java.util.List;
  * @param workloads        workloads running in the cluster but not in the repo
  * @param suppressions     diagnostics to drop
  * @param diagnostics      what was wrong with the file (MCD9001)
+ * @param context          {@code context:} paths whose objects are context only (analyzed against, never compiled)
+ * @param external         {@code external:} declarations, as the objects they stand for (origin: their entry here)
+ * @param unresolvedErrors {@code unresolved: error} (true) or {@code warning} (false); null when unset
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
-                           List<Diagnostic> diagnostics) {
+                           List<Diagnostic> diagnostics, List<ContextPath> context, List<Resource> external,
+                           Boolean unresolvedErrors) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of());
+            List.of(), List.of(), List.of(), null);
+
+    /**
+     * A {@code context:} entry: the path as written, relative to the config file's directory, and where it is
+     * written (for diagnostics about it).
+     */
+    public record ContextPath(String path, SourceLocation location) {
+        /**
+         * The path named as the tree names files (relative to the same root as {@code configFile}), normalized:
+         * "deploy/meshcd.yaml" and "../other/dump" give "other/dump". Starts with ".." when it leaves the root.
+         */
+        public String resolve(String configFile) {
+            java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+            String joined = directoryOf(configFile) + path;
+            boolean absolute = joined.startsWith("/");
+            int up = 0;
+            for (String part : joined.split("/")) {
+                if (part.isEmpty() || part.equals(".")) {
+                    continue;
+                }
+                if (part.equals("..")) {
+                    if (parts.isEmpty()) {
+                        up++;
+                    } else {
+                        parts.removeLast();
+                    }
+                } else {
+                    parts.addLast(part);
+                }
+            }
+            StringBuilder out = new StringBuilder(absolute ? "/" : "");
+            if (!absolute) {
+                out.append("../".repeat(up));
+            }
+            out.append(String.join("/", parts));
+            String r = out.toString();
+            return r.endsWith("/") ? r.substring(0, r.length() - 1) : r.isEmpty() ? "." : r;
+        }
+    }
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(Diagnostic::isError);
@@ -43,7 +87,7 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         return new CompileOptions(defaultNamespace != null ? defaultNamespace : base.defaultNamespace(),
                 domainSuffix != null ? domainSuffix : base.domainSuffix(),
                 rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all), base.limits(),
-                base.commit());
+                base.commit(), unresolvedErrors != null ? unresolvedErrors : base.unresolvedErrors());
     }
 
     /** A compile result with this config's own findings (its errors fail the compile) added in order. */

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
-            "rootNamespace", "exclude", "workloads", "suppress");
+            "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
@@ -66,7 +66,7 @@ public final class MeshcdConfigParser {
                     error(null, FieldPath.ROOT, "meshcd config is empty; expected apiVersion: " + MeshcdConfig.API_VERSION
                             + " and kind: " + MeshcdConfig.KIND);
                 }
-                return result(null, null, null, List.of(), List.of(), List.of());
+                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null);
             }
             if (docs.size() > 1) {
                 error(docs.get(1), FieldPath.ROOT, "meshcd config must be a single YAML document");
@@ -76,7 +76,7 @@ public final class MeshcdConfigParser {
             JsonNode root = d.root();
             if (!root.isObject()) {
                 error(d, FieldPath.ROOT, "meshcd config must be a mapping");
-                return result(null, null, null, List.of(), List.of(), List.of());
+                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null);
             }
             unknownKeys(root, FieldPath.ROOT, TOP);
             String apiVersion = string(root, FieldPath.ROOT, "apiVersion");
@@ -132,13 +132,42 @@ public final class MeshcdConfigParser {
                     suppressions.add(s);
                 }
             }
-            return result(ns, suffix, rootNs, exclude, workloads, suppressions);
+            List<MeshcdConfig.ContextPath> context = new ArrayList<>();
+            JsonNode cs = list(root, "context");
+            for (int i = 0; i < cs.size(); i++) {
+                JsonNode c = cs.get(i);
+                FieldPath at = FieldPath.of("context", i);
+                if (!c.isTextual() || c.asText().isBlank()) {
+                    error(at, "context entries must be non-empty paths");
+                } else if (c.asText().startsWith("/") || c.asText().contains("\\") || c.asText().contains(":")
+                        || c.asText().indexOf('\0') >= 0) {
+                    error(at, "context entries are paths relative to the config file's directory"
+                            + " (../other-repo is fine), not \"" + c.asText() + "\"");
+                } else {
+                    context.add(new MeshcdConfig.ContextPath(c.asText(), parsed.locate(doc, at)));
+                }
+            }
+            List<Resource> external = new ExternalDeclarations(parsed, doc, ns == null ? "default" : ns, this::error)
+                    .read(root.get("external"));
+            Boolean unresolved = null;
+            String u = string(root, FieldPath.ROOT, "unresolved");
+            if (u != null) {
+                if (u.equals("error") || u.equals("warning")) {
+                    unresolved = u.equals("error");
+                } else {
+                    error(FieldPath.of("unresolved"), "unresolved must be error or warning, not \"" + u + "\"");
+                }
+            }
+            return result(ns, suffix, rootNs, exclude, workloads, suppressions, context, external, unresolved);
         }
 
         private MeshcdConfig result(String ns, String suffix, String rootNs, List<String> exclude,
-                                    List<Workload> workloads, List<Suppression> suppressions) {
+                                    List<Workload> workloads, List<Suppression> suppressions,
+                                    List<MeshcdConfig.ContextPath> context, List<Resource> external,
+                                    Boolean unresolved) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
-                    List.copyOf(suppressions), List.copyOf(diagnostics));
+                    List.copyOf(suppressions), List.copyOf(diagnostics), List.copyOf(context), List.copyOf(external),
+                    unresolved);
         }
 
         private Workload workload(JsonNode node, FieldPath path) {

@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.envoy;
 
+import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
@@ -22,7 +23,12 @@ public record EffectiveMesh(CompileResult result, EnvoyTranslator translator, Ma
         Map<String, ProxyConfig> proxies;
         try {
             proxies = t.translateAll();
-            ds.addAll(EnvoyChecks.check(proxies));
+            for (Diagnostic d : EnvoyChecks.check(proxies)) {
+                // a context object's translation is not the repository's to fix
+                if (d.subject() == null || !ContextOrigin.isContext(result.index().get(d.subject()).orElse(null))) {
+                    ds.add(d);
+                }
+            }
         } catch (RuntimeException e) {
             proxies = new TreeMap<>();
             ds.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e, null, null, ""));

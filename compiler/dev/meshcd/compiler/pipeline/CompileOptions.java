@@ -15,9 +15,12 @@ import java.util.List;
  * @param limits             loading bounds
  * @param commit             the Git commit being compiled, recorded on generated resources
  *                           (annotation meshcd.dev/commit), or null
+ * @param unresolvedErrors   every reference that does not resolve is an error, even into a namespace meshcd
+ *                           cannot see (meshcd.yaml's {@code unresolved: error}); by default those are warnings
  */
 public record CompileOptions(String defaultNamespace, String domainSuffix, String rootNamespace,
-                             List<Workload> externalWorkloads, LoadLimits limits, String commit) {
+                             List<Workload> externalWorkloads, LoadLimits limits, String commit,
+                             boolean unresolvedErrors) {
     public static final CompileOptions DEFAULT = new CompileOptions("default", MeshIndex.DEFAULT_DOMAIN_SUFFIX,
             MeshIndex.DEFAULT_ROOT_NAMESPACE, List.of(), LoadLimits.DEFAULT);
 
@@ -26,15 +29,27 @@ public record CompileOptions(String defaultNamespace, String domainSuffix, Strin
         this(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, null);
     }
 
+    public CompileOptions(String defaultNamespace, String domainSuffix, String rootNamespace,
+                          List<Workload> externalWorkloads, LoadLimits limits, String commit) {
+        this(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit, false);
+    }
+
+    public CompileOptions withUnresolvedErrors(boolean errors) {
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit,
+                errors);
+    }
+
     public CompileOptions withCommit(String commit) {
-        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit);
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit, unresolvedErrors);
     }
 
     public CompileOptions withDefaultNamespace(String namespace) {
-        return new CompileOptions(namespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit);
+        return new CompileOptions(namespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit,
+                unresolvedErrors);
     }
 
     public CompileOptions withExternalWorkloads(List<Workload> workloads) {
-        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits, commit);
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits, commit,
+                unresolvedErrors);
     }
 }

@@ -2,6 +2,9 @@ package dev.meshcd.compiler.pipeline;
 
 import dev.meshcd.compiler.analyze.Analyzer;
 import dev.meshcd.compiler.analyze.DiagnosticFilter;
+import dev.meshcd.compiler.analyze.OnePerMistake;
+import dev.meshcd.compiler.analyze.UnresolvedReferences;
+import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Diagnostics;
@@ -483,7 +486,7 @@ public final class Compiler {
         MeshIndex index = index(resources);
         Analysis analysis = Analysis.full(analyzers, index);
         sink.addAll(analysis.all());
-        return new CompileResult(List.copyOf(resources), index, filter(sink.sorted(), index), 0, 0);
+        return new CompileResult(List.copyOf(resources), index, judged(sink.sorted(), index), 0, 0);
     }
 
     /** The index of a snapshot under this compiler's options (domain suffix, root namespace, external workloads). */
@@ -506,7 +509,27 @@ public final class Compiler {
                         + a.name() + ": " + e, null, null, ""));
             }
         }
-        return filter(sink.sorted(), index);
+        return judged(sink.sorted(), index);
+    }
+
+    /**
+     * Findings over a live snapshot (the admission webhook's): the snapshot is the whole cluster, so every
+     * namespace is visible; suppressions apply, one diagnostic per mistake.
+     */
+    private List<Diagnostic> judged(List<Diagnostic> diagnostics, MeshIndex index) {
+        diagnostics = UnresolvedReferences.judge(diagnostics, index, true, options.unresolvedErrors());
+        return OnePerMistake.apply(filter(diagnostics, index), index);
+    }
+
+    /** No diagnostic is about a context object: context is never validated, and its findings are not ours. */
+    static List<Diagnostic> withoutContextSubjects(List<Diagnostic> diagnostics, MeshIndex index) {
+        List<Diagnostic> out = new ArrayList<>(diagnostics.size());
+        for (Diagnostic d : diagnostics) {
+            if (d.subject() == null || !ContextOrigin.isContext(index.get(d.subject()).orElse(null))) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     private List<Diagnostic> filter(List<Diagnostic> diagnostics, MeshIndex index) {
@@ -545,6 +568,27 @@ public final class Compiler {
             return new Delta(upserts, removals);
         }
 
+        /**
+         * This delta of the repository's resources as a delta of the snapshot with {@code context}: a repository
+         * object removed lets the context object of its key show again.
+         */
+        Delta over(PreparedContext context) {
+            if (context.isEmpty() || removals.isEmpty()) {
+                return this;
+            }
+            List<Resource> up = new ArrayList<>(upserts);
+            List<ResourceKey> down = new ArrayList<>();
+            for (ResourceKey k : removals) {
+                Resource shadowed = context.get(k);
+                if (shadowed != null) {
+                    up.add(shadowed);
+                } else {
+                    down.add(k);
+                }
+            }
+            return new Delta(up, down);
+        }
+
         private static int countReplaced(MeshIndex before, List<Resource> upserts) {
             int n = 0;
             for (Resource r : upserts) {
@@ -560,13 +604,21 @@ public final class Compiler {
                                  int documents, Delta delta) {
         long t0 = System.nanoTime();
         Analysis previous = s.lastAnalysis;
+        PreparedContext context = s.context;
+        List<Resource> indexed = context.merge(resources);
+        if (delta != null && context != s.indexedContext) {
+            delta = null; // the context changed too: compare whole snapshots
+        } else if (delta != null) {
+            delta = delta.over(context);
+        }
         if (delta == null && previous != null) {
-            delta = Delta.between(previous.index(), resources);
+            delta = Delta.between(previous.index(), indexed);
         }
         boolean incremental = delta != null && previous != null
                 && previous.index().changeCount() + delta.upserts().size() + delta.removals().size()
-                        <= Math.max(256, resources.size() / 8);
-        MeshIndex index = incremental ? previous.index().withChanges(delta.upserts(), delta.removals()) : index(resources);
+                        <= Math.max(256, indexed.size() / 8);
+        MeshIndex index = incremental ? previous.index().withChanges(delta.upserts(), delta.removals()) : index(indexed);
+        s.indexedContext = context;
         long t1 = System.nanoTime();
         Analysis analysis = null;
         if (mode == Mode.CHECK) {
@@ -577,7 +629,13 @@ public final class Compiler {
         }
         s.lastAnalysis = analysis != null ? analysis : new Analysis(index, null);
         long t2 = System.nanoTime();
-        List<Diagnostic> diagnostics = filter(sink.sorted(), index);
+        List<Diagnostic> diagnostics = sink.sorted();
+        if (!context.isEmpty()) {
+            diagnostics = withoutContextSubjects(diagnostics, index);
+        }
+        diagnostics = UnresolvedReferences.judge(diagnostics, index, context.context.complete(),
+                options.unresolvedErrors());
+        diagnostics = OnePerMistake.apply(filter(diagnostics, index), index);
         CompileResult result = new CompileResult(List.copyOf(resources), index, List.copyOf(diagnostics), files, documents);
         s.phase("index", t1 - t0);
         s.phase("analyze", t2 - t1);

@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.pipeline;
 
+import dev.meshcd.compiler.context.MeshContext;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
@@ -28,7 +29,27 @@ public final class IncrementalState {
     Analysis lastAnalysis;
     /** The answer of the last compile or recompile, returned again when a recompile changes nothing. */
     LastResult lastResult;
+    /** The context of the next compile, and the one the last index was built with (see {@link #context(MeshContext)}). */
+    PreparedContext context = PreparedContext.NONE;
+    PreparedContext indexedContext = PreparedContext.NONE;
     private final Map<String, Long> timings = new ConcurrentSkipListMap<>();
+
+    /**
+     * What lives outside the repository for the next compile or recompile to analyze against. A context that is
+     * {@linkplain MeshContext#sameAs the same} as the one in force changes nothing; another one makes the next
+     * recompile re-analyze (per-file results stay cached: the repository did not change).
+     */
+    public void context(MeshContext next) {
+        if (next.sameAs(context.context)) {
+            return;
+        }
+        context = new PreparedContext(next);
+        lastResult = null;
+    }
+
+    public MeshContext context() {
+        return context.context;
+    }
 
     record LastResult(CompileResult result, Compiler.Mode mode) {
     }

@@ -10,6 +10,9 @@ import dev.meshcd.compiler.pipeline.IncrementalState;
 import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.compiler.context.MeshContext;
+import dev.meshcd.compiler.diag.Diagnostic;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The one front door to the compiler: a repository tree, its {@code meshcd.yaml}, and all incremental state.
@@ -40,6 +44,9 @@ public final class Workspace {
     private final String configName;
     private final Set<String> explicitFiles;
     private final BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages;
+    private final Supplier<MeshContext> context;
+    private final ContextReader contextReader;
+    private final ConfigContext configContext = new ConfigContext();
 
     private final Object writer = new Object();
     /** The whole tree as given, excluded files and the config included: excludes can change with the config. */
@@ -47,6 +54,9 @@ public final class Workspace {
     private String configHash;
     private IncrementalState state;
     private volatile View view;
+    /** meshcd.yaml's context as last loaded, and the shell's context as last supplied. */
+    private ConfigContext.Loaded declared = ConfigContext.Loaded.NONE;
+    private MeshContext supplied = MeshContext.NONE;
 
     /** What readers see: the settings in force and the last result (null before the first compile). */
     private record View(MeshcdConfig config, Compiler compiler, CompileResult last) {
@@ -59,6 +69,8 @@ public final class Workspace {
         this.configName = b.configName;
         this.explicitFiles = Set.copyOf(b.explicitFiles);
         this.stages = b.stages;
+        this.context = b.context;
+        this.contextReader = b.contextReader;
         useConfig(explicitConfig);
     }
 
@@ -86,13 +98,16 @@ public final class Workspace {
             changed.forEach(f -> files.put(f.name(), f));
             boolean configTouched = explicitConfig == null && configName != null
                     && (removed.contains(configName) || changed.stream().anyMatch(f -> f.name().equals(configName)));
-            if (configTouched) {
+            boolean contextTouched = changed.stream().anyMatch(f -> declared.covers(f.name()))
+                    || removed.stream().anyMatch(declared::covers);
+            if (configTouched || contextTouched) {
                 return compileAll(mode);
             }
             MeshcdConfig config = view.config();
             List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name())).toList();
             List<String> gone = removed.stream().filter(n -> !Objects.equals(n, configName)).toList();
-            return publish(config.withDiagnostics(view.compiler().recompile(state, kept, gone, mode)));
+            useContext();
+            return publish(withDiagnostics(config, view.compiler().recompile(state, kept, gone, mode)));
         }
     }
 
@@ -101,11 +116,47 @@ public final class Workspace {
             useConfig(configName == null ? null : files.get(configName));
         }
         MeshcdConfig config = view.config();
-        SourceTree tree = new SourceTree(List.copyOf(files.values()));
+        Compiler compiler = view.compiler();
+        declared = configContext.load(config, files, contextReader, compiler.decoder(), compiler.options().limits());
+        List<SourceFile> compiled = new ArrayList<>(files.size());
+        for (SourceFile f : files.values()) {
+            if (!declared.covers(f.name())) {
+                compiled.add(f); // files under a context: path are context, not compiled
+            }
+        }
+        SourceTree tree = new SourceTree(compiled);
         if (config != MeshcdConfig.EMPTY) {
             tree = config.applyTo(tree, explicitFiles);
         }
-        return publish(config.withDiagnostics(view.compiler().compile(state, tree, mode)));
+        useContext();
+        return publish(withDiagnostics(config, compiler.compile(state, tree, mode)));
+    }
+
+    /** Asks the shell for its context (consulted at every compile and update) and hands the whole to the state. */
+    private void useContext() {
+        MeshContext now = Objects.requireNonNull(context.get(), "context supplier returned null");
+        supplied = now;
+        state.context(ConfigContext.combine(now, declared.context()));
+    }
+
+    /** The result with meshcd.yaml's findings and those about its context paths. */
+    private CompileResult withDiagnostics(MeshcdConfig config, CompileResult result) {
+        result = config.withDiagnostics(result);
+        if (declared.diagnostics().isEmpty()) {
+            return result;
+        }
+        List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+        all.addAll(declared.diagnostics());
+        all.sort(Diagnostic.ORDER);
+        return new CompileResult(result.resources(), result.index(), List.copyOf(all), result.files(),
+                result.documents());
+    }
+
+    /** The context of the last compile or update: the shell's, with meshcd.yaml's context: and external: objects. */
+    public MeshContext context() {
+        synchronized (writer) {
+            return state.context();
+        }
     }
 
     private boolean included(MeshcdConfig config, String name) {
@@ -132,6 +183,7 @@ public final class Workspace {
         List<DiagnosticFilter> filters = config == MeshcdConfig.EMPTY ? List.of() : List.of(config.filter());
         configHash = hash;
         state = new IncrementalState();
+        declared = ConfigContext.Loaded.NONE;
         view = new View(config, stages.apply(options, filters), null);
     }
 
@@ -176,6 +228,8 @@ public final class Workspace {
         private String configName;
         private Set<String> explicitFiles = Set.of();
         private BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages = StandardStages::compiler;
+        private Supplier<MeshContext> context = () -> MeshContext.NONE;
+        private ContextReader contextReader;
 
         private Builder() {
         }
@@ -213,6 +267,24 @@ public final class Workspace {
         /** The stages to run under the final options and the config's filters (default: the standard ones). */
         public Builder stages(BiFunction<CompileOptions, List<DiagnosticFilter>, Compiler> stages) {
             this.stages = Objects.requireNonNull(stages);
+            return this;
+        }
+
+        /**
+         * What lives outside the repository (a live cluster's objects, from the shell), consulted at every
+         * compile and update. When it is not {@linkplain MeshContext#sameAs the same} as the last one, the
+         * repository is analyzed again against it (its per-file results stay cached). meshcd.yaml's
+         * {@code context:} and {@code external:} add to it; the supplied objects win over those of the same key,
+         * and the repository's own win over both.
+         */
+        public Builder context(Supplier<MeshContext> context) {
+            this.context = Objects.requireNonNull(context);
+            return this;
+        }
+
+        /** Reads meshcd.yaml's {@code context:} paths that the tree does not hold (a workspace on disk). */
+        public Builder contextReader(ContextReader reader) {
+            this.contextReader = reader;
             return this;
         }
 

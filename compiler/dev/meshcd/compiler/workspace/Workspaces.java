@@ -3,6 +3,7 @@ package dev.meshcd.compiler.workspace;
 import dev.meshcd.compiler.config.MeshcdConfig;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.BoundedDirectoryReader;
 import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.source.SourceFile;
@@ -51,7 +52,8 @@ public final class Workspaces {
     public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace) throws IOException {
         SourceTree tree = DirectorySource.read(paths);
         Path config = choice.file() != null ? choice.file() : choice.none() ? null : discover(paths.get(0));
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths));
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths))
+                .contextReader(Workspaces::readContext);
         if (config != null) {
             b.config(read(config));
         }
@@ -72,6 +74,11 @@ public final class Workspaces {
             b.configName(configName(subPath));
         }
         return new Opened(b.build(), tree);
+    }
+
+    /** A context: path on disk, named as DirectorySource names files (so relative to the working directory). */
+    static List<SourceFile> readContext(String name) throws IOException {
+        return BoundedDirectoryReader.read(Path.of(name), BoundedDirectoryReader.Bounds.DEFAULT);
     }
 
     /** meshcd.yaml at the root of {@code subPath}, named as a Git tree names files. */

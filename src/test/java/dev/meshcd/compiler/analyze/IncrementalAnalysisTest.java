@@ -62,7 +62,10 @@ class IncrementalAnalysisTest {
     @MethodSource("cases")
     void findingsAboutEachSubjectInADerivedIndexAddUpToTheFullAnalysis(String name, String yaml) {
         Compiler c = compiler();
-        CompileResult full = c.compile(new SourceTree(files(AnalyzeFixture.BASE, yaml)), Compiler.Mode.CHECK);
+        // admission analyzes a live cluster's snapshot: a complete view, so compile against one too
+        dev.meshcd.compiler.pipeline.IncrementalState state = new dev.meshcd.compiler.pipeline.IncrementalState();
+        state.context(new dev.meshcd.compiler.context.MeshContext(List.of(), true, "cluster", "1"));
+        CompileResult full = c.compile(state, new SourceTree(files(AnalyzeFixture.BASE, yaml)), Compiler.Mode.CHECK);
         List<Resource> resources = full.resources();
         MeshIndex index = c.index(resources);
         List<Diagnostic> scoped = new ArrayList<>();

@@ -1,0 +1,142 @@
+package dev.meshcd.compiler.analyze;
+
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.index.MeshIndex;
+import dev.meshcd.compiler.model.Kind;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.FieldPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One diagnostic per mistake for references. Several analyzers trip over the same missing host: the
+ * VirtualService's destination (IST0101 host), its subset (IST0101 host+subset: no DestinationRule can define a
+ * subset of a host that does not exist) and a DestinationRule for it (IST0174). The root cause is the host, so
+ * the most severe finding about it is kept, naming the other places that refer to it, and the subsets of a
+ * missing host are dropped. A field that fails validation (IST0106) is not also reported as not found.
+ */
+public final class OnePerMistake {
+    private static final int MAX_ALSO = 3;
+
+    private OnePerMistake() {
+    }
+
+    /** {@code diagnostics} (sorted) with the consequences of a reported mistake dropped; the order stays. */
+    public static List<Diagnostic> apply(List<Diagnostic> diagnostics, MeshIndex index) {
+        Map<ResourceKey, List<String>> invalidFields = new HashMap<>();
+        Map<String, List<Diagnostic>> byMissingHost = new LinkedHashMap<>();
+        Set<String> routedToMissing = new java.util.HashSet<>(); // hosts a route or mirror names that do not exist
+        for (Diagnostic d : diagnostics) {
+            if (d.code().equals("IST0106") && d.subject() != null) {
+                invalidFields.computeIfAbsent(d.subject(), k -> new ArrayList<>()).add(d.path());
+            }
+        }
+        List<Diagnostic> kept = new ArrayList<>(diagnostics.size());
+        for (Diagnostic d : diagnostics) {
+            if (isReference(d) && overlapsInvalid(d, invalidFields.get(d.subject()))) {
+                continue;
+            }
+            String host = missingHost(d, index);
+            if (host != null) {
+                byMissingHost.computeIfAbsent(host, h -> new ArrayList<>()).add(d);
+                if (d.code().equals("IST0101")) {
+                    routedToMissing.add(host);
+                }
+            }
+            kept.add(d);
+        }
+        if (byMissingHost.isEmpty()) {
+            return kept.size() == diagnostics.size() ? diagnostics : kept;
+        }
+        Map<Diagnostic, Diagnostic> replaced = new java.util.IdentityHashMap<>();
+        Set<Diagnostic> dropped = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (List<Diagnostic> group : byMissingHost.values()) {
+            if (group.size() < 2) {
+                continue;
+            }
+            Diagnostic root = group.get(0);
+            for (Diagnostic d : group) {
+                if (d.severity().compareTo(root.severity()) > 0) {
+                    root = d; // the first of the most severe
+                }
+            }
+            List<String> also = new ArrayList<>();
+            for (Diagnostic d : group) {
+                if (d != root) {
+                    dropped.add(d);
+                    also.add(d.resource() + " at " + d.location());
+                }
+            }
+            String list = also.size() <= MAX_ALSO ? String.join(", ", also)
+                    : String.join(", ", also.subList(0, MAX_ALSO)) + " and " + (also.size() - MAX_ALSO) + " more";
+            replaced.put(root, new Diagnostic(root.severity(), root.code(), root.message() + " (also referenced by "
+                    + list + ")", root.subject(), root.location(), root.path()));
+        }
+        List<Diagnostic> out = new ArrayList<>(kept.size());
+        for (Diagnostic d : kept) {
+            if (dropped.contains(d) || isSubsetOfMissingHost(d, index, routedToMissing)) {
+                continue;
+            }
+            out.add(replaced.getOrDefault(d, d));
+        }
+        return out;
+    }
+
+    private static boolean isReference(Diagnostic d) {
+        return d.subject() != null && (d.code().equals("IST0101") || d.code().equals("IST0174"));
+    }
+
+    /** The field is the one validation rejected, lies inside it, or contains it. */
+    private static boolean overlapsInvalid(Diagnostic d, List<String> invalid) {
+        if (invalid == null) {
+            return false;
+        }
+        for (String p : invalid) {
+            if (p.equals(d.path()) || within(d.path(), p) || within(p, d.path())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean within(String path, String ancestor) {
+        return !ancestor.isEmpty() && path.length() > ancestor.length() && path.startsWith(ancestor)
+                && (path.charAt(ancestor.length()) == '.' || path.charAt(ancestor.length()) == '[');
+    }
+
+    /** The FQDN a "host not found" finding (VirtualService destination or mirror, DestinationRule host) is about. */
+    private static String missingHost(Diagnostic d, MeshIndex index) {
+        if (!isReference(d)) {
+            return null;
+        }
+        Resource r = index.get(d.subject()).orElse(null);
+        if (r == null) {
+            return null;
+        }
+        if (d.code().equals("IST0101") && r.is(Kind.VIRTUAL_SERVICE) && d.path().endsWith(".host")) {
+            return index.resolveHost(UnresolvedReferences.at(r.object(), FieldPath.parse(d.path())).asText(""),
+                    r.namespace());
+        }
+        if (d.code().equals("IST0174") && r.is(Kind.DESTINATION_RULE)) {
+            return index.resolveHost(r.spec().path("host").asText(""), r.namespace());
+        }
+        return null;
+    }
+
+    private static boolean isSubsetOfMissingHost(Diagnostic d, MeshIndex index, Set<String> missing) {
+        if (!d.code().equals("IST0101") || d.subject() == null || !d.path().endsWith(".subset")) {
+            return false;
+        }
+        Resource r = index.get(d.subject()).orElse(null);
+        if (r == null || !r.is(Kind.VIRTUAL_SERVICE)) {
+            return false;
+        }
+        FieldPath host = FieldPath.parse(d.path()).parent().key("host");
+        return missing.contains(index.resolveHost(UnresolvedReferences.at(r.object(), host).asText(""), r.namespace()));
+    }
+}

@@ -1,0 +1,175 @@
+package dev.meshcd.compiler.workspace;
+
+import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.context.ContextOrigin;
+import dev.meshcd.compiler.context.MeshContext;
+import dev.meshcd.compiler.diag.Codes;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.Diagnostics;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.load.LoadLimits;
+import dev.meshcd.compiler.load.ParsedFile;
+import dev.meshcd.compiler.load.YamlLoader;
+import dev.meshcd.compiler.model.Decoder;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.source.SourceFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/**
+ * The context meshcd.yaml declares: the objects of its {@code context:} paths (loaded and decoded, never
+ * validated or compiled) and its {@code external:} declarations. Paths inside the tree are taken from the tree
+ * (a directory or a Git revision alike) and leave it; other paths are read through a {@link ContextReader} when
+ * the workspace has one (on disk), else they are an MCD9001 error at their entry. Per-file results are cached by
+ * content hash, as the compiler caches the repository's.
+ */
+final class ConfigContext {
+    static final String PATHS_SOURCE = "meshcd.yaml context:";
+    static final String EXTERNAL_SOURCE = "meshcd.yaml external:";
+
+    /**
+     * @param context    the objects, marked as context
+     * @param prefixes   the context paths as the tree names files: a tree file under one is context, not compiled
+     * @param diagnostics problems with the paths (MCD9001) and in their files (warnings: context never fails a compile)
+     */
+    record Loaded(MeshContext context, List<String> prefixes, List<Diagnostic> diagnostics) {
+        static final Loaded NONE = new Loaded(MeshContext.NONE, List.of(), List.of());
+
+        boolean covers(String name) {
+            for (String p : prefixes) {
+                if (name.equals(p) || name.startsWith(p + "/")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private record Cached(String hash, List<Resource> resources, List<Diagnostic> diagnostics) {
+    }
+
+    private final Map<String, Cached> cache = new HashMap<>();
+
+    Loaded load(MeshcdConfig config, SortedMap<String, SourceFile> tree, ContextReader reader, Decoder decoder,
+                LoadLimits limits) {
+        if (config.context().isEmpty() && config.external().isEmpty()) {
+            cache.clear();
+            return Loaded.NONE;
+        }
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        Map<String, SourceFile> files = new java.util.TreeMap<>();
+        String configDir = new MeshcdConfig.ContextPath(".", null).resolve(config.file());
+        for (MeshcdConfig.ContextPath cp : config.context()) {
+            String prefix = cp.resolve(config.file());
+            boolean onlyUp = prefix.matches("\\.\\.(/\\.\\.)*");
+            if (prefix.equals(".") || configDir.equals(prefix) || configDir.startsWith(prefix + "/")
+                    || (onlyUp && !configDir.startsWith(".."))) {
+                diagnostics.add(configError(cp, "context path \"" + cp.path()
+                        + "\" contains the repository itself; name the directories that hold the context"));
+                continue;
+            }
+            List<SourceFile> found = new ArrayList<>(tree.subMap(prefix, prefix + "/\uffff").values());
+            found.removeIf(f -> !f.name().equals(prefix) && !f.name().startsWith(prefix + "/"));
+            if (found.isEmpty() && reader != null) {
+                try {
+                    found = reader.read(prefix);
+                } catch (NoSuchFileException e) {
+                    diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" does not exist"));
+                    continue;
+                } catch (IOException e) {
+                    diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" cannot be read: "
+                            + e.getMessage()));
+                    continue;
+                }
+            } else if (found.isEmpty()) {
+                diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" holds no files in the tree"
+                        + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
+                continue;
+            }
+            prefixes.add(prefix);
+            found.forEach(f -> files.putIfAbsent(f.name(), f));
+        }
+        cache.keySet().retainAll(files.keySet());
+        YamlLoader loader = new YamlLoader(limits);
+        List<Resource> resources = new ArrayList<>();
+        MessageDigest digest = sha256();
+        for (SourceFile f : files.values()) {
+            Cached c = cache.get(f.name());
+            if (c == null || !c.hash().equals(f.contentHash())) {
+                c = decode(f, loader, decoder);
+                cache.put(f.name(), c);
+            }
+            resources.addAll(c.resources());
+            diagnostics.addAll(c.diagnostics());
+            digest.update((f.name() + "\u0000" + f.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        for (Resource r : config.external()) {
+            resources.add(ContextOrigin.mark(r, EXTERNAL_SOURCE));
+        }
+        // external: entries are part of meshcd.yaml, whose content the version then covers
+        digest.update(("config\u0000" + config.file()).getBytes(StandardCharsets.UTF_8));
+        for (Resource r : config.external()) {
+            digest.update(r.object().toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String version = HexFormat.of().formatHex(digest.digest());
+        return new Loaded(new MeshContext(resources, false, "meshcd.yaml", version), List.copyOf(prefixes),
+                List.copyOf(diagnostics));
+    }
+
+    /** One context file's objects, marked; its load and decode problems as warnings about no resource. */
+    private static Cached decode(SourceFile f, YamlLoader loader, Decoder decoder) {
+        ParsedFile parsed = loader.load(f);
+        Diagnostics sink = new Diagnostics();
+        List<Resource> decoded = decoder.decode(parsed, sink);
+        List<Resource> marked = new ArrayList<>(decoded.size());
+        decoded.forEach(r -> marked.add(ContextOrigin.mark(r, PATHS_SOURCE + " " + f.name())));
+        Set<Diagnostic> out = new LinkedHashSet<>();
+        List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
+        all.addAll(sink.sorted());
+        for (Diagnostic d : all) {
+            if (d.severity() == Severity.ERROR) {
+                out.add(new Diagnostic(Severity.WARNING, d.code(), "context file, not loaded: " + d.message(), null,
+                        d.location(), d.path()));
+            }
+        }
+        return new Cached(f.contentHash(), List.copyOf(marked), List.copyOf(out));
+    }
+
+    private static Diagnostic configError(MeshcdConfig.ContextPath cp, String message) {
+        return new Diagnostic(Severity.ERROR, Codes.CONFIG, message, null, cp.location(), "");
+    }
+
+    /** The repository's context: what the shell supplies (a live cluster) first, then what meshcd.yaml declares. */
+    static MeshContext combine(MeshContext supplied, MeshContext declared) {
+        if (declared.isEmpty()) {
+            return supplied;
+        }
+        if (supplied.isEmpty() && supplied.source().isEmpty()) {
+            return declared;
+        }
+        List<Resource> all = new ArrayList<>(supplied.resources());
+        all.addAll(declared.resources());
+        return new MeshContext(all, supplied.complete(), supplied.source() + " + " + declared.source(),
+                supplied.version() + "|" + declared.version());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
