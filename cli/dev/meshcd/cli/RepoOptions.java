@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
+import dev.meshcd.compiler.context.MeshContext;
+import dev.meshcd.compiler.workspace.Workspace;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,14 +28,69 @@ final class RepoOptions {
     @Option(names = "--no-config", description = "Do not look for meshcd.yaml.")
     boolean noConfig;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Analyze against what a live cluster holds "
+            + "(read-only: Namespaces, Services, workloads and Pods, Istio resources, Secret names, the mesh config): "
+            + "references into it resolve, and a reference that resolves nowhere is an error. Objects in the "
+            + "repository win over the cluster's.")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use with --kubeconfig "
+            + "(default: its current context).")
+    String kubeContext;
+
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private ClusterContextSource cluster;
+
     private Workspaces.ConfigChoice choice() {
         return Workspaces.ConfigChoice.of(config, noConfig);
     }
 
+    /**
+     * The live cluster as context ({@code --kubeconfig}), read when the workspace first compiles, under the root
+     * namespace of its settings; {@link #open} reads it at once so that a cluster that cannot be read is a usage
+     * error, not a failed compile.
+     */
+    private final class LiveContext implements Supplier<MeshContext> {
+        Workspace workspace;
+
+        @Override
+        public MeshContext get() {
+            if (kubeconfig == null || workspace == null) {
+                return MeshContext.NONE;
+            }
+            try {
+                return cluster().load(workspace.options().rootNamespace());
+            } catch (MeshLoading.UsageException e) {
+                throw new IllegalStateException(e.getMessage(), e); // not reached: open() loaded it already
+            }
+        }
+    }
+
+    private ClusterContextSource cluster() {
+        if (cluster == null) {
+            cluster = new ClusterContextSource(kubeconfig, kubeContext, spec.commandLine().getErr());
+        }
+        return cluster;
+    }
+
+    private Workspaces.Opened withCluster(Workspaces.Opened opened, LiveContext live) throws MeshLoading.UsageException {
+        live.workspace = opened.workspace();
+        if (kubeconfig != null) {
+            cluster().load(opened.workspace().options().rootNamespace());
+        }
+        return opened;
+    }
+
     /** Opens paths on disk; a missing or unreadable path or config is a {@link MeshLoading.UsageException}. */
     Workspaces.Opened open(List<Path> paths) throws MeshLoading.UsageException {
+        if (kubeContext != null && kubeconfig == null) {
+            throw new MeshLoading.UsageException("--context names a context of --kubeconfig; give --kubeconfig FILE");
+        }
+        LiveContext live = new LiveContext();
         try {
-            return Workspaces.onDisk(paths, choice(), namespace);
+            return withCluster(Workspaces.onDisk(paths, choice(), namespace, live), live);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (IOException e) {
@@ -42,8 +100,9 @@ final class RepoOptions {
 
     /** Opens a revision of a local Git repository (files under {@code subPath}). */
     Workspaces.Opened openRevision(Path repo, String revision, String subPath) throws MeshLoading.UsageException {
+        LiveContext live = new LiveContext();
         try {
-            return Workspaces.atRevision(repo, revision, subPath, choice(), namespace);
+            return withCluster(Workspaces.atRevision(repo, revision, subPath, choice(), namespace, live), live);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (GitTreeSource.UnknownRevisionException e) {

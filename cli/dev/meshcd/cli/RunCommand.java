@@ -154,13 +154,15 @@ final class RunCommand implements Callable<Integer> {
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
         String root = meshRootCert == null ? null : Files.readString(meshRootCert);
         SyncArgs.Running syncing = null;
+        // The sync gate reads the cluster from the webhook's informers, which start with the runtime below.
+        java.util.concurrent.atomic.AtomicReference<AdmissionRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
         if (sync.repo != null) {
             if (client == null) {
                 err.println("meshcd run: --repo needs a cluster (drop --no-cluster)");
                 return ExitCodes.USAGE;
             }
             try {
-                syncing = sync.prepare(client);
+                syncing = sync.prepare(client, () -> started.get() == null ? null : started.get().snapshot());
             } catch (SyncArgs.UsageException e) {
                 err.println("meshcd run: " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -194,6 +196,7 @@ final class RunCommand implements Callable<Integer> {
             syncing.routes().forEach(runtime::route);
         }
         runtime.start();
+        started.set(runtime);
         err.println("meshcd: serving admission webhooks on https://" + host + ":" + runtime.port());
         CountDownLatch stop = new CountDownLatch(1);
         KubernetesClient c = client;

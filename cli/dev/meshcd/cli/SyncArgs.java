@@ -147,8 +147,19 @@ final class SyncArgs {
     }
 
     Running prepare(KubernetesClient client) throws UsageException, IOException {
+        return prepare(client, null);
+    }
+
+    /**
+     * @param cluster the webhook's live snapshot once it runs (null: none): each commit is checked against the
+     *                cluster as well as the repository (see {@link InformerContext})
+     */
+    Running prepare(KubernetesClient client, java.util.function.Supplier<dev.meshcd.admission.cluster.Snapshot> cluster)
+            throws UsageException, IOException {
         SyncOptions options = options();
-        Workspace workspace = Reconciler.workspaceFor(options);
+        Workspace workspace = cluster == null ? Reconciler.workspaceFor(options) : Reconciler.workspaceFor(options,
+                new InformerContext(cluster, options.name(), "cluster " + client.getMasterUrl().toString()
+                        .replaceAll("/+$", "")));
         Function<GitRemote, StatusBackend> statuses = statusBackend();
         SyncLoop loop;
         try {

@@ -135,8 +135,12 @@ final class UpCommand implements Callable<Integer> {
         // One workspace for the webhook and the sync loop: both follow the repository's meshcd.yaml.
         SyncOptions options = SyncOptions.builder(SYNC_NAME, repo.toString(), stack.state().resolve("cache"))
                 .interval(interval).retry(3, Duration.ofMillis(300)).build();
-        Workspace workspace = Reconciler.workspaceFor(options);
-        stack.webhooks(client, workspace, webhookHost, port);
+        java.util.concurrent.atomic.AtomicReference<dev.meshcd.admission.AdmissionRuntime> webhooks =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Workspace workspace = Reconciler.workspaceFor(options, new InformerContext(
+                () -> webhooks.get() == null ? null : webhooks.get().snapshot(), SYNC_NAME,
+                "cluster " + client.getMasterUrl().toString().replaceAll("/+$", "")));
+        webhooks.set(stack.webhooks(client, workspace, webhookHost, port));
 
         CompletableFuture<SyncResult> first = new CompletableFuture<>();
         var log = SyncWiring.changes(SYNC_NAME, this::step, this::step);

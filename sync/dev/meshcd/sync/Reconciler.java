@@ -112,8 +112,17 @@ public final class Reconciler implements AutoCloseable {
 
     /** The workspace a sync compiles in: the sync's compile options, meshcd.yaml at the synced path's root. */
     public static Workspace workspaceFor(SyncOptions options) {
+        return workspaceFor(options, () -> dev.meshcd.compiler.context.MeshContext.NONE);
+    }
+
+    /**
+     * Likewise, each commit analyzed against {@code context}: the live cluster the sync applies to, so that a
+     * repository referring to Services and gateways that only the cluster holds is not refused.
+     */
+    public static Workspace workspaceFor(SyncOptions options,
+                                         java.util.function.Supplier<dev.meshcd.compiler.context.MeshContext> context) {
         return Workspace.builder().options(options.compileOptions()).configName(Workspaces.configName(options.path()))
-                .build();
+                .context(context).build();
     }
 
     public GitRemote git() {

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import dev.meshcd.compiler.context.MeshContext;
 
 /**
  * Opening a {@link Workspace} on what users point meshcd at: paths on disk (with their meshcd.yaml discovered
@@ -50,10 +52,16 @@ public final class Workspaces {
      * @throws NoSuchFileException when a path or the explicit config does not exist
      */
     public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace) throws IOException {
+        return onDisk(paths, choice, namespace, () -> MeshContext.NONE);
+    }
+
+    /** Likewise, analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}). */
+    public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace,
+                                Supplier<MeshContext> context) throws IOException {
         SourceTree tree = DirectorySource.read(paths);
         Path config = choice.file() != null ? choice.file() : choice.none() ? null : discover(paths.get(0));
         Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths))
-                .contextReader(Workspaces::readContext);
+                .contextReader(Workspaces::readContext).context(context);
         if (config != null) {
             b.config(read(config));
         }
@@ -66,8 +74,14 @@ public final class Workspaces {
      */
     public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace)
             throws IOException {
+        return atRevision(repo, revision, subPath, choice, namespace, () -> MeshContext.NONE);
+    }
+
+    /** Likewise, analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}). */
+    public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace,
+                                    Supplier<MeshContext> context) throws IOException {
         SourceTree tree = GitTreeSource.read(repo, revision, subPath);
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace);
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).context(context);
         if (choice.file() != null) {
             b.config(read(choice.file()));
         } else if (!choice.none()) {
