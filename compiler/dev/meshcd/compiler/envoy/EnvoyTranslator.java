@@ -2,6 +2,7 @@ package dev.meshcd.compiler.envoy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.BoolValue;
+import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.index.Hosts;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.index.MeshService;
@@ -25,6 +26,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,13 +117,24 @@ public final class EnvoyTranslator {
         return index;
     }
 
-    /** Every proxy of the mesh: gateways (workloads a Gateway selects) and sidecars (all other workloads). */
+    /**
+     * Every proxy of the repository's mesh: gateways (workloads a Gateway selects) and sidecars (all other
+     * workloads). Workloads known only from context (a live cluster) count when a Gateway of the repository
+     * selects them or they run in a namespace the repository configures, so that a cluster of thousands of
+     * workloads is not translated whole; a Pod run by a controller is left to its controller, which stands for it.
+     */
     public List<Proxy> proxies() {
         List<Proxy> out = new ArrayList<>();
         Set<Workload> gateways = new LinkedHashSet<>();
+        Set<String> configured = new HashSet<>();
+        for (Resource r : index.all()) {
+            if (!ContextOrigin.isContext(r) && !r.namespace().isEmpty()) {
+                configured.add(r.namespace());
+            }
+        }
         for (Resource gw : index.ofKind(Kind.GATEWAY)) {
             Map<String, String> sel = MeshIndex.stringMap(gw.spec().path("selector"));
-            if (sel.isEmpty()) {
+            if (sel.isEmpty() || ContextOrigin.isContext(gw)) {
                 continue;
             }
             for (Workload w : index.workloads()) {
@@ -131,6 +144,10 @@ public final class EnvoyTranslator {
             }
         }
         for (Workload w : index.workloads()) {
+            if (ContextOrigin.isContext(w.resource()) && (runByController(w)
+                    || !(gateways.contains(w) || configured.contains(w.namespace())))) {
+                continue;
+            }
             if (gateways.contains(w)) {
                 out.add(new Proxy(Proxy.Type.GATEWAY, w));
             } else if (injected(w)) {
@@ -142,6 +159,18 @@ public final class EnvoyTranslator {
         Map<String, Proxy> unique = new LinkedHashMap<>();
         out.forEach(p -> unique.putIfAbsent(p.id(), p));
         return List.copyOf(unique.values());
+    }
+
+    private static boolean runByController(Workload w) {
+        if (!w.kind().equals("Pod") || w.resource() == null) {
+            return false;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode owner : w.resource().metadata().path("ownerReferences")) {
+            if (owner.path("controller").asBoolean(false)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean injected(Workload w) {
