@@ -82,6 +82,16 @@ public final class Decoder {
         // Not yet a resource (no namespace applied, maybe no name): named as it was written.
         ResourceKey display = new ResourceKey(group, kindName, "", name == null ? "<unnamed>" : name);
 
+        Kind replacement = RemovedApis.replacement(apiVersion, kindName).orElse(null);
+        if (replacement != null) {
+            sink.report(new Diagnostic(Severity.ERROR, Codes.REMOVED_API_VERSION, apiVersion + " " + kindName
+                    + " is no longer served (removed in Kubernetes 1.16); use apiVersion " + RemovedApis.REPLACEMENT
+                    + " (meshcd analyzes it as " + RemovedApis.REPLACEMENT + ")", display,
+                    origin.locate(FieldPath.of("apiVersion")), "apiVersion"));
+            kind = replacement;
+            group = replacement.group();
+            version = RemovedApis.REPLACEMENT.substring(RemovedApis.REPLACEMENT.indexOf('/') + 1);
+        }
         KindInfo info = registry.lookup(kind).orElse(null);
         if (info == null) {
             sink.report(new Diagnostic(Severity.INFO, Codes.UNKNOWN_KIND, "skipped: meshcd does not analyze "
