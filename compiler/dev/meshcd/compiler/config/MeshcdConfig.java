@@ -22,15 +22,16 @@ import java.util.List;
  * @param workloads        workloads running in the cluster but not in the repo
  * @param suppressions     diagnostics to drop
  * @param diagnostics      what was wrong with the file (MCD9001)
+ * @param substitute       Flux post-build variables ({@code substitute:}) applied to every file; null when unset
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
-                           List<Diagnostic> diagnostics) {
+                           List<Diagnostic> diagnostics, java.util.Map<String, String> substitute) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of());
+            List.of(), null);
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(Diagnostic::isError);
@@ -56,6 +57,15 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         all.sort(dev.meshcd.compiler.diag.Diagnostic.ORDER);
         return new dev.meshcd.compiler.pipeline.CompileResult(result.resources(), result.index(), List.copyOf(all),
                 result.files(), result.documents());
+    }
+
+    /**
+     * Flux's post-build substitution as this file configures it: its {@code substitute:} values, unresolved
+     * placeholders errors; without {@code substitute:}, defaults and escapes only, unresolved ones warnings.
+     */
+    public dev.meshcd.compiler.prepare.FluxSubstitution substitution() {
+        return new dev.meshcd.compiler.prepare.FluxSubstitution(substitute == null ? java.util.Map.of() : substitute,
+                substitute != null);
     }
 
     /** The filter for {@code suppress:}. */

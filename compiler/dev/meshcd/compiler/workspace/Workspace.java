@@ -8,6 +8,8 @@ import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.pipeline.IncrementalState;
 import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.prepare.FluxSubstitution;
+import dev.meshcd.compiler.prepare.Kustomizations;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import java.util.Collection;
@@ -45,6 +47,9 @@ public final class Workspace {
     /** The whole tree as given, excluded files and the config included: excludes can change with the config. */
     private final TreeMap<String, SourceFile> files = new TreeMap<>();
     private String configHash;
+    /** Preparation before loading: meshcd.yaml's substitution, and what the tree's kustomizations say. */
+    private FluxSubstitution substitution;
+    private Kustomizations.Plan kustomize = Kustomizations.Plan.EMPTY;
     private IncrementalState state;
     private volatile View view;
 
@@ -86,11 +91,14 @@ public final class Workspace {
             changed.forEach(f -> files.put(f.name(), f));
             boolean configTouched = explicitConfig == null && configName != null
                     && (removed.contains(configName) || changed.stream().anyMatch(f -> f.name().equals(configName)));
-            if (configTouched) {
+            boolean kustomizationTouched = removed.stream().anyMatch(Kustomizations::isKustomization)
+                    || changed.stream().anyMatch(f -> Kustomizations.isKustomization(f.name()));
+            if (configTouched || kustomizationTouched) {
                 return compileAll(mode);
             }
             MeshcdConfig config = view.config();
-            List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name())).toList();
+            List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name()))
+                    .flatMap(f -> kustomize.apply(f).stream()).map(substitution::apply).toList();
             List<String> gone = removed.stream().filter(n -> !Objects.equals(n, configName)).toList();
             return publish(config.withDiagnostics(view.compiler().recompile(state, kept, gone, mode)));
         }
@@ -105,6 +113,8 @@ public final class Workspace {
         if (config != MeshcdConfig.EMPTY) {
             tree = config.applyTo(tree, explicitFiles);
         }
+        kustomize = Kustomizations.plan(tree);
+        tree = substitution.apply(kustomize.apply(tree));
         return publish(config.withDiagnostics(view.compiler().compile(state, tree, mode)));
     }
 
@@ -131,6 +141,7 @@ public final class Workspace {
         }
         List<DiagnosticFilter> filters = config == MeshcdConfig.EMPTY ? List.of() : List.of(config.filter());
         configHash = hash;
+        substitution = config.substitution();
         state = new IncrementalState();
         view = new View(config, stages.apply(options, filters), null);
     }
