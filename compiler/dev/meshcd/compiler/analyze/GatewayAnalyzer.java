@@ -85,6 +85,6 @@ public final class GatewayAnalyzer implements Analyzer {
 
     @Override
     public java.util.Set<Kind> reads() {
-        return java.util.Set.of(Kind.SERVICE, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
+        return dev.meshcd.compiler.index.Workloads.kindsAnd(Kind.SERVICE);
     }
 }

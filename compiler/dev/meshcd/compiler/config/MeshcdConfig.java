@@ -27,16 +27,17 @@ import java.util.List;
  * @param context          {@code context:} paths whose objects are context only (analyzed against, never compiled)
  * @param external         {@code external:} declarations, as the objects they stand for (origin: their entry here)
  * @param unresolvedErrors {@code unresolved: error} (true) or {@code warning} (false); null when unset
+ * @param substitute       Flux post-build variables ({@code substitute:}) applied to every file; null when unset
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
                            List<Diagnostic> diagnostics, List<ContextPath> context, List<Resource> external,
-                           Boolean unresolvedErrors) {
+                           Boolean unresolvedErrors, java.util.Map<String, String> substitute) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of(), List.of(), List.of(), null);
+            List.of(), List.of(), List.of(), null, null);
 
     /**
      * A {@code context:} entry: the path as written, relative to the config file's directory, and where it is
@@ -100,6 +101,15 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         all.sort(dev.meshcd.compiler.diag.Diagnostic.ORDER);
         return new dev.meshcd.compiler.pipeline.CompileResult(result.resources(), result.index(), List.copyOf(all),
                 result.files(), result.documents());
+    }
+
+    /**
+     * Flux's post-build substitution as this file configures it: its {@code substitute:} values, unresolved
+     * placeholders errors; without {@code substitute:}, defaults and escapes only, unresolved ones warnings.
+     */
+    public dev.meshcd.compiler.prepare.FluxSubstitution substitution() {
+        return new dev.meshcd.compiler.prepare.FluxSubstitution(substitute == null ? java.util.Map.of() : substitute,
+                substitute != null);
     }
 
     /** The filter for {@code suppress:}. */

@@ -29,13 +29,15 @@ import java.util.regex.Pattern;
  */
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
-            "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved");
+            "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved", "substitute");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern CODE = Pattern.compile("\\*|IST\\d{4}|MCD\\d{4}");
+    /** A variable name as Flux's envsubst accepts it. */
+    private static final Pattern VARIABLE = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
 
     private MeshcdConfigParser() {
     }
@@ -49,6 +51,7 @@ public final class MeshcdConfigParser {
         private final List<Diagnostic> diagnostics = new ArrayList<>();
         private ParsedFile parsed;
         private int doc;
+        private Map<String, String> substitute;
 
         Run(SourceFile file) {
             this.file = file;
@@ -158,7 +161,33 @@ public final class MeshcdConfigParser {
                     error(FieldPath.of("unresolved"), "unresolved must be error or warning, not \"" + u + "\"");
                 }
             }
+            substitute = substitute(root);
             return result(ns, suffix, rootNs, exclude, workloads, suppressions, context, external, unresolved);
+        }
+
+        /** {@code substitute:}, a map of Flux variable names to values; null when absent. */
+        private Map<String, String> substitute(JsonNode root) {
+            JsonNode v = root.get("substitute");
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isObject()) {
+                error(FieldPath.of("substitute"), "substitute must be a map of variable names to values");
+                return Map.of();
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                FieldPath at = FieldPath.of("substitute", e.getKey());
+                if (!VARIABLE.matcher(e.getKey()).matches()) {
+                    error(at, "substitute variable \"" + e.getKey() + "\" is not a valid name ([_a-zA-Z][_a-zA-Z0-9]*, as Flux)");
+                } else if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                    error(at, "substitute values must be strings");
+                } else {
+                    out.put(e.getKey(), e.getValue().asText());
+                }
+            }
+            return java.util.Collections.unmodifiableMap(out);
         }
 
         private MeshcdConfig result(String ns, String suffix, String rootNs, List<String> exclude,
@@ -167,7 +196,7 @@ public final class MeshcdConfigParser {
                                     Boolean unresolved) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
                     List.copyOf(suppressions), List.copyOf(diagnostics), List.copyOf(context), List.copyOf(external),
-                    unresolved);
+                    unresolved, substitute);
         }
 
         private Workload workload(JsonNode node, FieldPath path) {

@@ -22,6 +22,10 @@ public final class Codes {
     public static final String IO_ERROR = "MCD1011";
     public static final String DUPLICATE_RESOURCE = "MCD1012";
     public static final String UNKNOWN_VERSION = "MCD1013";
+    /** A workload in an API version Kubernetes removed (extensions/v1beta1, apps/v1beta1, apps/v1beta2). */
+    public static final String REMOVED_API_VERSION = "MCD1014";
+    /** A Flux-style {@code ${VAR}} placeholder that no {@code substitute:} value or default resolves. */
+    public static final String UNRESOLVED_PLACEHOLDER = "MCD1015";
 
     // Per-resource validation: errors use Istio's IST0106 (SchemaValidationError), as istioctl analyze does.
     public static final String SCHEMA_VALIDATION_ERROR = "IST0106";

@@ -9,6 +9,7 @@ import dev.meshcd.compiler.index.MeshService;
 import dev.meshcd.compiler.index.Protocols;
 import dev.meshcd.compiler.index.ServicePort;
 import dev.meshcd.compiler.index.Workload;
+import dev.meshcd.compiler.index.Workloads;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -515,7 +516,7 @@ public final class EnvoyTranslator {
     }
 
     /** The container port a Service port targets: a number, a named container port of the pod, or the port itself. */
-    static int targetPort(Workload w, ServicePort p) {
+    private int targetPort(Workload w, ServicePort p) {
         String t = p.targetPort();
         if (t == null || t.isEmpty()) {
             return p.number();
@@ -523,7 +524,7 @@ public final class EnvoyTranslator {
         if (t.matches("\\d{1,5}")) {
             return Integer.parseInt(t);
         }
-        JsonNode podSpec = w.resource() == null ? null : podSpec(w.resource());
+        JsonNode podSpec = w.resource() == null ? null : Workloads.podTemplate(w.resource(), index::get).path("spec");
         if (podSpec != null) {
             for (JsonNode c : podSpec.path("containers")) {
                 for (JsonNode cp : c.path("ports")) {
@@ -534,16 +535,6 @@ public final class EnvoyTranslator {
             }
         }
         return p.number();
-    }
-
-    private static JsonNode podSpec(Resource r) {
-        if (r.is(Kind.POD)) {
-            return r.spec();
-        }
-        if (r.is(Kind.CRON_JOB)) {
-            return r.spec().path("jobTemplate").path("spec").path("template").path("spec");
-        }
-        return r.spec().path("template").path("spec");
     }
 
     // ------------------------------------------------------------------ gateways

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A read-only view of one snapshot of the mesh, built once and shared by analyzers, lowering,
@@ -39,8 +40,7 @@ public final class MeshIndex {
     public static final String MESHCD_SUPPRESS_ANNOTATION = "meshcd.dev/suppress";
     public static final List<String> INDEXED_ANNOTATIONS = List.of(ISTIO_SUPPRESS_ANNOTATION, MESHCD_SUPPRESS_ANNOTATION);
 
-    private static final List<Kind> WORKLOAD_KINDS = List.of(Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET,
-            Kind.DAEMON_SET, Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
+    private static final List<Kind> WORKLOAD_KINDS = Workloads.KINDS;
 
     private final String domainSuffix;
     private final String rootNamespace;
@@ -96,9 +96,10 @@ public final class MeshIndex {
         List<Kind> order = new ArrayList<>(List.of(Kind.SERVICE, Kind.SERVICE_ENTRY));
         order.addAll(WORKLOAD_KINDS);
         Set<Workload> externals = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Function<ResourceKey, Optional<Resource>> lookup = k -> Optional.ofNullable(byKey.get(k));
         for (Kind k : order) {
             for (Resource r : byKind.getOrDefault(k, List.of())) {
-                derived(r, sink, domainSuffix);
+                derived(r, sink, domainSuffix, lookup);
             }
         }
         for (Workload w : external) {
@@ -108,7 +109,7 @@ public final class MeshIndex {
         }
         for (Kind k : List.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE)) {
             for (Resource r : byKind.getOrDefault(k, List.of())) {
-                derived(r, sink, domainSuffix);
+                derived(r, sink, domainSuffix, lookup);
             }
         }
         EnumMap<Table, Buckets<Object, Object>> tables = new EnumMap<>(Table.class);
@@ -132,14 +133,18 @@ public final class MeshIndex {
         }
     }
 
-    /** Entries that depend on what the resource is: services, workloads, routed hosts. */
-    private static void derived(Resource r, Sink sink, String domainSuffix) {
+    /**
+     * Entries that depend on what the resource is: services, workloads, routed hosts. {@code lookup} finds the
+     * other resources an entry reads (a Rollout's {@code workloadRef} Deployment) in the same snapshot.
+     */
+    private static void derived(Resource r, Sink sink, String domainSuffix,
+                                Function<ResourceKey, Optional<Resource>> lookup) {
         if (r.is(Kind.SERVICE)) {
             addService(kubernetesService(r, domainSuffix), sink);
         } else if (r.is(Kind.SERVICE_ENTRY)) {
             serviceEntryHosts(r).forEach(s -> addService(s, sink));
-        } else if (WORKLOAD_KINDS.contains(r.kind())) {
-            addWorkload(workload(r), sink);
+        } else if (Workloads.isWorkload(r)) {
+            Workloads.of(r, lookup).forEach(w -> addWorkload(w, sink));
         } else if (r.is(Kind.VIRTUAL_SERVICE)) {
             Set<String> seen = new java.util.HashSet<>();
             for (JsonNode h : r.spec().path("hosts")) {
@@ -237,16 +242,25 @@ public final class MeshIndex {
         Sink old = (t, k, v) -> stale.get(t).add(k);
         Sink now = (t, k, v) -> fresh.get(t).computeIfAbsent(k, x -> new LinkedHashMap<>())
                 .computeIfAbsent(owner(v), x -> new ArrayList<>()).add(v);
+        Function<ResourceKey, Optional<Resource>> oldLookup = k -> Optional.ofNullable(byKey.get(k));
+        Function<ResourceKey, Optional<Resource>> newLookup = k -> next.containsKey(k)
+                ? Optional.ofNullable(next.get(k)) : Optional.ofNullable(byKey.get(k));
         for (Map.Entry<ResourceKey, Resource> e : next.entrySet()) {
             Resource before = byKey.get(e.getKey());
             if (before != null) {
                 basics(before, old);
-                derived(before, old, domainSuffix);
+                derived(before, old, domainSuffix, oldLookup);
             }
             if (e.getValue() != null) {
                 basics(e.getValue(), now);
-                derived(e.getValue(), now, domainSuffix);
+                derived(e.getValue(), now, domainSuffix, newLookup);
             }
+        }
+        // Rollouts that did not change but read a Deployment that did: their workloads follow the Deployment.
+        for (Resource rollout : rolloutsReading(next, newLookup)) {
+            derived(rollout, old, domainSuffix, oldLookup);
+            derived(rollout, now, domainSuffix, newLookup);
+            owners.add(rollout.key());
         }
         EnumMap<Table, Buckets<Object, Object>> derivedTables = new EnumMap<>(Table.class);
         for (Table t : Table.values()) {
@@ -263,6 +277,22 @@ public final class MeshIndex {
         });
         return new MeshIndex(domainSuffix, rootNamespace, this, null, Map.copyOf(present), Set.copyOf(gone), external,
                 derivedTables);
+    }
+
+    /** Unchanged Rollouts (of this root index) whose {@code workloadRef} names a Deployment in {@code changes}. */
+    private List<Resource> rolloutsReading(Map<ResourceKey, Resource> changes,
+                                           Function<ResourceKey, Optional<Resource>> lookup) {
+        List<Resource> out = new ArrayList<>();
+        boolean anyDeployment = changes.keySet().stream().anyMatch(k -> Kind.of(k).equals(Kind.DEPLOYMENT));
+        if (!anyDeployment) {
+            return out;
+        }
+        for (Resource r : this.<Resource>bucket(Table.KIND, Kind.ROLLOUT)) {
+            if (!changes.containsKey(r.key()) && Workloads.referencedDeployment(r).filter(changes::containsKey).isPresent()) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The resource an index entry was extracted from, or null for workloads from meshcd's config. */
@@ -600,27 +630,12 @@ public final class MeshIndex {
         return out;
     }
 
+    /**
+     * The workload a resource of a workload kind stands for, read on its own (a Rollout's {@code workloadRef} is not
+     * followed: see {@link Workloads#of} with this index's {@link #get} for that).
+     */
     public static Workload workload(Resource r) {
-        JsonNode podMeta;
-        JsonNode podSpec;
-        if (r.is(Kind.POD)) {
-            podMeta = r.metadata();
-            podSpec = r.spec();
-        } else if (r.is(Kind.CRON_JOB)) {
-            JsonNode template = r.spec().path("jobTemplate").path("spec").path("template");
-            podMeta = template.path("metadata");
-            podSpec = template.path("spec");
-        } else {
-            JsonNode template = r.spec().path("template");
-            podMeta = template.path("metadata");
-            podSpec = template.path("spec");
-        }
-        String sa = podSpec.path("serviceAccountName").asText("");
-        if (sa.isEmpty()) {
-            sa = podSpec.path("serviceAccount").asText("default");
-        }
-        return new Workload(r.namespace(), r.name(), r.key().kind(), stringMap(podMeta.path("labels")),
-                stringMap(podMeta.path("annotations")), sa, r);
+        return Workloads.of(r, k -> Optional.empty()).get(0);
     }
 
     public static Map<String, String> stringMap(JsonNode node) {

@@ -17,7 +17,7 @@ public record DocumentOrigin(ParsedFile file, int documentIndex, FieldPath base)
             // The document's own position is known from loading: no need to index the file's positions.
             for (Document d : file.documents()) {
                 if (d.index() == documentIndex && d.line() > 0) {
-                    return new SourceLocation(file.name(), d.line(), d.column());
+                    return file.source().original(new SourceLocation(file.name(), d.line(), d.column()));
                 }
             }
         }

@@ -49,6 +49,44 @@ public final class ParsedFile {
      * required field, say) the position of its nearest existing ancestor.
      */
     public SourceLocation locate(int docIndex, FieldPath path) {
+        Map<FieldPath, long[]> doc = positions().get(docIndex);
+        if (doc == null) {
+            return SourceLocation.of(source.name());
+        }
+        for (FieldPath p = path; ; p = p.parent()) {
+            long[] pos = doc.get(p);
+            if (pos != null) {
+                return source.original(new SourceLocation(source.name(), (int) pos[0], (int) pos[1]));
+            }
+            if (p.isRoot()) {
+                return SourceLocation.of(source.name());
+            }
+        }
+    }
+
+    /**
+     * The field whose text holds a position of the loaded content (1-based): the path written last at or before
+     * it in its document (a mapping entry's key, a sequence item), or null when no document holds it.
+     */
+    public FieldPath pathAt(int docIndex, int line, int column) {
+        Map<FieldPath, long[]> doc = positions().get(docIndex);
+        if (doc == null) {
+            return null;
+        }
+        FieldPath best = null;
+        long bestAt = -1;
+        long at = ((long) line << 32) | column;
+        for (Map.Entry<FieldPath, long[]> e : doc.entrySet()) {
+            long start = (e.getValue()[0] << 32) | e.getValue()[1];
+            if (start <= at && (start > bestAt || (start == bestAt && e.getKey().size() > best.size()))) {
+                best = e.getKey();
+                bestAt = start;
+            }
+        }
+        return best;
+    }
+
+    private Map<Integer, Map<FieldPath, long[]>> positions() {
         Map<Integer, Map<FieldPath, long[]>> all = positions;
         if (all == null) {
             synchronized (this) {
@@ -59,18 +97,6 @@ public final class ParsedFile {
                 }
             }
         }
-        Map<FieldPath, long[]> doc = all.get(docIndex);
-        if (doc == null) {
-            return SourceLocation.of(source.name());
-        }
-        for (FieldPath p = path; ; p = p.parent()) {
-            long[] pos = doc.get(p);
-            if (pos != null) {
-                return new SourceLocation(source.name(), (int) pos[0], (int) pos[1]);
-            }
-            if (p.isRoot()) {
-                return SourceLocation.of(source.name());
-            }
-        }
+        return all;
     }
 }

@@ -33,8 +33,7 @@ public final class PolicyAnalyzer implements Analyzer {
 
     @Override
     public Set<Kind> reads() {
-        return Set.of(Kind.SERVICE, Kind.SERVICE_ENTRY, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET, Kind.REPLICA_SET,
-                Kind.JOB, Kind.CRON_JOB);
+        return dev.meshcd.compiler.index.Workloads.kindsAnd(Kind.SERVICE, Kind.SERVICE_ENTRY);
     }
 
     /** Other policies' findings read which Services and ServiceEntry hosts exist, and which service account a workload runs as. */

@@ -33,10 +33,16 @@ public final class Decoder {
     }
 
     public List<Resource> decode(ParsedFile file, DiagnosticSink sink) {
+        return decode(file, sink, null);
+    }
+
+    /** Likewise, with the namespace for objects naming none set by the file's place ({@code null}: the default). */
+    public List<Resource> decode(ParsedFile file, DiagnosticSink sink, String fileNamespace) {
+        String namespace = fileNamespace == null ? defaultNamespace : fileNamespace;
         List<Resource> out = new ArrayList<>();
         for (Document doc : file.documents()) {
             decodeObject((ObjectNode) doc.root(), base -> new DocumentOrigin(file, doc.index(), base),
-                    FieldPath.ROOT, sink, out);
+                    FieldPath.ROOT, sink, out, namespace);
         }
         return out;
     }
@@ -44,12 +50,13 @@ public final class Decoder {
     /** Decodes one object that has no file (an admission request body). */
     public List<Resource> decode(ObjectNode object, Origin origin, DiagnosticSink sink) {
         List<Resource> out = new ArrayList<>();
-        decodeObject(object, base -> base.isRoot() ? origin : Origin.named(origin.fileName()), FieldPath.ROOT, sink, out);
+        decodeObject(object, base -> base.isRoot() ? origin : Origin.named(origin.fileName()), FieldPath.ROOT, sink, out,
+                defaultNamespace);
         return out;
     }
 
     private void decodeObject(ObjectNode object, Function<FieldPath, Origin> origins, FieldPath base,
-                              DiagnosticSink sink, List<Resource> out) {
+                              DiagnosticSink sink, List<Resource> out, String defaultNamespace) {
         Origin origin = origins.apply(base);
         String apiVersion = text(object.get("apiVersion"));
         String kindName = text(object.get("kind"));
@@ -65,7 +72,7 @@ public final class Decoder {
             for (int i = 0; i < items.size(); i++) {
                 FieldPath itemPath = base.key("items").index(i);
                 if (items.get(i) instanceof ObjectNode item) {
-                    decodeObject(item, origins, itemPath, sink, out);
+                    decodeObject(item, origins, itemPath, sink, out, defaultNamespace);
                 } else {
                     sink.report(new Diagnostic(Severity.ERROR, Codes.NOT_AN_OBJECT, "list item is not an object", null,
                             origins.apply(itemPath).locate(FieldPath.ROOT), ""));
@@ -82,6 +89,16 @@ public final class Decoder {
         // Not yet a resource (no namespace applied, maybe no name): named as it was written.
         ResourceKey display = new ResourceKey(group, kindName, "", name == null ? "<unnamed>" : name);
 
+        Kind replacement = RemovedApis.replacement(apiVersion, kindName).orElse(null);
+        if (replacement != null) {
+            sink.report(new Diagnostic(Severity.ERROR, Codes.REMOVED_API_VERSION, apiVersion + " " + kindName
+                    + " is no longer served (removed in Kubernetes 1.16); use apiVersion " + RemovedApis.REPLACEMENT
+                    + " (meshcd analyzes it as " + RemovedApis.REPLACEMENT + ")", display,
+                    origin.locate(FieldPath.of("apiVersion")), "apiVersion"));
+            kind = replacement;
+            group = replacement.group();
+            version = RemovedApis.REPLACEMENT.substring(RemovedApis.REPLACEMENT.indexOf('/') + 1);
+        }
         KindInfo info = registry.lookup(kind).orElse(null);
         if (info == null) {
             sink.report(new Diagnostic(Severity.INFO, Codes.UNKNOWN_KIND, "skipped: meshcd does not analyze "

@@ -34,6 +34,8 @@ public record Kind(String group, String kind) {
     public static final Kind REPLICA_SET = new Kind("apps", "ReplicaSet");
     public static final Kind JOB = new Kind("batch", "Job");
     public static final Kind CRON_JOB = new Kind("batch", "CronJob");
+    /** Argo Rollouts' replacement for a Deployment (progressive delivery). */
+    public static final Kind ROLLOUT = new Kind("argoproj.io", "Rollout");
 
     public static Kind of(ResourceKey key) {
         return new Kind(key.group(), key.kind());

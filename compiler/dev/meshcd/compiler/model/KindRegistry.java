@@ -42,6 +42,7 @@ public final class KindRegistry {
         }
         b.context("batch", "Job", Set.of("v1"), true);
         b.context("batch", "CronJob", Set.of("v1", "v1beta1"), true);
+        b.context(Kind.ROLLOUT.group(), Kind.ROLLOUT.kind(), Set.of("v1alpha1"), true);
         return b.build();
     }
 

@@ -20,6 +20,7 @@ import dev.meshcd.compiler.model.Decoder;
 import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.prepare.Placeholders;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
@@ -89,13 +90,16 @@ public final class Compiler {
     /** Stages 1-3 for one file, cached in {@code s} by content hash. */
     FileUnit compileFile(IncrementalState s, SourceFile file) {
         FileUnit cached = s.cache.get(file.name());
-        if (cached != null && cached.hash().equals(file.contentHash())) {
+        if (cached != null && cached.hash().equals(file.cacheKey())) {
             return cached;
         }
         Diagnostics sink = new Diagnostics();
         ParsedFile parsed = loader.load(file);
-        sink.addAll(parsed.diagnostics());
-        List<Resource> resources = decoder.decode(parsed, sink);
+        for (Diagnostic d : parsed.diagnostics()) { // the loader's positions are in the text as loaded
+            sink.report(file.sourceMap() == null ? d : new Diagnostic(d.severity(), d.code(), d.message(), d.subject(),
+                    file.original(d.location()), d.path()));
+        }
+        List<Resource> resources = decoder.decode(parsed, sink, file.defaultNamespace());
         Set<ResourceKey> invalid = new HashSet<>();
         for (Resource r : resources) {
             Diagnostics own = new Diagnostics();
@@ -105,7 +109,8 @@ public final class Compiler {
             }
             sink.addAll(own.sorted());
         }
-        FileUnit unit = new FileUnit(file.contentHash(), parsed, resources, sink.sorted(), Set.copyOf(invalid));
+        Placeholders.report(parsed, resources, sink);
+        FileUnit unit = new FileUnit(file.cacheKey(), parsed, resources, sink.sorted(), Set.copyOf(invalid));
         s.cache.put(file.name(), unit);
         return unit;
     }
@@ -164,7 +169,7 @@ public final class Compiler {
     private static boolean sameAsCurrent(IncrementalState s, Collection<SourceFile> changed) {
         for (SourceFile f : changed) {
             SourceFile now = s.current.get(f.name());
-            if (now == null || !now.contentHash().equals(f.contentHash())) {
+            if (now == null || !now.cacheKey().equals(f.cacheKey())) {
                 return false;
             }
         }
@@ -644,7 +649,7 @@ public final class Compiler {
         return result;
     }
 
-    /** Per-file result of stages 1-3, cached by content hash; {@code invalid}: resources with validation errors. */
+    /** Per-file result of stages 1-3, cached by {@link SourceFile#cacheKey}; {@code invalid}: resources with validation errors. */
     record FileUnit(String hash, ParsedFile parsed, List<Resource> resources, List<Diagnostic> diagnostics,
                     Set<ResourceKey> invalid) {
     }

@@ -52,6 +52,8 @@ public final class StandardStages {
 
     public static List<DiagnosticFilter> filters() {
         List<DiagnosticFilter> f = new ArrayList<>();
+        // one diagnostic per unresolved ${VAR}: nothing else about the field that holds it
+        f.add(new dev.meshcd.compiler.prepare.PlaceholderFieldFilter());
         // suppressions as code: galley.istio.io/analyze-suppress and meshcd.dev/suppress annotations
         f.add(new dev.meshcd.compiler.analyze.AnnotationSuppressionFilter());
         return f;

@@ -12,11 +12,50 @@ import java.util.HexFormat;
 public final class SourceFile {
     private final String name;
     private final byte[] content;
+    /** Set by the preparation stages (kustomize, substitution); null: as read. */
+    private final String defaultNamespace;
+    private final SourceMap sourceMap;
     private volatile String hash;
 
     public SourceFile(String name, byte[] content) {
+        this(name, content, null, null);
+    }
+
+    private SourceFile(String name, byte[] content, String defaultNamespace, SourceMap sourceMap) {
         this.name = name;
         this.content = content;
+        this.defaultNamespace = defaultNamespace;
+        this.sourceMap = sourceMap;
+    }
+
+    /** This file with a namespace for its objects that name none (a kustomization's {@code namespace:}). */
+    public SourceFile withDefaultNamespace(String namespace) {
+        return new SourceFile(name, content, namespace, sourceMap);
+    }
+
+    /** This file's text rewritten (substitution); {@code map} leads positions back to the text as written. */
+    public SourceFile rewritten(byte[] newContent, SourceMap map) {
+        return new SourceFile(name, newContent, defaultNamespace, map);
+    }
+
+    /** The namespace for objects that name none, when the file's place decides it; null: the compile's default. */
+    public String defaultNamespace() {
+        return defaultNamespace;
+    }
+
+    /** How the content was rewritten before loading, or null when it is as written. */
+    public SourceMap sourceMap() {
+        return sourceMap;
+    }
+
+    /** A position in the content as loaded, in the text as written. */
+    public dev.meshcd.compiler.diag.SourceLocation original(dev.meshcd.compiler.diag.SourceLocation at) {
+        return sourceMap == null ? at : sourceMap.toOriginal(at);
+    }
+
+    /** What the compiler's per-file results depend on: the content and the default namespace. */
+    public String cacheKey() {
+        return defaultNamespace == null ? contentHash() : contentHash() + "/" + defaultNamespace;
     }
 
     public static SourceFile ofString(String name, String text) {

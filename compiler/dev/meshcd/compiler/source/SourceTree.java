@@ -19,9 +19,10 @@ public record SourceTree(List<SourceFile> files) {
         return new SourceTree(List.of(files));
     }
 
-    /** True for names meshcd reads as configuration: *.yaml, *.yml, *.json. */
+    /** True for names meshcd reads as configuration: *.yaml, *.yml, *.json, and kustomize's {@code Kustomization}. */
     public static boolean isConfigFileName(String name) {
         String lower = name.toLowerCase(java.util.Locale.ROOT);
-        return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+        return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json")
+                || name.equals("Kustomization") || name.endsWith("/Kustomization");
     }
 }

@@ -8,6 +8,8 @@ import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.pipeline.IncrementalState;
 import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.prepare.FluxSubstitution;
+import dev.meshcd.compiler.prepare.Kustomizations;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import dev.meshcd.compiler.context.MeshContext;
@@ -52,6 +54,9 @@ public final class Workspace {
     /** The whole tree as given, excluded files and the config included: excludes can change with the config. */
     private final TreeMap<String, SourceFile> files = new TreeMap<>();
     private String configHash;
+    /** Preparation before loading: meshcd.yaml's substitution, and what the tree's kustomizations say. */
+    private FluxSubstitution substitution;
+    private Kustomizations.Plan kustomize = Kustomizations.Plan.EMPTY;
     private IncrementalState state;
     private volatile View view;
     /** meshcd.yaml's context as last loaded, and the shell's context as last supplied. */
@@ -100,11 +105,14 @@ public final class Workspace {
                     && (removed.contains(configName) || changed.stream().anyMatch(f -> f.name().equals(configName)));
             boolean contextTouched = changed.stream().anyMatch(f -> declared.covers(f.name()))
                     || removed.stream().anyMatch(declared::covers);
-            if (configTouched || contextTouched) {
+            boolean kustomizationTouched = removed.stream().anyMatch(Kustomizations::isKustomization)
+                    || changed.stream().anyMatch(f -> Kustomizations.isKustomization(f.name()));
+            if (configTouched || contextTouched || kustomizationTouched) {
                 return compileAll(mode);
             }
             MeshcdConfig config = view.config();
-            List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name())).toList();
+            List<SourceFile> kept = changed.stream().filter(f -> included(config, f.name()))
+                    .flatMap(f -> kustomize.apply(f).stream()).map(substitution::apply).toList();
             List<String> gone = removed.stream().filter(n -> !Objects.equals(n, configName)).toList();
             useContext();
             return publish(withDiagnostics(config, view.compiler().recompile(state, kept, gone, mode)));
@@ -128,6 +136,8 @@ public final class Workspace {
         if (config != MeshcdConfig.EMPTY) {
             tree = config.applyTo(tree, explicitFiles);
         }
+        kustomize = Kustomizations.plan(tree);
+        tree = substitution.apply(kustomize.apply(tree));
         useContext();
         return publish(withDiagnostics(config, compiler.compile(state, tree, mode)));
     }
@@ -182,6 +192,7 @@ public final class Workspace {
         }
         List<DiagnosticFilter> filters = config == MeshcdConfig.EMPTY ? List.of() : List.of(config.filter());
         configHash = hash;
+        substitution = config.substitution();
         state = new IncrementalState();
         declared = ConfigContext.Loaded.NONE;
         view = new View(config, stages.apply(options, filters), null);

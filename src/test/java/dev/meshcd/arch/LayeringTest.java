@@ -48,7 +48,7 @@ class LayeringTest {
             "dev.meshcd.compiler.model..", "dev.meshcd.compiler.diag..", "dev.meshcd.compiler.validate..",
             "dev.meshcd.compiler.index..", "dev.meshcd.compiler.analyze..", "dev.meshcd.compiler.lower..",
             "dev.meshcd.compiler.envoy..", "dev.meshcd.compiler.pipeline..", "dev.meshcd.compiler.diff..",
-            "dev.meshcd.compiler.config.."};
+            "dev.meshcd.compiler.config..", "dev.meshcd.compiler.prepare.."};
 
     @ArchTest
     static final ArchRule compilerStagesDoNotUseRenderers = noClasses().that().resideInAnyPackage(COMPILER_STAGES)
