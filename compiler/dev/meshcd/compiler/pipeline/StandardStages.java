@@ -51,6 +51,8 @@ public final class StandardStages {
 
     public static List<DiagnosticFilter> filters() {
         List<DiagnosticFilter> f = new ArrayList<>();
+        // one diagnostic per mistake: a validation warning an analyzer reports with Istio's code (before suppressions)
+        f.add(new dev.meshcd.compiler.analyze.RedundantWarningFilter());
         // suppressions as code: galley.istio.io/analyze-suppress and meshcd.dev/suppress annotations
         f.add(new dev.meshcd.compiler.analyze.AnnotationSuppressionFilter());
         return f;

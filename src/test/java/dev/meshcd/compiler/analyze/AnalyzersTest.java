@@ -519,7 +519,44 @@ class AnalyzersTest {
                 spec:
                   selector: {app: sys}
                   ports: [{name: web, port: 80}]
-                """, "case.yaml:12 IST0118 spec.ports[5]", "case.yaml:7 IST0118 spec.ports[0].name")
+                """, "case.yaml:12 IST0118 spec.ports[5]", "case.yaml:7 IST0118 spec.ports[0].name"),
+            c("Istio's own Services and the Services its gateway controllers create are skipped", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: ingress, namespace: shop, labels: {istio: ingressgateway}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: chart, namespace: shop, labels: {release: istio}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: waypoint, namespace: shop, labels: {gateway.istio.io/managed: istio.io-mesh-controller}}
+                spec: {selector: {app: x}, ports: [{name: mesh, port: 15008}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: other, namespace: shop, labels: {gateway.istio.io/managed: someone-else}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                """, "case.yaml:19 IST0118 spec.ports[0].name"),
+            // ---- IST0150 ----
+            c("ExternalName Services: IST0150 instead of IST0118, also for a port named just tcp", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: nginx, namespace: shop}
+                spec:
+                  type: ExternalName
+                  externalName: nginx.example.com
+                  ports:
+                  - {name: nginx, port: 443}
+                  - {port: 444}
+                  - {name: tcp, port: 445}
+                  - {name: tcp-db, port: 446}
+                  - {name: https, port: 447}
+                """, "case.yaml:8 IST0150 spec.ports[0].name", "case.yaml:9 IST0150 spec.ports[1]",
+                    "case.yaml:10 IST0150 spec.ports[2].name")
         );
     }
 
