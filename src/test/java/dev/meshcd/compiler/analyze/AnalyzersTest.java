@@ -411,6 +411,42 @@ class AnalyzersTest {
                   trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
                 """, "case.yaml:7 IST0128 spec.trafficPolicy.tls.mode",
                 "case.yaml:10 IST0129 spec.trafficPolicy.portLevelSettings[0].tls.mode"),
+            c("credentialName is the CA only with a workloadSelector; subsets are not looked at; insecureSkipVerify still warns", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: no-selector, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  trafficPolicy:
+                    tls: {mode: SIMPLE, credentialName: db-credential}
+                    portLevelSettings:
+                    - port: {number: 443}
+                      tls: {mode: SIMPLE, credentialName: db-credential}
+                  subsets:
+                  - name: s
+                    trafficPolicy: {tls: {mode: SIMPLE}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: selector, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  workloadSelector: {matchLabels: {app: reviews}}
+                  trafficPolicy:
+                    tls: {mode: MUTUAL, credentialName: db-credential}
+                    portLevelSettings:
+                    - port: {number: 443}
+                      tls: {mode: SIMPLE, credentialName: db-credential}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: skip-verify, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true}}
+                """, "case.yaml:7 IST0128 spec.trafficPolicy.tls.mode",
+                "case.yaml:10 IST0129 spec.trafficPolicy.portLevelSettings[0].tls.mode",
+                "case.yaml:32 IST0128 spec.trafficPolicy.tls.mode"),
             c("subset selecting no pods", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -423,6 +459,27 @@ class AnalyzersTest {
                   - name: v2
                     labels: {version: v2}
                 """, "case.yaml:9 IST0173 spec.subsets[1].name"),
+            c("subsets: node-locality labels are the Node's, never the pod template's (an empty one selects nothing)", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  host: reviews
+                  subsets:
+                  - name: region
+                    labels: {topology.kubernetes.io/region: us-west-1}
+                  - name: zone-v1
+                    labels: {topology.kubernetes.io/zone: us-west-1a, version: v1}
+                  - name: zone-v2
+                    labels: {topology.kubernetes.io/zone: us-west-1a, version: v2}
+                  - name: subzone-host
+                    labels: {topology.istio.io/subzone: a, kubernetes.io/hostname: node-1}
+                  - name: empty-region
+                    labels: {topology.kubernetes.io/region: ""}
+                  - name: cluster
+                    labels: {topology.istio.io/cluster: c1}
+                """, "case.yaml:11 IST0173 spec.subsets[2].name", "case.yaml:15 IST0173 spec.subsets[4].name",
+                "case.yaml:17 IST0173 spec.subsets[5].name"),
             c("DestinationRule hosts: unknown, wildcard with and without matches", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
