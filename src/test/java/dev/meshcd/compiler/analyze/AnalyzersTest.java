@@ -362,13 +362,13 @@ class AnalyzersTest {
                     hosts: ["*/a.example.com"]
                     tls: {mode: SIMPLE, credentialName: a-cert}
                 """, "case.yaml:16 IST0162 spec.servers[1].port.number"),
-            c("conflicting gateways: same selector and port, overlapping hosts", """
+            c("conflicting gateways: same selector and port, the same host as written (not a covering wildcard)", """
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: a, namespace: istio-system}
                 spec:
                   selector: {istio: ingressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/shop.example.com"]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["shop.example.com", "x.io"]}]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
@@ -377,17 +377,47 @@ class AnalyzersTest {
                   selector: {istio: ingressgateway}
                   servers:
                   - port: {number: 80, name: http, protocol: HTTP}
-                    hosts: ["*.example.com"]
-                  - port: {number: 8080, name: http-alt, protocol: HTTP}
                     hosts: ["shop.example.com"]
+                  - port: {number: 8080, name: http-alt, protocol: HTTP}
+                    hosts: ["x.io"]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: c, namespace: istio-system}
                 spec:
                   selector: {istio: ingressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["other.io"]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*.example.com", "*/shop.example.com"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: d, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["x.io"], bind: 10.0.0.1}]
                 """, "case.yaml:15 IST0145 spec.servers[0].hosts", "case.yaml:6 IST0145 spec.servers[0].hosts"),
+            c("conflicting gateways: different selectors that select the same workloads", """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: alpha, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: beta, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway, app: istio-ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gamma, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway, app: other}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                """, "case.yaml:6 IST0145 spec.servers[0].hosts", "case.yaml:13 IST0145 spec.servers[0].hosts",
+                "case.yaml:19 IST0101 spec.selector"),
             // ---- DestinationRules ----
             c("TLS origination without caCertificates, destination and port level", """
                 apiVersion: networking.istio.io/v1
