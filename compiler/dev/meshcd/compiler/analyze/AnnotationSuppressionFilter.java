@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.analyze;
 
+import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.index.MeshIndex;
 import dev.meshcd.compiler.model.Resource;
@@ -14,7 +15,7 @@ import java.util.Set;
 /**
  * Suppressions as code on the resource itself: the annotation istioctl analyze honours,
  * {@code galley.istio.io/analyze-suppress: "IST0101,IST0109"}, and meshcd's own
- * {@code meshcd.dev/suppress} with the same syntax. {@code "*"} suppresses every code. Only
+ * {@code meshcd.dev/suppress} with the same syntax. {@code "*"} suppresses every code, MCD2001 every validation warning (MCD2002 on). Only
  * diagnostics about that resource are dropped; the resource's own file is not otherwise affected.
  */
 public final class AnnotationSuppressionFilter implements DiagnosticFilter {
@@ -46,11 +47,18 @@ public final class AnnotationSuppressionFilter implements DiagnosticFilter {
         List<Diagnostic> out = new ArrayList<>(diagnostics.size());
         for (Diagnostic d : diagnostics) {
             Set<String> codes = d.subject() == null ? null : suppressed.get(d.subject());
-            if (codes == null || !(codes.contains("*") || codes.contains(d.code()))) {
+            if (codes == null || !covered(codes, d.code())) {
                 out.add(d);
             }
         }
         return out;
+    }
+
+    private static boolean covered(Set<String> suppressed, String code) {
+        if (suppressed.contains("*") || suppressed.contains(code)) {
+            return true;
+        }
+        return suppressed.contains(Codes.VALIDATION_WARNING) && Codes.covers(Codes.VALIDATION_WARNING, code);
     }
 
     /** "IST0101, IST0109" → {IST0101, IST0109}. */

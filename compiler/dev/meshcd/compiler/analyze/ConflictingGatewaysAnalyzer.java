@@ -8,17 +8,26 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Gateways with the same selector must not serve overlapping hosts on the same port and bind
- * address (IST0145; istio's gateway/conflictinggateway.go). Servers are grouped by selector and port, and hosts
- * within a group are matched through exact and wildcard-suffix maps, never pairwise.
+ * Gateways on the same workloads and port must not serve the same host on the same bind address (IST0145), as
+ * istio's gateway/conflictinggateway.go decides it:
+ * <ul>
+ * <li>two Gateways share workloads when their selectors are equal, or when one selector's text contains the other's
+ * ({@code istio=ingressgateway} in {@code app=gw,istio=ingressgateway}) and some workload matches both;</li>
+ * <li>hosts conflict when they are the same string as written (model.CheckDuplicates): {@code *.example.com} beside
+ * {@code shop.example.com} is not a conflict (Envoy picks the most specific), nor is {@code ns/a.com} beside
+ * {@code a.com};</li>
+ * <li>per Gateway and port the hosts of its last server on that port count, and one finding is reported per
+ * server.</li>
+ * </ul>
+ * Hosts are looked up in per-(selector, port) maps, never compared pairwise; selectors are compared pairwise, but
+ * only the distinct ones (a handful in a mesh).
  */
 public final class ConflictingGatewaysAnalyzer implements Analyzer {
     @Override
@@ -26,78 +35,112 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
         return "gateway.conflictinggateways";
     }
 
-    private record Server(Resource gateway, int index, String host) {
+    /** A Gateway's hosts on one (selector, port): host → bind, from its last server on that port. */
+    private record Claim(Resource gateway, Map<String, String> hosts) {
     }
 
     @Override
     public void analyze(MeshIndex index, DiagnosticSink sink) {
-        Map<String, List<Server>> groups = new HashMap<>();
-        for (Resource gw : index.ofKind(Kind.GATEWAY)) {
-            String selector = Messages.selector(MeshIndex.stringMap(gw.spec().path("selector")));
+        // selector → port → gateway name → its hosts there; and per (selector, port) host → gateway names
+        Map<String, Map<String, Map<String, Claim>>> bySelector = new LinkedHashMap<>();
+        List<Resource> gateways = index.ofKind(Kind.GATEWAY);
+        for (Resource gw : gateways) {
+            Map<String, Map<String, Claim>> ports = bySelector.computeIfAbsent(selector(gw), k -> new HashMap<>());
             JsonNode servers = gw.spec().path("servers");
             for (int i = 0; i < servers.size(); i++) {
-                int port = servers.path(i).path("port").path("number").asInt(0);
-                String bind = servers.path(i).path("bind").asText("");
-                for (JsonNode h : servers.path(i).path("hosts")) {
-                    String entry = h.asText("").toLowerCase(Locale.ROOT);
-                    String host = entry.contains("/") ? entry.substring(entry.indexOf('/') + 1) : entry;
-                    groups.computeIfAbsent(selector + "\u0000" + port + "\u0000" + bind, k -> new ArrayList<>())
-                            .add(new Server(gw, i, host));
+                JsonNode server = servers.path(i);
+                Map<String, String> hosts = new HashMap<>();
+                for (JsonNode h : server.path("hosts")) {
+                    hosts.put(h.asText(""), server.path("bind").asText(""));
                 }
+                ports.computeIfAbsent(port(server), k -> new HashMap<>())
+                        .put(gw.key().namespacedName(), new Claim(gw, hosts));
             }
         }
-        for (Map.Entry<String, List<Server>> g : groups.entrySet()) {
-            List<Server> servers = g.getValue();
-            if (servers.size() < 2) {
-                continue;
-            }
-            String[] sp = g.getKey().split("\u0000", -1);
-            Map<String, List<Server>> byHost = new HashMap<>();
-            for (Server s : servers) {
-                byHost.computeIfAbsent(s.host(), k -> new ArrayList<>()).add(s);
-            }
-            Map<Server, Set<Resource>> conflicts = new HashMap<>();
-            for (Server s : servers) {
-                for (String candidate : coveringPatterns(s.host())) {
-                    for (Server other : byHost.getOrDefault(candidate, List.of())) {
-                        if (other.gateway() != s.gateway()) {
-                            conflicts.computeIfAbsent(s, k -> new LinkedHashSet<>()).add(other.gateway());
-                            conflicts.computeIfAbsent(other, k -> new LinkedHashSet<>()).add(s.gateway());
+        Map<String, Map<String, Map<String, List<String>>>> byHost = new HashMap<>();
+        bySelector.forEach((sel, ports) -> ports.forEach((port, claims) -> {
+            Map<String, List<String>> hosts = byHost.computeIfAbsent(sel, k -> new HashMap<>())
+                    .computeIfAbsent(port, k -> new HashMap<>());
+            claims.forEach((gw, claim) -> claim.hosts().keySet()
+                    .forEach(h -> hosts.computeIfAbsent(h, k -> new ArrayList<>()).add(gw)));
+        }));
+        Map<String, List<String>> sharing = new HashMap<>();
+        for (Resource gw : gateways) {
+            String sel = selector(gw);
+            List<String> same = sharing.computeIfAbsent(sel, s -> sameWorkloads(index, s, bySelector.keySet()));
+            String name = gw.key().namespacedName();
+            JsonNode servers = gw.spec().path("servers");
+            for (int i = 0; i < servers.size(); i++) {
+                JsonNode server = servers.path(i);
+                String port = port(server);
+                String bind = server.path("bind").asText("");
+                Set<String> conflicts = new TreeSet<>();
+                for (String other : same) {
+                    Map<String, Claim> claims = bySelector.get(other).get(port);
+                    Map<String, List<String>> hosts = byHost.get(other).get(port);
+                    if (claims == null) {
+                        continue;
+                    }
+                    for (JsonNode h : server.path("hosts")) {
+                        for (String candidate : hosts.getOrDefault(h.asText(""), List.of())) {
+                            if (!candidate.equals(name) && bind.equals(claims.get(candidate).hosts().get(h.asText("")))) {
+                                conflicts.add(candidate);
+                            }
                         }
                     }
                 }
-            }
-            Set<String> reported = new java.util.HashSet<>();
-            for (Map.Entry<Server, Set<Resource>> c : conflicts.entrySet()) {
-                Server s = c.getKey();
-                if (!reported.add(s.gateway().key() + "|" + s.index())) {
-                    continue;
+                if (!conflicts.isEmpty()) {
+                    List<String> hosts = new ArrayList<>();
+                    server.path("hosts").forEach(h -> hosts.add(h.asText()));
+                    Messages.report(sink, gw, "IST0145", FieldPath.of("spec", "servers", i, "hosts"),
+                            String.join(",", conflicts), sel, port, String.join(",", hosts));
                 }
-                Set<String> names = new TreeSet<>();
-                c.getValue().forEach(r -> names.add(r.key().namespacedName()));
-                List<String> hosts = new ArrayList<>();
-                s.gateway().spec().path("servers").path(s.index()).path("hosts").forEach(h -> hosts.add(h.asText()));
-                Messages.report(sink, s.gateway(), "IST0145", FieldPath.of("spec", "servers", s.index(), "hosts"),
-                        String.join(",", names), sp[0], sp[1], String.join(",", hosts));
             }
         }
     }
 
-    /** The host itself, "*", and each wildcard "*.suffix" that covers it (for a wildcard host, the ones it is covered by). */
-    static List<String> coveringPatterns(String host) {
+    /** The selectors whose Gateways share workloads with Gateways selecting {@code sel} (itself included). */
+    private static List<String> sameWorkloads(MeshIndex index, String sel, Set<String> selectors) {
         List<String> out = new ArrayList<>();
-        out.add(host);
-        if (!host.equals("*")) {
-            out.add("*");
-        }
-        String h = host.startsWith("*") ? host.substring(1) : host;
-        for (int dot = h.indexOf('.', host.startsWith("*") ? 1 : 0); dot >= 0; dot = h.indexOf('.', dot + 1)) {
-            String w = "*" + h.substring(dot);
-            if (!w.equals(host)) {
-                out.add(w);
+        for (String other : selectors) {
+            if (other.equals(sel)) {
+                out.add(other);
+            } else if ((other.contains(sel) || sel.contains(other)) && anyWorkloadMatchesBoth(index, sel, other)) {
+                out.add(other);
             }
         }
         return out;
+    }
+
+    private static boolean anyWorkloadMatchesBoth(MeshIndex index, String a, String b) {
+        Map<String, String> both = new HashMap<>(parse(a));
+        for (Map.Entry<String, String> e : parse(b).entrySet()) {
+            String previous = both.putIfAbsent(e.getKey(), e.getValue());
+            if (previous != null && !previous.equals(e.getValue())) {
+                return false;
+            }
+        }
+        return !index.workloadsMatchingAnywhere(both).isEmpty();
+    }
+
+    /** "app=a,istio=ingressgateway" (as Kubernetes prints a selector) back to labels. */
+    private static Map<String, String> parse(String selector) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : selector.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    private static String selector(Resource gw) {
+        return Messages.selector(MeshIndex.stringMap(gw.spec().path("selector")));
+    }
+
+    private static String port(JsonNode server) {
+        return String.valueOf(server.path("port").path("number").asInt(0));
     }
 
     @Override
@@ -105,8 +148,18 @@ public final class ConflictingGatewaysAnalyzer implements Analyzer {
         return java.util.Set.of(Kind.GATEWAY);
     }
 
+    /** Of a workload only its pod labels matter (which selectors it joins). */
+    @Override
+    public Object observed(Resource r) {
+        if (r.is(Kind.GATEWAY)) {
+            return r.object();
+        }
+        return reads().contains(r.kind()) ? MeshIndex.workload(r).labels() : null;
+    }
+
     @Override
     public java.util.Set<Kind> reads() {
-        return java.util.Set.of(Kind.GATEWAY);
+        return java.util.Set.of(Kind.GATEWAY, Kind.POD, Kind.DEPLOYMENT, Kind.STATEFUL_SET, Kind.DAEMON_SET,
+                Kind.REPLICA_SET, Kind.JOB, Kind.CRON_JOB);
     }
 }

@@ -9,8 +9,10 @@ import dev.meshcd.compiler.source.FieldPath;
 
 /**
  * TLS origination in SIMPLE or MUTUAL mode without caCertificates does not verify the server
- * (IST0128 at destination level, IST0129 per port; istio's destinationrule/ca-certificates.go).
- * A credentialName (whose secret can carry the CA) or an explicit insecureSkipVerify counts as a decision.
+ * (IST0128 for {@code trafficPolicy.tls}, IST0129 per {@code trafficPolicy.portLevelSettings[]}), as istio's
+ * destinationrule/ca-certificates.go checks them: a credentialName counts as the CA only in a DestinationRule with
+ * a workloadSelector (the gateway-side rules whose Secret carries the CA); subsets are not looked at, and
+ * insecureSkipVerify does not silence the finding (the server is still not verified).
  */
 public final class DestinationRuleCaCertificatesAnalyzer extends SubjectAnalyzer {
     public DestinationRuleCaCertificatesAnalyzer() {
@@ -26,25 +28,18 @@ public final class DestinationRuleCaCertificatesAnalyzer extends SubjectAnalyzer
     protected void check(MeshIndex index, Resource dr, DiagnosticSink sink) {
         String host = dr.spec().path("host").asText("");
         String name = dr.key().namespacedName();
-        check(dr, dr.spec().path("trafficPolicy"), FieldPath.of("spec", "trafficPolicy"), host, name, sink);
-        JsonNode subsets = dr.spec().path("subsets");
-        for (int i = 0; i < subsets.size(); i++) {
-            check(dr, subsets.path(i).path("trafficPolicy"), FieldPath.of("spec", "subsets", i, "trafficPolicy"), host,
-                    name, sink);
-        }
-    }
-
-    private static void check(Resource dr, JsonNode policy, FieldPath path, String host, String name,
-                              DiagnosticSink sink) {
+        boolean selector = dr.spec().has("workloadSelector") && !dr.spec().path("workloadSelector").isNull();
+        JsonNode policy = dr.spec().path("trafficPolicy");
+        FieldPath path = FieldPath.of("spec", "trafficPolicy");
         JsonNode tls = policy.path("tls");
-        if (unverified(tls)) {
+        if (unverified(tls, selector)) {
             Messages.report(sink, dr, "IST0128", path.key("tls").key("mode"), name, dr.namespace(),
                     tls.path("mode").asText(), host);
         }
         JsonNode ports = policy.path("portLevelSettings");
         for (int i = 0; i < ports.size(); i++) {
             JsonNode pt = ports.path(i).path("tls");
-            if (unverified(pt)) {
+            if (unverified(pt, selector)) {
                 Messages.report(sink, dr, "IST0129", path.key("portLevelSettings").index(i).key("tls").key("mode"), name,
                         dr.namespace(), pt.path("mode").asText(), host,
                         "number:" + ports.path(i).path("port").path("number").asInt());
@@ -52,13 +47,13 @@ public final class DestinationRuleCaCertificatesAnalyzer extends SubjectAnalyzer
         }
     }
 
-    private static boolean unverified(JsonNode tls) {
+    private static boolean unverified(JsonNode tls, boolean workloadSelector) {
         String mode = tls.path("mode").asText("");
         if (!mode.equals("SIMPLE") && !mode.equals("MUTUAL")) {
             return false;
         }
-        return tls.path("caCertificates").asText("").isEmpty() && tls.path("credentialName").asText("").isEmpty()
-                && !tls.path("insecureSkipVerify").asBoolean(false);
+        return tls.path("caCertificates").asText("").isEmpty()
+                && !(workloadSelector && !tls.path("credentialName").asText("").isEmpty());
     }
 
     @Override

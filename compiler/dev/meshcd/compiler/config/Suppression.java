@@ -1,17 +1,18 @@
 package dev.meshcd.compiler.config;
 
+import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import java.util.regex.Pattern;
 
 /**
  * One suppression from meshcd.yaml: a code ("IST0118", or "*" for all), and optionally a resource
- * pattern ("Service shop/*") and a file pattern ("legacy/*"). Patterns are globs: {@code *} is any
+ * pattern ("Service shop/*") and a file pattern ("legacy/*"). MCD2001 covers every validation warning code. Patterns are globs: {@code *} is any
  * run of characters, {@code ?} one character.
  */
 public record Suppression(String code, String resource, String file, String reason) {
 
     public boolean matches(Diagnostic d) {
-        if (!code.equals("*") && !code.equals(d.code())) {
+        if (!Codes.covers(code, d.code())) {
             return false;
         }
         if (resource != null && !glob(resource).matcher(d.resource()).matches()) {

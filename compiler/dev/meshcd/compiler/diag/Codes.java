@@ -29,7 +29,10 @@ public final class Codes {
 
     // Per-resource validation: errors use Istio's IST0106 (SchemaValidationError), as istioctl analyze does.
     public static final String SCHEMA_VALIDATION_ERROR = "IST0106";
-    /** A warning istiod's webhook would return in {@code AdmissionResponse.warnings}. */
+    /**
+     * The umbrella code of the warnings istiod's webhook would return in {@code AdmissionResponse.warnings}: each kind
+     * has its own code ({@link ValidationWarning}, MCD2002 on); a suppression of MCD2001 suppresses all of them.
+     */
     public static final String VALIDATION_WARNING = "MCD2001";
 
     // ---- Envoy output (MCD3xxx): constraints Envoy enforces on the translated xDS resources ----
@@ -64,4 +67,13 @@ public final class Codes {
     // Configuration of meshcd itself (MCD9xxx)
     public static final String CONFIG = "MCD9001";
     public static final String INTERNAL = "MCD9999";
+
+    /**
+     * Does a suppression naming {@code suppressed} ("*", a code, or the umbrella MCD2001) cover a diagnostic with
+     * {@code code}? MCD2001 named every validation warning before they had their own codes, so it still covers them.
+     */
+    public static boolean covers(String suppressed, String code) {
+        return suppressed.equals("*") || suppressed.equals(code)
+                || (suppressed.equals(VALIDATION_WARNING) && ValidationWarning.isValidationWarning(code));
+    }
 }

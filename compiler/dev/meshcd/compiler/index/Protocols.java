@@ -11,40 +11,52 @@ public final class Protocols {
     private Protocols() {
     }
 
+    /** Ports Istio treats as TCP when their name gives no protocol (SMTP, DNS, MySQL, MongoDB). */
+    private static final Set<Integer> WELL_KNOWN_TCP = Set.of(25, 53, 3306, 27017);
+
     /** The Istio protocol of a port, or "UNKNOWN" when neither appProtocol nor the name says (Istio sniffs those). */
     public static String of(String name, String appProtocol, String l4Protocol) {
+        return of(name, appProtocol, l4Protocol, 0);
+    }
+
+    /**
+     * Istio's ConvertProtocol (pkg/config/kube/conversion.go): UDP; else appProtocol when set (then the name is not
+     * looked at), else the port name's prefix; a port without protocol among the well-known ones (25, 53, 3306,
+     * 27017) is TCP.
+     */
+    public static String of(String name, String appProtocol, String l4Protocol, int port) {
         if ("UDP".equalsIgnoreCase(l4Protocol)) {
             return "UDP";
         }
+        String n = name == null ? "" : name;
         if (appProtocol != null && !appProtocol.isEmpty()) {
-            String p = normalize(appProtocol);
-            if (p != null) {
-                return p;
+            switch (appProtocol.toLowerCase(Locale.ROOT)) {
+                case "kubernetes.io/h2c" -> {
+                    return "HTTP2";
+                }
+                case "kubernetes.io/ws" -> {
+                    return "HTTP";
+                }
+                case "kubernetes.io/wss" -> {
+                    return "HTTPS";
+                }
+                default -> n = appProtocol;
             }
         }
-        if (name != null && !name.isEmpty()) {
-            int dash = name.indexOf('-');
-            String prefix = dash < 0 ? name : name.substring(0, dash);
-            String p = normalize(prefix);
-            if (p != null) {
-                return p;
-            }
-            // "grpc-web" has a dash of its own
-            if (name.toLowerCase(Locale.ROOT).startsWith("grpc-web")) {
-                return "GRPC-WEB";
-            }
+        // "grpc-web" has a dash of its own
+        if (n.toLowerCase(Locale.ROOT).startsWith("grpc-web")) {
+            return "GRPC-WEB";
         }
-        return "UNKNOWN";
+        int dash = n.indexOf('-');
+        String p = normalize(dash < 0 ? n : n.substring(0, dash));
+        if (p != null) {
+            return p;
+        }
+        return WELL_KNOWN_TCP.contains(port) ? "TCP" : "UNKNOWN";
     }
 
     private static String normalize(String p) {
         String u = p.toUpperCase(Locale.ROOT);
-        if (u.equals("KUBERNETES.IO/H2C")) {
-            return "HTTP2";
-        }
-        if (u.equals("KUBERNETES.IO/WS") || u.equals("KUBERNETES.IO/WSS")) {
-            return "HTTP";
-        }
         return KNOWN.contains(u) ? u : null;
     }
 

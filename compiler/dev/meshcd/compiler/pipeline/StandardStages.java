@@ -25,7 +25,7 @@ public final class StandardStages {
         v.add(new dev.meshcd.compiler.validate.MetadataValidator()); // object names as the API server checks them
         v.add(new SchemaValidator()); // CRD openAPIV3Schema + strict fields (IST0106)
         v.add(new CelValidator()); // CRD x-kubernetes-validations (IST0106)
-        // istiod's webhook rules beyond the CRD (IST0106 errors, MCD2001 warnings)
+        // istiod's webhook rules beyond the CRD (IST0106 errors, MCD2002-MCD2034 warnings, IST0130/IST0131)
         v.addAll(IstioValidators.all(MeshIndex.DEFAULT_ROOT_NAMESPACE));
         v.add(new dev.meshcd.compiler.lower.PolicySchemaValidator());
         return v;
@@ -38,7 +38,6 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.VirtualServiceSubsetAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.VirtualServiceGatewayAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ConflictingMeshGatewayHostsAnalyzer());
-        a.add(new dev.meshcd.compiler.analyze.VirtualServiceUnreachableRulesAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.GatewayAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ConflictingGatewaysAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.DestinationRuleCaCertificatesAnalyzer());
@@ -54,6 +53,8 @@ public final class StandardStages {
         List<DiagnosticFilter> f = new ArrayList<>();
         // one diagnostic per unresolved ${VAR}: nothing else about the field that holds it
         f.add(new dev.meshcd.compiler.prepare.PlaceholderFieldFilter());
+        // one diagnostic per mistake: a validation warning an analyzer reports with Istio's code (before suppressions)
+        f.add(new dev.meshcd.compiler.analyze.RedundantWarningFilter());
         // suppressions as code: galley.istio.io/analyze-suppress and meshcd.dev/suppress annotations
         f.add(new dev.meshcd.compiler.analyze.AnnotationSuppressionFilter());
         return f;

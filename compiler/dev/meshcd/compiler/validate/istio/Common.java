@@ -6,6 +6,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.integer;
 import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.source.FieldPath;
 import java.util.HashSet;
 import java.util.Map;
@@ -35,7 +36,7 @@ final class Common {
         FieldPath sp = path.key(field);
         JsonNode ml = get(sel, "matchLabels");
         if (ml == null || ml.isEmpty()) {
-            f.warn(sp, "workload selector specified without labels");
+            f.warn(ValidationWarning.SELECTOR_WITHOUT_LABELS, sp, "workload selector specified without labels");
             return;
         }
         selectorEntries(f, sel, "matchLabels", sp);
@@ -52,7 +53,8 @@ final class Common {
         selectorEntries(f, sel, "labels", sp);
         JsonNode labels = get(sel, "labels");
         if (f.errors() == before && (labels == null || labels.isEmpty())) {
-            f.warn(sp, what + ": workload selector specified without labels, will be applied to all services in namespace");
+            f.warn(ValidationWarning.SELECTOR_WITHOUT_LABELS, sp,
+                    what + ": workload selector specified without labels, will be applied to all services in namespace");
         }
         return f.errors() == before;
     }
@@ -223,7 +225,8 @@ final class Common {
         }
         String min = text(tls, "minProtocolVersion");
         if ((min.equals("TLSV1_0") || min.equals("TLSV1_1")) && Nodes.size(tls, "cipherSuites") == 0) {
-            f.warn(p.key("minProtocolVersion"), "TLS version below TLSV1_2 require setting compatible ciphers as by "
+            f.warn(ValidationWarning.TLS_OLD_VERSION_WITHOUT_CIPHERS, p.key("minProtocolVersion"),
+                    "TLS version below TLSV1_2 require setting compatible ciphers as by "
                     + "default they no longer include compatible ciphers.");
         }
         Set<String> valid = new HashSet<>();
@@ -238,10 +241,12 @@ final class Common {
             }
         }
         if (!invalid.isEmpty()) {
-            f.warn(p.key("cipherSuites"), "ignoring invalid cipher suites: " + invalid);
+            f.warn(ValidationWarning.TLS_INVALID_CIPHERS, p.key("cipherSuites"),
+                    "ignoring invalid cipher suites: " + invalid);
         }
         if (!dup.isEmpty()) {
-            f.warn(p.key("cipherSuites"), "ignoring duplicate cipher suites: " + dup);
+            f.warn(ValidationWarning.TLS_DUPLICATE_CIPHERS, p.key("cipherSuites"),
+                    "ignoring duplicate cipher suites: " + dup);
         }
         String mode = text(tls, "mode");
         if (mode.isEmpty()) {
@@ -270,7 +275,8 @@ final class Common {
         }
         if (mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH")) {
             if (!crl.isEmpty() || !cert.isEmpty() || !key.isEmpty() || !ca.isEmpty() || !cred.isEmpty()) {
-                f.warn(p.key("mode"), mode + " mode does not use certificates, they will be ignored");
+                f.warn(ValidationWarning.TLS_CERTIFICATES_IGNORED, p.key("mode"),
+                        mode + " mode does not use certificates, they will be ignored");
             }
         }
         boolean simpleOrMutual = mode.equals("SIMPLE") || mode.equals("MUTUAL") || mode.equals("OPTIONAL_MUTUAL");

@@ -9,6 +9,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -121,7 +122,8 @@ public final class DestinationRuleValidator implements ResourceValidator {
         }
         Common.duration(f, o, "baseEjectionTime", p);
         if (integer(o, "consecutiveErrors") != 0) {
-            f.warn(p.key("consecutiveErrors"), "outlier detection consecutive errors is deprecated, use "
+            f.warn(ValidationWarning.DEPRECATED_CONSECUTIVE_ERRORS, p.key("consecutiveErrors"),
+                    "outlier detection consecutive errors is deprecated, use "
                     + "consecutiveGatewayErrors or consecutive5xxErrors instead");
         }
         if (!Nodes.bool(o, "splitExternalLocalOriginErrors") && integer(o, "consecutiveLocalOriginFailures") > 0) {
@@ -146,7 +148,8 @@ public final class DestinationRuleValidator implements ResourceValidator {
             }
             boolean ring = integer(ch, "minimumRingSize") != 0;
             if (ring) {
-                f.warn(cp.key("minimumRingSize"), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's "
+                f.warn(ValidationWarning.DEPRECATED_MINIMUM_RING_SIZE, cp.key("minimumRingSize"),
+                        "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's "
                         + "RingHash configuration instead");
                 if (has(ch, "ringHash") || has(ch, "maglev")) {
                     f.error(cp.key("minimumRingSize"), "only one of MinimumRingSize or Maglev/Ringhash can be specified");
@@ -233,7 +236,8 @@ public final class DestinationRuleValidator implements ResourceValidator {
         }
         f.check(p.key("distribute"), localities(sources));
         if ((!failover.isEmpty() || !priority.isEmpty()) && !outlier) {
-            f.warn(p, "outlier detection policy must be provided for failover");
+            f.warn(ValidationWarning.FAILOVER_WITHOUT_OUTLIER_DETECTION, p,
+                    "outlier detection policy must be provided for failover");
         }
         for (int i = 0; i < failover.size(); i++) {
             JsonNode fo = failover.get(i);

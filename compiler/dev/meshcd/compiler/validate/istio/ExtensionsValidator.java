@@ -10,6 +10,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -64,7 +65,7 @@ public final class ExtensionsValidator implements ResourceValidator {
                 for (Map.Entry<String, JsonNode> e : Nodes.entries(o, "tagOverrides")) {
                     FieldPath tp = op.key("tagOverrides").key(e.getKey());
                     if (e.getKey().isEmpty()) {
-                        f.warn(tp, "tagOverrides.name may not be empty");
+                        f.warn(ValidationWarning.TELEMETRY_EMPTY_TAG_NAME, tp, "tagOverrides.name may not be empty");
                     }
                     JsonNode to = e.getValue();
                     if (to == null || to.isNull()) {
@@ -87,7 +88,8 @@ public final class ExtensionsValidator implements ResourceValidator {
         }
         JsonNode tracing = list(spec, "tracing");
         if (tracing.size() > 1) {
-            f.warn(SPEC.key("tracing"), "multiple tracing is not currently supported");
+            f.warn(ValidationWarning.TELEMETRY_MULTIPLE_TRACING, SPEC.key("tracing"),
+                    "multiple tracing is not currently supported");
         }
         for (int i = 0; i < tracing.size(); i++) {
             JsonNode t = tracing.get(i);
@@ -96,7 +98,8 @@ public final class ExtensionsValidator implements ResourceValidator {
                 continue;
             }
             if (size(t, "providers") > 1) {
-                f.warn(tp.key("providers"), "multiple providers is not currently supported");
+                f.warn(ValidationWarning.TELEMETRY_MULTIPLE_PROVIDERS, tp.key("providers"),
+                        "multiple providers is not currently supported");
             }
             providers(f, t, tp);
             double pct = number(t, "randomSamplingPercentage");
@@ -231,7 +234,8 @@ public final class ExtensionsValidator implements ResourceValidator {
     // ------------------------------------------------------------------ EnvoyFilter
 
     private static void envoyFilter(Findings f, JsonNode spec) {
-        f.warn(SPEC, "EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs "
+        f.warn(ValidationWarning.ENVOY_FILTER_INTERNALS, SPEC,
+                "EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs "
                 + "if possible, and exercise extreme caution, especially around upgrades.");
         if (!Common.alphaWorkloadSelector(f, spec, SPEC, "Envoy filter")) {
             return;
@@ -293,7 +297,8 @@ public final class ExtensionsValidator implements ResourceValidator {
                     }
                     FieldPath fp = p.key("match").key("listener").key("filterChain").key("filter");
                     if (applyTo.equals("LISTENER") || applyTo.equals("FILTER_CHAIN")) {
-                        f.warn(fp, "Envoy filter: filter match has no effect when used with " + applyTo);
+                        f.warn(ValidationWarning.ENVOY_FILTER_MATCH_IGNORED, fp,
+                                "Envoy filter: filter match has no effect when used with " + applyTo);
                     }
                     String name = text(filter, "name");
                     JsonNode sub = get(filter, "subFilter");

@@ -7,6 +7,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -52,7 +53,8 @@ public final class GatewayValidator implements ResourceValidator {
                 }
                 JsonNode tls = get(s, "tls");
                 if (!Checks.isHttp(Checks.protocol(text(port, "protocol"))) && Nodes.bool(tls, "httpsRedirect")) {
-                    f.warn(sp.key("tls").key("httpsRedirect"), "tls.httpsRedirect should only be used with http servers");
+                    f.warn(ValidationWarning.HTTPS_REDIRECT_NOT_HTTP, sp.key("tls").key("httpsRedirect"),
+                            "tls.httpsRedirect should only be used with http servers");
                 }
             }
         }

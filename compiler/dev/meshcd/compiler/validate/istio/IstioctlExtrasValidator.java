@@ -6,6 +6,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -48,21 +49,24 @@ public final class IstioctlExtrasValidator implements ResourceValidator {
             JsonNode app = get(p, "appProtocol");
             if (app != null) {
                 if (Checks.protocol(app.asText()) == null) {
-                    f.warn(pp.key("appProtocol"), "service \"" + svc + "\" doesn't follow Istio protocol selection. "
+                    f.warn(ValidationWarning.APP_PROTOCOL_NOT_ISTIO, pp.key("appProtocol"),
+                            "service \"" + svc + "\" doesn't follow Istio protocol selection. "
                             + "This is not recommended, See https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/");
                 }
                 continue;
             }
             String name = text(p, "name");
             if (get(p, "name") == null) {
-                f.warn(pp, "service \"" + svc + "\" has an unnamed port. This is not recommended, See "
+                f.warn(ValidationWarning.UNNAMED_SERVICE_PORT, pp,
+                        "service \"" + svc + "\" has an unnamed port. This is not recommended, See "
                         + "https://istio.io/latest/docs/ops/deployment/application-requirements/");
                 continue;
             }
             int dash = name.indexOf('-');
             String prefix = dash >= 0 ? name.substring(0, dash) : name;
             if (Checks.protocol(prefix) == null) {
-                f.warn(pp.key("name"), "service \"" + svc + "\" port \"" + name + "\" does not follow the Istio naming "
+                f.warn(ValidationWarning.PORT_NAME_CONVENTION, pp.key("name"),
+                        "service \"" + svc + "\" port \"" + name + "\" does not follow the Istio naming "
                         + "convention. See https://istio.io/latest/docs/ops/deployment/application-requirements/");
             }
         }
@@ -72,11 +76,13 @@ public final class IstioctlExtrasValidator implements ResourceValidator {
         JsonNode labels = r.spec().path("template").path("metadata").path("labels");
         FieldPath lp = FieldPath.of("spec", "template", "metadata", "labels");
         if (!hasAny(labels, "service.istio.io/canonical-name", "app.kubernetes.io/name", "app")) {
-            f.warn(lp, "deployment \"" + r.name() + "/" + r.namespace() + "\" may not provide Istio metrics and telemetry "
+            f.warn(ValidationWarning.MISSING_TELEMETRY_LABELS, lp,
+                    "deployment \"" + r.name() + "/" + r.namespace() + "\" may not provide Istio metrics and telemetry "
                     + "labels: \"app\". See https://istio.io/latest/docs/ops/deployment/application-requirements/");
         }
         if (!hasAny(labels, "service.istio.io/canonical-revision", "app.kubernetes.io/version", "version")) {
-            f.warn(lp, "deployment \"" + r.name() + "/" + r.namespace() + "\" may not provide Istio metrics and telemetry "
+            f.warn(ValidationWarning.MISSING_TELEMETRY_LABELS, lp,
+                    "deployment \"" + r.name() + "/" + r.namespace() + "\" may not provide Istio metrics and telemetry "
                     + "labels: \"version\". See https://istio.io/latest/docs/ops/deployment/application-requirements/");
         }
     }

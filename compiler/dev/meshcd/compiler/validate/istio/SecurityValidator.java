@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.re2j.Pattern;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -172,7 +173,8 @@ public final class SecurityValidator implements ResourceValidator {
                         .ifPresent(err -> f.error(cp.key("notValues"), "invalid `notValue` for `key` " + key + ": " + err));
             }
             if (((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo)) && action.equals("DENY")) {
-                f.warn(rp, "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the "
+                f.warn(ValidationWarning.DENY_HTTP_ONLY_ON_TCP, rp,
+                        "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the "
                         + "use of only HTTP attributes in a DENY rule; it is recommended to explicitly specify the port");
             }
         }

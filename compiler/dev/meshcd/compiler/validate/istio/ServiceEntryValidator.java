@@ -8,6 +8,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -43,7 +44,8 @@ public final class ServiceEntryValidator implements ResourceValidator {
                 f.error(hp, "invalid host " + h);
             } else {
                 f.check(hp, Checks.wildcardDomain(h));
-                Checks.partialWildcard(h).ifPresent(warning -> f.warn(hp, warning));
+                Checks.partialWildcard(h).ifPresent(warning -> f.warn(ValidationWarning.PARTIAL_WILDCARD_HOST, hp,
+                        warning));
             }
         }
         JsonNode addresses = list(spec, "addresses");
@@ -83,12 +85,14 @@ public final class ServiceEntryValidator implements ResourceValidator {
             if (target != 0) {
                 f.check(pp.key("targetPort"), Checks.port(target));
                 if (resolution.equals("NONE")) {
-                    f.warn(pp.key("targetPort"), "targetPort has no effect when resolution mode is NONE");
+                    f.warn(ValidationWarning.TARGET_PORT_WITHOUT_EFFECT, pp.key("targetPort"),
+                            "targetPort has no effect when resolution mode is NONE");
                 }
             }
             String proto = text(port, "protocol");
             if (addresses.isEmpty() && !autoAllocate && (proto.isEmpty() || proto.equals("TCP"))) {
-                f.warn(pp, "addresses are required for ports serving TCP (or unset) protocol when "
+                f.warn(ValidationWarning.SERVICE_ENTRY_ADDRESSES_REQUIRED, pp,
+                        "addresses are required for ports serving TCP (or unset) protocol when "
                         + "ISTIO_META_DNS_AUTO_ALLOCATE is not set on a proxy");
             }
             f.check(pp.key("name"), Checks.portName(name));
@@ -102,7 +106,8 @@ public final class ServiceEntryValidator implements ResourceValidator {
                     f.error(SPEC.key("endpoints"), "no endpoints should be provided for resolution type none");
                 }
                 if (has(spec, "workloadSelector")) {
-                    f.warn(SPEC.key("workloadSelector"), "workloadSelector should not be set when resolution mode is NONE");
+                    f.warn(ValidationWarning.SERVICE_ENTRY_SELECTOR_IGNORED, SPEC.key("workloadSelector"),
+                            "workloadSelector should not be set when resolution mode is NONE");
                 }
             }
             case "STATIC" -> {
@@ -143,13 +148,15 @@ public final class ServiceEntryValidator implements ResourceValidator {
                     WorkloadEntryValidator.endpointPorts(f, e, ep, portNames);
                 }
                 if (has(spec, "workloadSelector")) {
-                    f.warn(SPEC.key("workloadSelector"), "workloadSelector should not be set when resolution mode is "
+                    f.warn(ValidationWarning.SERVICE_ENTRY_SELECTOR_IGNORED, SPEC.key("workloadSelector"),
+                            "workloadSelector should not be set when resolution mode is "
                             + resolution);
                 }
                 if (!addresses.isEmpty() && hosts.size() > 1) {
                     for (JsonNode port : ports) {
                         if (Checks.isTcp(Checks.protocol(text(port, "protocol")))) {
-                            f.warn(SPEC.key("hosts"), "service entry can not have more than one host specified "
+                            f.warn(ValidationWarning.SERVICE_ENTRY_HOSTS_WITH_TCP_ADDRESS, SPEC.key("hosts"),
+                                    "service entry can not have more than one host specified "
                                     + "simultaneously with address and tcp port");
                             break;
                         }

@@ -9,6 +9,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -81,7 +82,8 @@ public final class SidecarValidator implements ResourceValidator {
             JsonNode cp = get(in, "connectionPool");
             Common.connectionPool(f, cp, ip.key("connectionPool"));
             if (cp != null && has(cp, "http") && !Checks.isHttp(Checks.protocol(text(port, "protocol")))) {
-                f.warn(ip.key("connectionPool").key("http"), "sidecar: HTTP connection pool settings are configured for port "
+                f.warn(ValidationWarning.SIDECAR_HTTP_POOL_NOT_HTTP, ip.key("connectionPool").key("http"),
+                        "sidecar: HTTP connection pool settings are configured for port "
                         + integer(port, "number") + " (\"" + text(port, "name") + "\") but its protocol is not HTTP ("
                         + text(port, "protocol") + "); only TCP settings will apply");
             }
@@ -145,17 +147,18 @@ public final class SidecarValidator implements ResourceValidator {
                     Set<String> svcs = nss.computeIfAbsent(ns, k -> new HashSet<>());
                     if (!svc.equals("*")) {
                         if (svcs.contains(svc) || svcs.contains("*")) {
-                            f.warn(hp, "duplicated egress host: " + h);
+                            f.warn(ValidationWarning.SIDECAR_DUPLICATE_EGRESS_HOST, hp, "duplicated egress host: " + h);
                         }
                     } else if (!svcs.isEmpty()) {
-                        f.warn(hp, "duplicated egress host: " + h);
+                        f.warn(ValidationWarning.SIDECAR_DUPLICATE_EGRESS_HOST, hp, "duplicated egress host: " + h);
                     }
                     svcs.add(svc);
                 }
                 f.check(hp, Checks.namespaceSlashHost(h, false));
             }
             if (nss.containsKey("*") && nss.get("*").contains("*") && nss.size() != 1) {
-                f.warn(ep.key("hosts"), "`*/*` host select all resources, no other hosts can be added");
+                f.warn(ValidationWarning.SIDECAR_ALL_HOSTS_NOT_ALONE, ep.key("hosts"),
+                        "`*/*` host select all resources, no other hosts can be added");
             }
         }
         outboundPolicy(f, get(spec, "outboundTrafficPolicy"), SPEC.key("outboundTrafficPolicy"));

@@ -11,6 +11,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -159,7 +160,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
             if (slash < 0) {
                 if (name.contains(".")) {
                     String[] parts = name.split("\\.", -1);
-                    f.warn(gp, "using legacy gatewayName format \"" + name + "\"; prefer the <namespace>/<name> format: \""
+                    f.warn(ValidationWarning.LEGACY_GATEWAY_NAME, gp,
+                            "using legacy gatewayName format \"" + name + "\"; prefer the <namespace>/<name> format: \""
                             + parts[1] + "/" + parts[0] + "\"");
                 }
                 f.check(gp, Checks.fqdn(name));
@@ -194,7 +196,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
             if (v > 100) {
                 f.error(p.key("mirrorPercent"), "mirror_percent must have a max value of 100 (it has " + v + ")");
             }
-            f.warn(p.key("mirrorPercent"), "using deprecated setting \"mirrorPercent\", use \"mirrorPercentage\" instead");
+            f.warn(ValidationWarning.DEPRECATED_MIRROR_PERCENT, p.key("mirrorPercent"),
+                    "using deprecated setting \"mirrorPercent\", use \"mirrorPercentage\" instead");
         }
         JsonNode mirrorPercentage = get(http, "mirrorPercentage");
         if (mirrorPercentage != null) {
@@ -400,7 +403,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
             } else if (has(abort, "httpStatus")) {
                 f.check(ap.key("httpStatus"), httpStatus(integer(abort, "httpStatus")));
             } else {
-                f.warn(ap, "abort configured, but error type not set");
+                f.warn(ValidationWarning.ABORT_WITHOUT_ERROR_TYPE, ap, "abort configured, but error type not set");
             }
         }
         if (delay != null) {
@@ -500,7 +503,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
             if (size > MB) {
                 f.error(p.key("body"), "large direct_responses may impact control plane performance, must be less than 1MB");
             } else if (size > 100 * KB) {
-                f.warn(p.key("body"), "large direct_responses may impact control plane performance");
+                f.warn(ValidationWarning.LARGE_DIRECT_RESPONSE, p.key("body"),
+                        "large direct_responses may impact control plane performance");
             }
         }
         f.check(p.key("status"), httpStatus(integer(dr, "status")));
@@ -655,7 +659,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
         Optional<String> err = gateway ? Checks.wildcardDomainForGateway(true, sni) : Checks.wildcardDomain(sni);
         if (err.isPresent()) {
             if (Checks.isIpAddress(sni)) {
-                f.warn(p, "using an IP address (\"" + sni + "\") goes against SNI spec and most clients do not support this");
+                f.warn(ValidationWarning.SNI_IP_ADDRESS, p,
+                        "using an IP address (\"" + sni + "\") goes against SNI spec and most clients do not support this");
                 return;
             }
             f.error(p, err.get());
@@ -706,7 +711,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
         destinations(f, list(tcp, "route"), p.key("route"), gatewaySemantics, false);
     }
 
-    // ------------------------------------------------------------------ unreachable rules (warnings)
+    // ------------------------------------------------------------------ unreachable rules (IST0130, IST0131)
 
     /** A prefix-matching HTTP match, as istiod compares them for overlaps. */
     private record PrefixMatch(String route, String match, FieldPath path, String prefix, long port, String method,
@@ -737,7 +742,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
             return null;
         }
         String method = exactOrPrefix(get(m, "method"));
-        return new PrefixMatch(routeName(route, rulen, "http"), matchName(m, matchn), path, prefix, integer(m, "port"),
+        return new PrefixMatch(routeName(route, rulen, "http"), matchName(m, matchn, "http"), path, prefix, integer(m, "port"),
                 method.isEmpty() ? "exact:GET" : method, exactOrPrefix(get(m, "authority")),
                 exactOrPrefixMap(m, "headers"), exactOrPrefixMap(m, "queryParams"), exactOrPrefixMap(m, "withoutHeaders"));
     }
@@ -764,11 +769,17 @@ public final class VirtualServiceValidator implements ResourceValidator {
                 && mapCovered(a.without(), b.without());
     }
 
-    private static String matchName(JsonNode m, int j) {
-        return m != null && m.hasNonNull("name") && !m.get("name").asText().isEmpty()
+    /** istiod's requestName: an HTTP match's quoted name, else "#j" (TCP and TLS matches have no names). */
+    private static String matchName(JsonNode m, int j, String field) {
+        return field.equals("http") && m != null && m.hasNonNull("name") && !m.get("name").asText().isEmpty()
                 ? "\"" + m.get("name").asText() + "\"" : "#" + j;
     }
 
+    /**
+     * istiod's analyzeUnreachable{HTTP,TCP,TLS}Rules. istiod returns these as webhook warnings that istioctl analyze
+     * reports as IST0130 (VirtualServiceUnreachableRule) and IST0131 (VirtualServiceIneffectiveMatch); meshcd
+     * reports them once, with those codes.
+     */
     private static void unreachable(Findings f, JsonNode routes, String field) {
         java.util.List<PrefixMatch> prefixes = new java.util.ArrayList<>();
         Map<JsonNode, Integer> seen = new HashMap<>();
@@ -783,7 +794,7 @@ public final class VirtualServiceValidator implements ResourceValidator {
             JsonNode matches = list(route, "match");
             if (matches.isEmpty()) {
                 if (emptyMatch >= 0) {
-                    f.warn(rp, "virtualService rule " + name + " not used (only the last rule can have no matches)");
+                    f.istio("IST0130", rp, name, "only the last rule can have no matches");
                 }
                 emptyMatch = i;
                 continue;
@@ -791,29 +802,34 @@ public final class VirtualServiceValidator implements ResourceValidator {
             int dups = 0;
             for (int j = 0; j < matches.size(); j++) {
                 JsonNode m = matches.get(j);
+                if (emptyMatch >= 0) {
+                    // istiod reports this once per match of the rule
+                    f.istio("IST0130", rp.key("match").index(j), name, "route without matches defined before");
+                    continue;
+                }
                 JsonNode key = m;
-                if (m instanceof ObjectNode o && o.has("name")) {
+                if (field.equals("http") && m instanceof ObjectNode o && o.has("name")) {
                     ObjectNode copy = o.deepCopy();
                     copy.remove("name");
                     key = copy;
                 }
                 Integer prior = seen.get(key);
                 if (prior != null) {
-                    f.warn(rp.key("match").index(j), "virtualService rule " + name + " match " + matchName(m, j)
-                            + " is not used (duplicate/overlapping match in rule " + routeName(routes.get(prior), prior, field) + ")");
+                    f.istio("IST0131", rp.key("match").index(j), name, matchName(m, j, field),
+                            routeName(routes.get(prior), prior, field));
                     dups++;
-                } else {
-                    seen.put(key, i);
-                    if (field.equals("http") && m.isObject()) {
-                        PrefixMatch pm = prefixMatch(route, i, m, j, rp.key("match").index(j));
-                        if (pm != null) {
-                            prefixes.add(pm);
-                        }
+                    continue;
+                }
+                seen.put(key, i);
+                if (field.equals("http") && m.isObject()) {
+                    PrefixMatch pm = prefixMatch(route, i, m, j, rp.key("match").index(j));
+                    if (pm != null) {
+                        prefixes.add(pm);
                     }
                 }
             }
             if (dups == matches.size()) {
-                f.warn(rp, "virtualService rule " + name + " not used (all matches used by prior rules)");
+                f.istio("IST0130", rp, name, "all matches used by prior rules");
             }
         }
         for (int a = 0; a < prefixes.size(); a++) {
@@ -821,9 +837,8 @@ public final class VirtualServiceValidator implements ResourceValidator {
                 PrefixMatch first = prefixes.get(a);
                 PrefixMatch later = prefixes.get(b);
                 if (!later.prefix().equals(first.prefix()) && covered(first, later)) {
-                    f.warn(later.path(), "virtualService rule " + later.route() + " match " + later.match() + " of prefix "
-                            + later.prefix() + " is not used (duplicate/overlapping match in rule " + first.match()
-                            + " of prefix " + first.prefix() + " on " + first.route() + ")");
+                    f.istio("IST0131", later.path(), later.route(), later.match() + " of prefix " + later.prefix(),
+                            first.match() + " of prefix " + first.prefix() + " on " + first.route());
                 }
             }
         }

@@ -7,6 +7,7 @@ import static dev.meshcd.compiler.validate.istio.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.DiagnosticSink;
+import dev.meshcd.compiler.diag.ValidationWarning;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
@@ -35,7 +36,8 @@ public final class WorkloadEntryValidator implements ResourceValidator {
                 f.error(p.key("address"), "address is required");
                 return;
             }
-            f.warn(p.key("address"), "address is unset with network \"" + text(we, "network") + "\"");
+            f.warn(ValidationWarning.WORKLOAD_ENTRY_NO_ADDRESS, p.key("address"),
+                    "address is unset with network \"" + text(we, "network") + "\"");
         }
         boolean unix = addr.startsWith("unix://");
         if (unix) {

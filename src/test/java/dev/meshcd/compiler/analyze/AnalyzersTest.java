@@ -362,13 +362,13 @@ class AnalyzersTest {
                     hosts: ["*/a.example.com"]
                     tls: {mode: SIMPLE, credentialName: a-cert}
                 """, "case.yaml:16 IST0162 spec.servers[1].port.number"),
-            c("conflicting gateways: same selector and port, overlapping hosts", """
+            c("conflicting gateways: same selector and port, the same host as written (not a covering wildcard)", """
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: a, namespace: istio-system}
                 spec:
                   selector: {istio: ingressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*/shop.example.com"]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["shop.example.com", "x.io"]}]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
@@ -377,17 +377,47 @@ class AnalyzersTest {
                   selector: {istio: ingressgateway}
                   servers:
                   - port: {number: 80, name: http, protocol: HTTP}
-                    hosts: ["*.example.com"]
-                  - port: {number: 8080, name: http-alt, protocol: HTTP}
                     hosts: ["shop.example.com"]
+                  - port: {number: 8080, name: http-alt, protocol: HTTP}
+                    hosts: ["x.io"]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: c, namespace: istio-system}
                 spec:
                   selector: {istio: ingressgateway}
-                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["other.io"]}]
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*.example.com", "*/shop.example.com"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: d, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["x.io"], bind: 10.0.0.1}]
                 """, "case.yaml:15 IST0145 spec.servers[0].hosts", "case.yaml:6 IST0145 spec.servers[0].hosts"),
+            c("conflicting gateways: different selectors that select the same workloads", """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: alpha, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: beta, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway, app: istio-ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gamma, namespace: istio-system}
+                spec:
+                  selector: {istio: ingressgateway, app: other}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["foo.bar"]}]
+                """, "case.yaml:6 IST0145 spec.servers[0].hosts", "case.yaml:13 IST0145 spec.servers[0].hosts",
+                "case.yaml:19 IST0101 spec.selector"),
             // ---- DestinationRules ----
             c("TLS origination without caCertificates, destination and port level", """
                 apiVersion: networking.istio.io/v1
@@ -411,6 +441,42 @@ class AnalyzersTest {
                   trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
                 """, "case.yaml:7 IST0128 spec.trafficPolicy.tls.mode",
                 "case.yaml:10 IST0129 spec.trafficPolicy.portLevelSettings[0].tls.mode"),
+            c("credentialName is the CA only with a workloadSelector; subsets are not looked at; insecureSkipVerify still warns", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: no-selector, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  trafficPolicy:
+                    tls: {mode: SIMPLE, credentialName: db-credential}
+                    portLevelSettings:
+                    - port: {number: 443}
+                      tls: {mode: SIMPLE, credentialName: db-credential}
+                  subsets:
+                  - name: s
+                    trafficPolicy: {tls: {mode: SIMPLE}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: selector, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  workloadSelector: {matchLabels: {app: reviews}}
+                  trafficPolicy:
+                    tls: {mode: MUTUAL, credentialName: db-credential}
+                    portLevelSettings:
+                    - port: {number: 443}
+                      tls: {mode: SIMPLE, credentialName: db-credential}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: skip-verify, namespace: shop}
+                spec:
+                  host: api.partner.io
+                  trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true}}
+                """, "case.yaml:7 IST0128 spec.trafficPolicy.tls.mode",
+                "case.yaml:10 IST0129 spec.trafficPolicy.portLevelSettings[0].tls.mode",
+                "case.yaml:32 IST0128 spec.trafficPolicy.tls.mode"),
             c("subset selecting no pods", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -423,6 +489,27 @@ class AnalyzersTest {
                   - name: v2
                     labels: {version: v2}
                 """, "case.yaml:9 IST0173 spec.subsets[1].name"),
+            c("subsets: node-locality labels are the Node's, never the pod template's (an empty one selects nothing)", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  host: reviews
+                  subsets:
+                  - name: region
+                    labels: {topology.kubernetes.io/region: us-west-1}
+                  - name: zone-v1
+                    labels: {topology.kubernetes.io/zone: us-west-1a, version: v1}
+                  - name: zone-v2
+                    labels: {topology.kubernetes.io/zone: us-west-1a, version: v2}
+                  - name: subzone-host
+                    labels: {topology.istio.io/subzone: a, kubernetes.io/hostname: node-1}
+                  - name: empty-region
+                    labels: {topology.kubernetes.io/region: ""}
+                  - name: cluster
+                    labels: {topology.istio.io/cluster: c1}
+                """, "case.yaml:11 IST0173 spec.subsets[2].name", "case.yaml:15 IST0173 spec.subsets[4].name",
+                "case.yaml:17 IST0173 spec.subsets[5].name"),
             c("DestinationRule hosts: unknown, wildcard with and without matches", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -519,7 +606,44 @@ class AnalyzersTest {
                 spec:
                   selector: {app: sys}
                   ports: [{name: web, port: 80}]
-                """, "case.yaml:12 IST0118 spec.ports[5]", "case.yaml:7 IST0118 spec.ports[0].name")
+                """, "case.yaml:12 IST0118 spec.ports[5]", "case.yaml:7 IST0118 spec.ports[0].name"),
+            c("Istio's own Services and the Services its gateway controllers create are skipped", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: ingress, namespace: shop, labels: {istio: ingressgateway}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: chart, namespace: shop, labels: {release: istio}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: waypoint, namespace: shop, labels: {gateway.istio.io/managed: istio.io-mesh-controller}}
+                spec: {selector: {app: x}, ports: [{name: mesh, port: 15008}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: other, namespace: shop, labels: {gateway.istio.io/managed: someone-else}}
+                spec: {selector: {app: x}, ports: [{name: web, port: 80}]}
+                """, "case.yaml:19 IST0118 spec.ports[0].name"),
+            // ---- IST0150 ----
+            c("ExternalName Services: IST0150 instead of IST0118, also for a port named just tcp", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: nginx, namespace: shop}
+                spec:
+                  type: ExternalName
+                  externalName: nginx.example.com
+                  ports:
+                  - {name: nginx, port: 443}
+                  - {port: 444}
+                  - {name: tcp, port: 445}
+                  - {name: tcp-db, port: 446}
+                  - {name: https, port: 447}
+                """, "case.yaml:8 IST0150 spec.ports[0].name", "case.yaml:9 IST0150 spec.ports[1]",
+                    "case.yaml:10 IST0150 spec.ports[2].name")
         );
     }
 

@@ -90,4 +90,43 @@ class SuppressionTest {
                 .filter(d -> d.code().startsWith("IST01")).map(d -> d.code()).sorted().toList();
         assertThat(found).containsExactlyElementsOf(codes);
     }
+
+    /** An AuthorizationPolicy with two validation warnings: a selector without labels (MCD2002), HTTP-only DENY (MCD2003). */
+    private static String policy(String annotations) {
+        return """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: p
+                  namespace: shop
+                """ + annotations + """
+                spec:
+                  action: DENY
+                  selector: {}
+                  rules: [{to: [{operation: {methods: [GET]}}]}]
+                """;
+    }
+
+    static Stream<Arguments> validationWarningCases() {
+        return Stream.of(
+                Arguments.of("none", "", null, List.of("MCD2002", "MCD2003")),
+                Arguments.of("meshcd.yaml, one kind", "", new Suppression("MCD2003", null, null, null), List.of("MCD2002")),
+                Arguments.of("meshcd.yaml, the umbrella MCD2001", "", new Suppression("MCD2001", null, null, null), List.of()),
+                Arguments.of("meshcd.yaml, the umbrella on another resource", "",
+                        new Suppression("MCD2001", "AuthorizationPolicy other/*", null, null), List.of("MCD2002", "MCD2003")),
+                Arguments.of("annotation, one kind", "  annotations:\n    galley.istio.io/analyze-suppress: MCD2002\n", null,
+                        List.of("MCD2003")),
+                Arguments.of("annotation, the umbrella MCD2001", "  annotations:\n    meshcd.dev/suppress: MCD2001\n", null,
+                        List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validationWarningCases")
+    void validationWarningsOneByOneOrAllByTheUmbrellaCode(String name, String annotations, Suppression s,
+            List<String> codes) {
+        List<DiagnosticFilter> filters = s == null ? List.of() : List.of(new SuppressionFilter(List.of(s)));
+        List<String> found = AnalyzeFixture.check(policy(annotations), filters).stream()
+                .filter(d -> d.code().startsWith("MCD2")).map(d -> d.code()).sorted().toList();
+        assertThat(found).containsExactlyElementsOf(codes);
+    }
 }
