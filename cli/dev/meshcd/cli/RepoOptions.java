@@ -3,6 +3,7 @@ package dev.meshcd.cli;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.source.IoProblem;
 import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -25,31 +26,38 @@ final class RepoOptions {
     @Option(names = "--no-config", description = "Do not look for meshcd.yaml.")
     boolean noConfig;
 
+    @Option(names = "--max-file-size", paramLabel = "SIZE", converter = FileSizeOption.class,
+            description = FileSizeOption.DESCRIPTION)
+    Integer maxFileSize;
+
     private Workspaces.ConfigChoice choice() {
         return Workspaces.ConfigChoice.of(config, noConfig);
     }
 
-    /** Opens paths on disk; a missing or unreadable path or config is a {@link MeshLoading.UsageException}. */
+    /**
+     * Opens paths on disk ({@code -} is standard input); a missing or unreadable path or config is a
+     * {@link MeshLoading.UsageException} that says why.
+     */
     Workspaces.Opened open(List<Path> paths) throws MeshLoading.UsageException {
         try {
-            return Workspaces.onDisk(paths, choice(), namespace);
+            return Workspaces.onDisk(paths, choice(), namespace, maxFileSize, System.in);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (IOException e) {
-            throw new MeshLoading.UsageException("cannot read input: " + e.getMessage());
+            throw new MeshLoading.UsageException("cannot read input: " + IoProblem.describe(e));
         }
     }
 
     /** Opens a revision of a local Git repository (files under {@code subPath}). */
     Workspaces.Opened openRevision(Path repo, String revision, String subPath) throws MeshLoading.UsageException {
         try {
-            return Workspaces.atRevision(repo, revision, subPath, choice(), namespace);
+            return Workspaces.atRevision(repo, revision, subPath, choice(), namespace, maxFileSize);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (GitTreeSource.UnknownRevisionException e) {
             throw new MeshLoading.UsageException(e.getMessage());
         } catch (IOException e) {
-            throw new MeshLoading.UsageException(e.getMessage());
+            throw new MeshLoading.UsageException(IoProblem.describe(e));
         }
     }
 

@@ -21,16 +21,17 @@ import java.util.List;
  * @param exclude          path patterns, relative to the config file's directory, not to compile
  * @param workloads        workloads running in the cluster but not in the repo
  * @param suppressions     diagnostics to drop
+ * @param maxFileSize      the largest input file read, in bytes (null: the default)
  * @param diagnostics      what was wrong with the file (MCD9001)
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
-                           List<Diagnostic> diagnostics) {
+                           Integer maxFileSize, List<Diagnostic> diagnostics) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of());
+            null, List.of());
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(Diagnostic::isError);
@@ -42,8 +43,8 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         all.addAll(workloads);
         return new CompileOptions(defaultNamespace != null ? defaultNamespace : base.defaultNamespace(),
                 domainSuffix != null ? domainSuffix : base.domainSuffix(),
-                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all), base.limits(),
-                base.commit());
+                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all),
+                maxFileSize != null ? base.limits().withMaxFileBytes(maxFileSize) : base.limits(), base.commit());
     }
 
     /** A compile result with this config's own findings (its errors fail the compile) added in order. */

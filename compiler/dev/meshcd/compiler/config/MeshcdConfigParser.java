@@ -13,6 +13,8 @@ import dev.meshcd.compiler.load.ParsedFile;
 import dev.meshcd.compiler.load.YamlLoader;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.BoundedRead;
+import dev.meshcd.compiler.source.ByteSize;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.source.SourceFile;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
-            "rootNamespace", "exclude", "workloads", "suppress");
+            "rootNamespace", "exclude", "workloads", "suppress", "maxFileSize");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
@@ -66,7 +68,7 @@ public final class MeshcdConfigParser {
                     error(null, FieldPath.ROOT, "meshcd config is empty; expected apiVersion: " + MeshcdConfig.API_VERSION
                             + " and kind: " + MeshcdConfig.KIND);
                 }
-                return result(null, null, null, List.of(), List.of(), List.of());
+                return result(null, null, null, List.of(), List.of(), List.of(), null);
             }
             if (docs.size() > 1) {
                 error(docs.get(1), FieldPath.ROOT, "meshcd config must be a single YAML document");
@@ -76,7 +78,7 @@ public final class MeshcdConfigParser {
             JsonNode root = d.root();
             if (!root.isObject()) {
                 error(d, FieldPath.ROOT, "meshcd config must be a mapping");
-                return result(null, null, null, List.of(), List.of(), List.of());
+                return result(null, null, null, List.of(), List.of(), List.of(), null);
             }
             unknownKeys(root, FieldPath.ROOT, TOP);
             String apiVersion = string(root, FieldPath.ROOT, "apiVersion");
@@ -132,13 +134,27 @@ public final class MeshcdConfigParser {
                     suppressions.add(s);
                 }
             }
-            return result(ns, suffix, rootNs, exclude, workloads, suppressions);
+            return result(ns, suffix, rootNs, exclude, workloads, suppressions, maxFileSize(root.get("maxFileSize")));
         }
 
         private MeshcdConfig result(String ns, String suffix, String rootNs, List<String> exclude,
-                                    List<Workload> workloads, List<Suppression> suppressions) {
+                                    List<Workload> workloads, List<Suppression> suppressions, Integer maxFileSize) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
-                    List.copyOf(suppressions), List.copyOf(diagnostics));
+                    List.copyOf(suppressions), maxFileSize, List.copyOf(diagnostics));
+        }
+
+        /** {@code maxFileSize: 64Mi} (or a number of bytes), between 1 KiB and 1 GiB; null when unset or wrong. */
+        private Integer maxFileSize(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            java.util.Optional<Long> bytes = v.canConvertToLong() && v.isIntegralNumber() ? java.util.Optional.of(v.asLong())
+                    : v.isTextual() ? ByteSize.parse(v.asText()) : java.util.Optional.empty();
+            if (bytes.isEmpty() || bytes.get() < 1024 || bytes.get() > BoundedRead.LARGEST_MAX_FILE_BYTES) {
+                error(FieldPath.of("maxFileSize"), "maxFileSize must be a size such as 64Mi, from 1Ki to 1Gi");
+                return null;
+            }
+            return bytes.get().intValue();
         }
 
         private Workload workload(JsonNode node, FieldPath path) {

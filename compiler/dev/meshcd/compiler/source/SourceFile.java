@@ -12,11 +12,27 @@ import java.util.HexFormat;
 public final class SourceFile {
     private final String name;
     private final byte[] content;
+    private final BoundedRead.TooLargeException tooLarge;
     private volatile String hash;
 
     public SourceFile(String name, byte[] content) {
+        this(name, content, null);
+    }
+
+    private SourceFile(String name, byte[] content, BoundedRead.TooLargeException tooLarge) {
         this.name = name;
         this.content = content;
+        this.tooLarge = tooLarge;
+    }
+
+    /** A file that was not read because it is over the read limit: no content, and loading reports why. */
+    public static SourceFile tooLarge(String name, BoundedRead.TooLargeException why) {
+        return new SourceFile(name, new byte[0], why);
+    }
+
+    /** Why the file was not read (its size over the limit), or null when its content is here. */
+    public BoundedRead.TooLargeException tooLarge() {
+        return tooLarge;
     }
 
     public static SourceFile ofString(String name, String text) {
@@ -40,6 +56,10 @@ public final class SourceFile {
     public String contentHash() {
         String h = hash;
         if (h == null) {
+            if (tooLarge != null) {
+                hash = h = "too-large:" + tooLarge.size() + ":" + tooLarge.limit();
+                return h;
+            }
             try {
                 h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
             } catch (NoSuchAlgorithmException e) {

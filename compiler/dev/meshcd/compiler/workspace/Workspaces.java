@@ -3,11 +3,13 @@ package dev.meshcd.compiler.workspace;
 import dev.meshcd.compiler.config.MeshcdConfig;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -43,19 +45,30 @@ public final class Workspaces {
 
     /**
      * Paths on disk (files and directories, read recursively). The config is {@code choice}'s file, or the
-     * first meshcd.yaml found in the first path's directory or its parents up to the working directory.
+     * first meshcd.yaml found in the first PATH's directory or its parents up to the working directory.
      *
      * @param namespace {@code -n}: wins over meshcd.yaml's defaultNamespace; null leaves it to the config
      * @throws NoSuchFileException when a path or the explicit config does not exist
      */
     public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace) throws IOException {
-        SourceTree tree = DirectorySource.read(paths);
+        return onDisk(paths, choice, namespace, null, System.in);
+    }
+
+    /**
+     * Likewise, reading no file larger than {@code maxFileSize} ({@code --max-file-size}; null: meshcd.yaml's
+     * maxFileSize, else the default), and {@code -} from {@code stdin}. The config is read first, since it can
+     * set the limit for the rest.
+     */
+    public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace, Integer maxFileSize,
+                                InputStream stdin) throws IOException {
         Path config = choice.file() != null ? choice.file() : choice.none() ? null : discover(paths.get(0));
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths));
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).maxFileSize(maxFileSize)
+                .explicitFiles(explicitFiles(paths));
         if (config != null) {
-            b.config(read(config));
+            b.config(read(config, maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES));
         }
-        return new Opened(b.build(), tree);
+        Workspace workspace = b.build();
+        return new Opened(workspace, DirectorySource.read(paths, workspace.maxFileBytes(), stdin));
     }
 
     /**
@@ -64,14 +77,25 @@ public final class Workspaces {
      */
     public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace)
             throws IOException {
-        SourceTree tree = GitTreeSource.read(repo, revision, subPath);
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace);
+        return atRevision(repo, revision, subPath, choice, namespace, null);
+    }
+
+    /** Likewise, reading no blob larger than {@code maxFileSize} (null: the revision's meshcd.yaml decides). */
+    public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace,
+                                    Integer maxFileSize) throws IOException {
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).maxFileSize(maxFileSize);
         if (choice.file() != null) {
-            b.config(read(choice.file()));
+            b.config(read(choice.file(), maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES));
         } else if (!choice.none()) {
             b.configName(configName(subPath));
         }
-        return new Opened(b.build(), tree);
+        Workspace workspace = b.build();
+        SourceTree tree = GitTreeSource.read(repo, revision, subPath, workspace.maxFileBytes());
+        int wanted = workspace.maxFileBytesFor(tree);
+        if (wanted != workspace.maxFileBytes()) {
+            tree = GitTreeSource.read(repo, revision, subPath, wanted); // its own meshcd.yaml sets another limit
+        }
+        return new Opened(workspace, tree);
     }
 
     /** meshcd.yaml at the root of {@code subPath}, named as a Git tree names files. */
@@ -106,10 +130,13 @@ public final class Workspaces {
 
     /** Reads a config file, named as DirectorySource names files (relative to the working directory when under it). */
     public static SourceFile read(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            throw new NoSuchFileException(path.toString());
-        }
-        return new SourceFile(displayName(path), Files.readAllBytes(path));
+        return read(path, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /** Likewise, refusing a file over {@code maxBytes} before it is read whole. */
+    public static SourceFile read(Path path, long maxBytes) throws IOException {
+        String name = displayName(path);
+        return new SourceFile(name, BoundedRead.file(path, name, maxBytes, "raise it with --max-file-size"));
     }
 
     /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
