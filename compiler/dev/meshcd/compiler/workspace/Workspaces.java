@@ -9,6 +9,8 @@ import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import java.io.IOException;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -90,12 +92,29 @@ public final class Workspaces {
             b.configName(configName(subPath));
         }
         Workspace workspace = b.build();
-        SourceTree tree = GitTreeSource.read(repo, revision, subPath, workspace.maxFileBytes());
-        int wanted = workspace.maxFileBytesFor(tree);
-        if (wanted != workspace.maxFileBytes()) {
-            tree = GitTreeSource.read(repo, revision, subPath, wanted); // its own meshcd.yaml sets another limit
+        try (Repository git = repository(repo)) {
+            return new Opened(workspace, readRevision(git, revision, subPath, workspace));
         }
-        return new Opened(workspace, tree);
+    }
+
+    /**
+     * A revision's files under {@code subPath}, none read whole past the limit {@code workspace} compiles it under
+     * (the revision's own meshcd.yaml can change that limit: the tree is then read again under it).
+     */
+    public static SourceTree readRevision(Repository repo, String revision, String subPath, Workspace workspace)
+            throws IOException {
+        int limit = workspace.maxFileBytes();
+        SourceTree tree = GitTreeSource.read(repo, revision, subPath, limit);
+        int wanted = workspace.maxFileBytesFor(tree);
+        return wanted == limit ? tree : GitTreeSource.read(repo, revision, subPath, wanted);
+    }
+
+    private static Repository repository(Path dir) throws IOException {
+        FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
+        if (b.getGitDir() == null) {
+            throw new IOException(dir + " is not inside a Git repository");
+        }
+        return b.setMustExist(true).build();
     }
 
     /** meshcd.yaml at the root of {@code subPath}, named as a Git tree names files. */
