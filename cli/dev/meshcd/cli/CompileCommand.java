@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /** What validate and check share: the paths to read, the output format, and running the compiler. */
 abstract class CompileCommand extends PrintingCommand {
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively: *.yaml, *.yml, *.json).")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively: *.yaml, *.yml, *.json); pipes; - for standard input.")
     List<Path> paths;
 
     @Option(names = "--format", defaultValue = "text", description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")

@@ -11,7 +11,9 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.report.JsonRenderer;
 import dev.meshcd.compiler.report.TextRenderer;
+import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.FieldPath;
+import dev.meshcd.compiler.source.IoProblem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Parameters;
 final class CompileToCommand extends PrintingCommand {
     enum Format { text, json }
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively); pipes; - for standard input.")
     List<Path> paths;
 
     @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Output directory, replaced whole and atomically; meshcd refuses one that holds files it did not write or that contains an input.")
@@ -55,7 +57,13 @@ final class CompileToCommand extends PrintingCommand {
             return ExitCodes.USAGE;
         }
         if (out != null) {
-            Optional<String> refused = OutputDirectory.refusal(out, paths);
+            Optional<String> refused;
+            try {
+                refused = OutputDirectory.refusal(out, paths, options.repo.maxFileSize != null
+                        ? options.repo.maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES);
+            } catch (IOException e) {
+                refused = Optional.of("cannot use " + out + ": " + IoProblem.describe(e));
+            }
             if (refused.isPresent()) {
                 stderr.println("meshcd compile: " + refused.get());
                 return ExitCodes.USAGE;
@@ -113,8 +121,8 @@ final class CompileToCommand extends PrintingCommand {
         try {
             OutputDirectory.write(out, files);
         } catch (IOException e) {
-            stderr.println("meshcd compile: cannot write " + out + " (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + "); the previous output is unchanged");
+            stderr.println("meshcd compile: cannot write " + out + " (" + IoProblem.describe(e)
+                    + "); the previous output is unchanged");
             return ExitCodes.USAGE;
         }
         long warnings = mesh.diagnostics().stream().filter(d -> !d.isError()).count();

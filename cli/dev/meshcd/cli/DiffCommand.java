@@ -4,6 +4,7 @@ import dev.meshcd.compiler.diff.DiffReport;
 import dev.meshcd.compiler.diff.MeshDiff;
 import dev.meshcd.compiler.envoy.EffectiveMesh;
 import dev.meshcd.compiler.report.TextRenderer;
+import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.PrintWriter;
@@ -43,6 +44,10 @@ final class DiffCommand extends PrintingCommand {
     int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         EffectiveMesh b;
         EffectiveMesh h;
+        if (repo == null && (base.equals(DirectorySource.STDIN) || head.equals(DirectorySource.STDIN))) {
+            stderr.println("meshcd diff: BASE and HEAD are directories or revisions; standard input (-) is not one");
+            return ExitCodes.USAGE;
+        }
         try {
             b = EffectiveMesh.of(open(base).compile(Compiler.Mode.CHECK));
             h = EffectiveMesh.of(open(head).compile(Compiler.Mode.CHECK));

@@ -8,16 +8,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.meshcd.admission.inject.InjectionSettings;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.inject.ManifestInjector;
-import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.SourceLocation;
 import dev.meshcd.compiler.load.Document;
+import dev.meshcd.compiler.load.LoadLimits;
 import dev.meshcd.compiler.load.ParsedFile;
 import dev.meshcd.compiler.load.YamlLoader;
+import dev.meshcd.compiler.source.BoundedRead;
+import dev.meshcd.compiler.source.DirectorySource;
+import dev.meshcd.compiler.source.IoProblem;
 import dev.meshcd.compiler.source.SourceFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,18 +66,32 @@ final class KubeInjectCommand implements Callable<Integer> {
                     .build())
             .build();
 
+    @Option(names = "--max-file-size", paramLabel = "SIZE", converter = FileSizeOption.class,
+            description = "Largest input read, e.g. 64Mi or 1Gi (default: 64Mi).")
+    Integer maxFileSize;
+
     @Override
     public Integer call() {
-        String text;
+        String name = input.equals("-") ? DirectorySource.STDIN_NAME : input;
+        int limit = maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES;
+        byte[] bytes;
         try {
-            text = input.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                    : Files.readString(Path.of(input), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            System.err.println("meshcd: " + input + ": no such file");
-            return ExitCodes.USAGE;
+            bytes = input.equals("-") ? BoundedRead.stream(System.in, name, limit, "raise it with --max-file-size")
+                    : BoundedRead.file(Path.of(input), name, limit, "raise it with --max-file-size");
         } catch (IOException e) {
-            System.err.println("meshcd: cannot read " + input + ": " + e.getMessage());
+            System.err.println("meshcd: cannot read input: " + IoProblem.describe(e));
             return ExitCodes.USAGE;
+        }
+        // The whole input first: bad UTF-8 and YAML errors are reported at their line and column in it.
+        YamlLoader loader = new YamlLoader(LoadLimits.DEFAULT.withMaxFileBytes(limit));
+        ParsedFile whole = loader.load(new SourceFile(name, bytes));
+        if (!whole.diagnostics().isEmpty()) {
+            whole.diagnostics().forEach(d -> System.err.println("meshcd: " + d.location() + ": " + d.message()));
+            return ExitCodes.ERRORS;
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
         }
         InjectionSettings defaults = InjectionSettings.defaults();
         InjectionSettings settings = defaults.withImages(hub, tag)
@@ -82,23 +99,26 @@ final class KubeInjectCommand implements Callable<Integer> {
         ManifestInjector injector = new ManifestInjector(new IstioSidecarInjector(settings));
         StringBuilder out = new StringBuilder();
         List<String> errors = new ArrayList<>();
-        String name = input.equals("-") ? "<stdin>" : input;
-        for (String raw : splitDocuments(text)) {
+        for (Chunk chunk : chunks(text)) {
+            String raw = chunk.text();
             if (raw.isBlank()) {
                 continue;
             }
-            ParsedFile parsed = new YamlLoader().load(SourceFile.ofString(name, raw));
+            ParsedFile parsed = loader.load(SourceFile.ofString(name, raw));
             if (!parsed.diagnostics().isEmpty()) {
-                parsed.diagnostics().stream().map(Diagnostic::message).forEach(msg -> errors.add(name + ": " + msg));
+                parsed.diagnostics().forEach(d -> errors.add(chunk.place(d.location()) + ": " + d.message()));
                 continue;
             }
-            JsonNode root = parsed.documents().stream().map(Document::root).filter(r -> r != null && r.isObject())
+            Document doc = parsed.documents().stream().filter(d -> d.root() != null && d.root().isObject())
                     .findFirst().orElse(null);
-            ManifestInjector.Outcome outcome = root == null ? null : injector.inject(root);
+            ManifestInjector.Outcome outcome = doc == null ? null : injector.inject(doc.root());
             if (outcome == null || !outcome.changed()) {
                 if (outcome != null) {
                     outcome.notes().forEach(n -> System.err.println("meshcd: " + n));
-                    outcome.errors().forEach(e -> errors.add(name + ": " + e));
+                    for (int i = 0; i < outcome.errors().size(); i++) {
+                        SourceLocation at = parsed.locate(doc.index(), outcome.errorPaths().get(i));
+                        errors.add(chunk.place(at) + ": " + outcome.errors().get(i));
+                    }
                 }
                 out.append(raw.endsWith("\n") ? raw : raw + "\n");
             } else {
@@ -125,20 +145,56 @@ final class KubeInjectCommand implements Callable<Integer> {
                 Files.writeString(output, out, StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
-            System.err.println("meshcd: cannot write " + output + ": " + e.getMessage());
+            System.err.println("meshcd: cannot write " + output + ": " + IoProblem.describe(e));
             return ExitCodes.USAGE;
         }
         return ExitCodes.OK;
     }
 
+    /**
+     * One document's text as written, and where it starts in the input: its first line's number and the column
+     * of its first character (5 when it follows {@code "--- "} on the separator line).
+     */
+    record Chunk(String text, int line, int column) {
+        /** A position inside this chunk, as a position in the whole input. */
+        String place(SourceLocation at) {
+            if (at.line() <= 0) {
+                return at.file();
+            }
+            int col = at.line() == 1 ? at.column() + column - 1 : at.column();
+            return at.file() + ":" + (at.line() + line - 1) + ":" + col;
+        }
+    }
+
     /** Splits a YAML stream on "---" separator lines, keeping each document's text as written. */
     static List<String> splitDocuments(String text) {
-        List<String> docs = new ArrayList<>();
+        return chunks(text).stream().map(Chunk::text).toList();
+    }
+
+    /**
+     * Splits on separator lines. Content after {@code "--- "} on the separator line itself ({@code --- {kind: Pod}})
+     * starts the next document; a comment there is dropped.
+     */
+    static List<Chunk> chunks(String text) {
+        List<Chunk> docs = new ArrayList<>();
         StringBuilder current = new StringBuilder();
+        int startLine = 1;
+        int startColumn = 1;
+        int lineNo = 0;
         for (String line : text.split("\n", -1)) {
+            lineNo++;
             if (line.equals("---") || line.startsWith("--- ") || line.startsWith("---\t") || line.equals("---\r")) {
-                docs.add(current.toString());
+                docs.add(new Chunk(current.toString(), startLine, startColumn));
                 current.setLength(0);
+                String rest = line.substring(3).stripLeading();
+                if (rest.isBlank() || rest.startsWith("#")) {
+                    startLine = lineNo + 1;
+                    startColumn = 1;
+                } else {
+                    startLine = lineNo;
+                    startColumn = line.length() - rest.length() + 1;
+                    current.append(rest).append('\n');
+                }
             } else {
                 current.append(line).append('\n');
             }
@@ -147,7 +203,7 @@ final class KubeInjectCommand implements Callable<Integer> {
         if (last.endsWith("\n") && !text.endsWith("\n")) {
             last = last.substring(0, last.length() - 1);
         }
-        docs.add(last);
+        docs.add(new Chunk(last, startLine, startColumn));
         return docs;
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshcd.cli;
 
+import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.DirectorySource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,16 @@ final class OutputDirectory {
 
     /** Why {@code out} must not be written for these inputs, if it must not. */
     static Optional<String> refusal(Path out, List<Path> inputs) throws IOException {
+        return refusal(out, inputs, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /** Likewise, reading a manifest of at most {@code maxManifestBytes}. */
+    static Optional<String> refusal(Path out, List<Path> inputs, long maxManifestBytes) throws IOException {
         Path target = real(out);
         for (Path input : inputs) {
+            if (input.toString().equals(DirectorySource.STDIN)) {
+                continue;
+            }
             Path in = real(input);
             if (in.startsWith(target)) {
                 return Optional.of(out + (in.equals(target) ? " is the input " : " contains the input ") + input
@@ -52,7 +61,7 @@ final class OutputDirectory {
         if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.of(out + " exists and is not a directory");
         }
-        Set<String> written = manifest(out);
+        Set<String> written = manifest(out, maxManifestBytes);
         Optional<String> foreign = firstFile(out, written);
         if (foreign.isPresent()) {
             return Optional.of(out + " holds " + foreign.get() + ", which meshcd did not write: choose an empty or new"
@@ -135,13 +144,14 @@ final class OutputDirectory {
     }
 
     /** The paths meshcd wrote into {@code out}, from its manifest (empty when there is none). */
-    private static Set<String> manifest(Path out) throws IOException {
+    private static Set<String> manifest(Path out, long maxBytes) throws IOException {
         Path m = out.resolve(DirectorySource.OUTPUT_MANIFEST);
         if (!Files.isRegularFile(m, LinkOption.NOFOLLOW_LINKS)) {
             return Set.of();
         }
         Set<String> names = new HashSet<>();
-        for (String line : Files.readAllLines(m, StandardCharsets.UTF_8)) {
+        byte[] bytes = BoundedRead.file(m, m.toString(), maxBytes, "raise it with --max-file-size");
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
             if (!line.isBlank()) {
                 names.add(line.strip());
             }

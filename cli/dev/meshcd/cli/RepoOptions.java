@@ -3,6 +3,7 @@ package dev.meshcd.cli;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.GitTreeSource;
+import dev.meshcd.compiler.source.IoProblem;
 import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -40,6 +41,10 @@ final class RepoOptions {
 
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
     picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--max-file-size", paramLabel = "SIZE", converter = FileSizeOption.class,
+            description = FileSizeOption.DESCRIPTION)
+    Integer maxFileSize;
 
     private ClusterContextSource cluster;
 
@@ -83,18 +88,21 @@ final class RepoOptions {
         return opened;
     }
 
-    /** Opens paths on disk; a missing or unreadable path or config is a {@link MeshLoading.UsageException}. */
+    /**
+     * Opens paths on disk ({@code -} is standard input); a missing or unreadable path or config is a
+     * {@link MeshLoading.UsageException} that says why.
+     */
     Workspaces.Opened open(List<Path> paths) throws MeshLoading.UsageException {
         if (kubeContext != null && kubeconfig == null) {
             throw new MeshLoading.UsageException("--context names a context of --kubeconfig; give --kubeconfig FILE");
         }
         LiveContext live = new LiveContext();
         try {
-            return withCluster(Workspaces.onDisk(paths, choice(), namespace, live), live);
+            return withCluster(Workspaces.onDisk(paths, choice(), namespace, maxFileSize, System.in, live), live);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (IOException e) {
-            throw new MeshLoading.UsageException("cannot read input: " + e.getMessage());
+            throw new MeshLoading.UsageException("cannot read input: " + IoProblem.describe(e));
         }
     }
 
@@ -102,13 +110,14 @@ final class RepoOptions {
     Workspaces.Opened openRevision(Path repo, String revision, String subPath) throws MeshLoading.UsageException {
         LiveContext live = new LiveContext();
         try {
-            return withCluster(Workspaces.atRevision(repo, revision, subPath, choice(), namespace, live), live);
+            return withCluster(Workspaces.atRevision(repo, revision, subPath, choice(), namespace, maxFileSize, live),
+                    live);
         } catch (NoSuchFileException e) {
             throw new MeshLoading.UsageException(e.getFile() + ": no such file or directory");
         } catch (GitTreeSource.UnknownRevisionException e) {
             throw new MeshLoading.UsageException(e.getMessage());
         } catch (IOException e) {
-            throw new MeshLoading.UsageException(e.getMessage());
+            throw new MeshLoading.UsageException(IoProblem.describe(e));
         }
     }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 final class SimulateCommand extends PrintingCommand {
     enum Format { text, json }
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively).")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (read recursively); pipes; - for standard input.")
     List<Path> paths;
 
     @Option(names = "--proxy", required = true, paramLabel = "NAMESPACE/WORKLOAD",

@@ -380,7 +380,8 @@ public final class Reconciler implements AutoCloseable {
             CompileResult result = null;
             if (base != null) {
                 try {
-                    GitTreeSource.Changes changes = GitTreeSource.changes(git.repository(), base, sha, options.path());
+                    GitTreeSource.Changes changes = GitTreeSource.changes(git.repository(), base, sha, options.path(),
+                            workspace.maxFileBytes());
                     result = workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
                 } catch (IOException e) {
                     LOG.debug("sync {}: no diff from {} to {} ({}), compiling the whole tree", options.name(), base,
@@ -388,7 +389,7 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
             if (result == null) {
-                result = workspace.compile(GitTreeSource.read(git.repository(), sha, options.path()),
+                result = workspace.compile(Workspaces.readRevision(git.repository(), sha, options.path(), workspace),
                         Compiler.Mode.CHECK);
             }
             return Step.next(s.compiled(sha), new Compiled(result, null, ms(System.nanoTime() - t0)));

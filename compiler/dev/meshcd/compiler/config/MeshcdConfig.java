@@ -28,16 +28,17 @@ import java.util.List;
  * @param external         {@code external:} declarations, as the objects they stand for (origin: their entry here)
  * @param unresolvedErrors {@code unresolved: error} (true) or {@code warning} (false); null when unset
  * @param substitute       Flux post-build variables ({@code substitute:}) applied to every file; null when unset
+ * @param maxFileSize      the largest input file read, in bytes (null: the default)
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
                            List<Diagnostic> diagnostics, List<ContextPath> context, List<Resource> external,
-                           Boolean unresolvedErrors, java.util.Map<String, String> substitute) {
+                           Boolean unresolvedErrors, java.util.Map<String, String> substitute, Integer maxFileSize) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of(), List.of(), List.of(), null, null);
+            List.of(), List.of(), List.of(), null, null, null);
 
     /**
      * A {@code context:} entry: the path as written, relative to the config file's directory, and where it is
@@ -87,8 +88,9 @@ public record MeshcdConfig(String file, String defaultNamespace, String domainSu
         all.addAll(workloads);
         return new CompileOptions(defaultNamespace != null ? defaultNamespace : base.defaultNamespace(),
                 domainSuffix != null ? domainSuffix : base.domainSuffix(),
-                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all), base.limits(),
-                base.commit(), unresolvedErrors != null ? unresolvedErrors : base.unresolvedErrors());
+                rootNamespace != null ? rootNamespace : base.rootNamespace(), List.copyOf(all),
+                maxFileSize != null ? base.limits().withMaxFileBytes(maxFileSize) : base.limits(), base.commit(),
+                unresolvedErrors != null ? unresolvedErrors : base.unresolvedErrors());
     }
 
     /** A compile result with this config's own findings (its errors fail the compile) added in order. */

@@ -13,6 +13,8 @@ import dev.meshcd.compiler.load.ParsedFile;
 import dev.meshcd.compiler.load.YamlLoader;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.BoundedRead;
+import dev.meshcd.compiler.source.ByteSize;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.source.SourceFile;
 import java.util.ArrayList;
@@ -29,7 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
-            "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved", "substitute");
+            "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved", "substitute",
+            "maxFileSize");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
@@ -69,7 +72,7 @@ public final class MeshcdConfigParser {
                     error(null, FieldPath.ROOT, "meshcd config is empty; expected apiVersion: " + MeshcdConfig.API_VERSION
                             + " and kind: " + MeshcdConfig.KIND);
                 }
-                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null);
+                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
             }
             if (docs.size() > 1) {
                 error(docs.get(1), FieldPath.ROOT, "meshcd config must be a single YAML document");
@@ -79,7 +82,7 @@ public final class MeshcdConfigParser {
             JsonNode root = d.root();
             if (!root.isObject()) {
                 error(d, FieldPath.ROOT, "meshcd config must be a mapping");
-                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null);
+                return result(null, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null, null);
             }
             unknownKeys(root, FieldPath.ROOT, TOP);
             String apiVersion = string(root, FieldPath.ROOT, "apiVersion");
@@ -162,7 +165,8 @@ public final class MeshcdConfigParser {
                 }
             }
             substitute = substitute(root);
-            return result(ns, suffix, rootNs, exclude, workloads, suppressions, context, external, unresolved);
+            return result(ns, suffix, rootNs, exclude, workloads, suppressions, context, external, unresolved,
+                    maxFileSize(root.get("maxFileSize")));
         }
 
         /** {@code substitute:}, a map of Flux variable names to values; null when absent. */
@@ -193,10 +197,24 @@ public final class MeshcdConfigParser {
         private MeshcdConfig result(String ns, String suffix, String rootNs, List<String> exclude,
                                     List<Workload> workloads, List<Suppression> suppressions,
                                     List<MeshcdConfig.ContextPath> context, List<Resource> external,
-                                    Boolean unresolved) {
+                                    Boolean unresolved, Integer maxFileSize) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
                     List.copyOf(suppressions), List.copyOf(diagnostics), List.copyOf(context), List.copyOf(external),
-                    unresolved, substitute);
+                    unresolved, substitute, maxFileSize);
+        }
+
+        /** {@code maxFileSize: 64Mi} (or a number of bytes), between 1 KiB and 1 GiB; null when unset or wrong. */
+        private Integer maxFileSize(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            java.util.Optional<Long> bytes = v.canConvertToLong() && v.isIntegralNumber() ? java.util.Optional.of(v.asLong())
+                    : v.isTextual() ? ByteSize.parse(v.asText()) : java.util.Optional.empty();
+            if (bytes.isEmpty() || bytes.get() < 1024 || bytes.get() > BoundedRead.LARGEST_MAX_FILE_BYTES) {
+                error(FieldPath.of("maxFileSize"), "maxFileSize must be a size such as 64Mi, from 1Ki to 1Gi");
+                return null;
+            }
+            return bytes.get().intValue();
         }
 
         private Workload workload(JsonNode node, FieldPath path) {

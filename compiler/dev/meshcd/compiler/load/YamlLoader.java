@@ -8,6 +8,7 @@ import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.diag.SourceLocation;
+import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.source.SourceFile;
 import java.math.BigInteger;
@@ -63,9 +64,11 @@ public final class YamlLoader {
         ParsedFile parsed = new ParsedFile(file, limits);
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<Document> documents = new ArrayList<>();
-        if (file.size() > limits.maxFileBytes()) {
-            diagnostics.add(fileError(file, 0, 0, Codes.FILE_TOO_LARGE, "file is " + file.size()
-                    + " bytes; the limit is " + limits.maxFileBytes() + " bytes"));
+        BoundedRead.TooLargeException tooLarge = file.tooLarge() != null ? file.tooLarge()
+                : file.size() > limits.maxFileBytes() ? new BoundedRead.TooLargeException(file.name(), file.size(),
+                limits.maxFileBytes(), BoundedRead.HOW_TO_RAISE) : null;
+        if (tooLarge != null) {
+            diagnostics.add(fileError(file, 0, 0, Codes.FILE_TOO_LARGE, "file " + tooLarge.reason()));
             parsed.complete(documents, diagnostics);
             return parsed;
         }
@@ -163,6 +166,7 @@ public final class YamlLoader {
             LoadSettings settings = LoadSettings.builder()
                     .setLabel(file.name())
                     .setCodePointLimit(Math.max(limits.maxFileBytes(), 1024))
+                    .setBufferSize(bufferSize(text.length()))
                     .build();
             ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
             try {
@@ -181,6 +185,15 @@ public final class YamlLoader {
             } catch (YamlEngineException e) {
                 diagnostics.add(fileError(file, 0, 0, Codes.YAML_SYNTAX, "invalid YAML: " + e.getMessage()));
             }
+        }
+
+        /**
+         * SnakeYAML's reader copies its whole window (everything from the start of the token being scanned) on
+         * each refill of this many characters, so one long token costs length²/(2·size): a sixteenth of the text
+         * keeps that under 8 copies per character (linear), for a buffer of an eighth of the file's size.
+         */
+        static int bufferSize(int textLength) {
+            return Math.max(1024, textLength / 16 + 1);
         }
 
         /** Returns false to stop reading the file. */

@@ -80,6 +80,15 @@ public final class Decoder {
             }
             return;
         }
+        if (kindName.endsWith("List") && items != null && !items.isNull() && registry.lookup(kindOf(apiVersion,
+                kindName)).isEmpty()) {
+            // A List whose items is not a list: what it holds would otherwise be skipped as an unknown kind, unseen.
+            sink.report(new Diagnostic(Severity.ERROR, Codes.NOT_AN_OBJECT, kindName + ": items must be a list of"
+                    + " objects, not " + (items.isObject() ? "a mapping" : items.isTextual() ? "a string" : "a "
+                    + items.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)), null,
+                    origin.locate(FieldPath.of("items")), "items"));
+            return;
+        }
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
         String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
@@ -122,6 +131,12 @@ public final class Decoder {
             namespace = ns == null || ns.isEmpty() ? defaultNamespace : ns;
         }
         out.add(new Resource(apiVersion, new ResourceKey(group, kindName, namespace, name), object, origin));
+    }
+
+    /** The kind as the registry names it: a kind ending in List that meshcd knows is an object, not a container. */
+    private static Kind kindOf(String apiVersion, String kindName) {
+        int slash = apiVersion.indexOf('/');
+        return new Kind(slash < 0 ? "" : apiVersion.substring(0, slash), kindName);
     }
 
     private static String text(JsonNode node) {

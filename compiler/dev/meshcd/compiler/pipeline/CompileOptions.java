@@ -48,6 +48,10 @@ public record CompileOptions(String defaultNamespace, String domainSuffix, Strin
                 unresolvedErrors);
     }
 
+    public CompileOptions withLimits(LoadLimits limits) {
+        return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, externalWorkloads, limits, commit);
+    }
+
     public CompileOptions withExternalWorkloads(List<Workload> workloads) {
         return new CompileOptions(defaultNamespace, domainSuffix, rootNamespace, List.copyOf(workloads), limits, commit,
                 unresolvedErrors);

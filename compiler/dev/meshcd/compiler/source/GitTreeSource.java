@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -42,16 +43,26 @@ public final class GitTreeSource {
      * @param subPath only files under this repository path ("" for all)
      */
     public static SourceTree read(Path dir, String revision, String subPath) throws IOException {
+        return read(dir, revision, subPath, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /** @param maxFileBytes a blob larger than this is not read (it becomes {@link SourceFile#tooLarge}) */
+    public static SourceTree read(Path dir, String revision, String subPath, long maxFileBytes) throws IOException {
         FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
         if (b.getGitDir() == null) {
             throw new IOException(dir + " is not inside a Git repository");
         }
         try (Repository repo = b.setMustExist(true).build()) {
-            return read(repo, revision, subPath);
+            return read(repo, revision, subPath, maxFileBytes);
         }
     }
 
     public static SourceTree read(Repository repo, String revision, String subPath) throws IOException {
+        return read(repo, revision, subPath, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    public static SourceTree read(Repository repo, String revision, String subPath, long maxFileBytes)
+            throws IOException {
         ObjectId id = resolve(repo, revision);
         List<SourceFile> files = new ArrayList<>();
         try (RevWalk rw = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
@@ -69,7 +80,7 @@ public final class GitTreeSource {
                         || tw.getFileMode(0).getObjectType() != Constants.OBJ_BLOB) {
                     continue;
                 }
-                files.add(new SourceFile(path, reader.open(tw.getObjectId(0), Constants.OBJ_BLOB).getBytes()));
+                files.add(blob(reader, tw.getObjectId(0), path, maxFileBytes));
             }
         }
         return new SourceTree(files);
@@ -85,6 +96,11 @@ public final class GitTreeSource {
      */
     public static Changes changes(Repository repo, String fromRevision, String toRevision, String subPath)
             throws IOException {
+        return changes(repo, fromRevision, toRevision, subPath, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    public static Changes changes(Repository repo, String fromRevision, String toRevision, String subPath,
+                                  long maxFileBytes) throws IOException {
         ObjectId from = resolve(repo, fromRevision);
         ObjectId to = resolve(repo, toRevision);
         List<SourceFile> changed = new ArrayList<>();
@@ -103,13 +119,24 @@ public final class GitTreeSource {
                     continue;
                 }
                 if (tw.getFileMode(1).getObjectType() == Constants.OBJ_BLOB) {
-                    changed.add(new SourceFile(path, reader.open(tw.getObjectId(1), Constants.OBJ_BLOB).getBytes()));
+                    changed.add(blob(reader, tw.getObjectId(1), path, maxFileBytes));
                 } else if (tw.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
                     removed.add(path);
                 }
             }
         }
         return new Changes(changed, removed);
+    }
+
+    /** A blob's bytes, refused from its size (known without inflating it) when over the limit. */
+    private static SourceFile blob(ObjectReader reader, ObjectId id, String path, long maxFileBytes) throws IOException {
+        ObjectLoader loader = reader.open(id, Constants.OBJ_BLOB);
+        if (loader.getSize() > maxFileBytes) {
+            return SourceFile.tooLarge(path, new BoundedRead.TooLargeException(path, loader.getSize(), maxFileBytes,
+                    BoundedRead.HOW_TO_RAISE));
+        }
+        // getBytes(limit): JGit refuses getBytes() for blobs over its streaming threshold (50 MiB) otherwise.
+        return new SourceFile(path, loader.getBytes((int) Math.min(maxFileBytes, Integer.MAX_VALUE - 8)));
     }
 
     private static ObjectId resolve(Repository repo, String revision) throws IOException {

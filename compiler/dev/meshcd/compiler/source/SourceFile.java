@@ -15,27 +15,41 @@ public final class SourceFile {
     /** Set by the preparation stages (kustomize, substitution); null: as read. */
     private final String defaultNamespace;
     private final SourceMap sourceMap;
+    /** Set when the file was not read because it is over the read limit. */
+    private final BoundedRead.TooLargeException tooLarge;
     private volatile String hash;
 
     public SourceFile(String name, byte[] content) {
-        this(name, content, null, null);
+        this(name, content, null, null, null);
     }
 
-    private SourceFile(String name, byte[] content, String defaultNamespace, SourceMap sourceMap) {
+    private SourceFile(String name, byte[] content, String defaultNamespace, SourceMap sourceMap,
+                       BoundedRead.TooLargeException tooLarge) {
         this.name = name;
         this.content = content;
         this.defaultNamespace = defaultNamespace;
         this.sourceMap = sourceMap;
+        this.tooLarge = tooLarge;
+    }
+
+    /** A file that was not read because it is over the read limit: no content, and loading reports why. */
+    public static SourceFile tooLarge(String name, BoundedRead.TooLargeException why) {
+        return new SourceFile(name, new byte[0], null, null, why);
+    }
+
+    /** Why the file was not read (its size over the limit), or null when its content is here. */
+    public BoundedRead.TooLargeException tooLarge() {
+        return tooLarge;
     }
 
     /** This file with a namespace for its objects that name none (a kustomization's {@code namespace:}). */
     public SourceFile withDefaultNamespace(String namespace) {
-        return new SourceFile(name, content, namespace, sourceMap);
+        return new SourceFile(name, content, namespace, sourceMap, tooLarge);
     }
 
     /** This file's text rewritten (substitution); {@code map} leads positions back to the text as written. */
     public SourceFile rewritten(byte[] newContent, SourceMap map) {
-        return new SourceFile(name, newContent, defaultNamespace, map);
+        return new SourceFile(name, newContent, defaultNamespace, map, tooLarge);
     }
 
     /** The namespace for objects that name none, when the file's place decides it; null: the compile's default. */
@@ -79,6 +93,10 @@ public final class SourceFile {
     public String contentHash() {
         String h = hash;
         if (h == null) {
+            if (tooLarge != null) {
+                hash = h = "too-large:" + tooLarge.size() + ":" + tooLarge.limit();
+                return h;
+            }
             try {
                 h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
             } catch (NoSuchAlgorithmException e) {

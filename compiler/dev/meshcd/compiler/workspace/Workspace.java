@@ -42,6 +42,7 @@ import java.util.function.Supplier;
 public final class Workspace {
     private final CompileOptions baseOptions;
     private final String namespaceOverride;
+    private final Integer maxFileSizeOverride;
     private final SourceFile explicitConfig;
     private final String configName;
     private final Set<String> explicitFiles;
@@ -70,6 +71,7 @@ public final class Workspace {
     private Workspace(Builder b) {
         this.baseOptions = b.options;
         this.namespaceOverride = b.namespace;
+        this.maxFileSizeOverride = b.maxFileSize;
         this.explicitConfig = b.config;
         this.configName = b.configName;
         this.explicitFiles = Set.copyOf(b.explicitFiles);
@@ -186,16 +188,45 @@ public final class Workspace {
             return;
         }
         MeshcdConfig config = file == null ? MeshcdConfig.EMPTY : MeshcdConfigParser.parse(file);
-        CompileOptions options = config.applyTo(baseOptions);
-        if (namespaceOverride != null) {
-            options = options.withDefaultNamespace(namespaceOverride);
-        }
+        CompileOptions options = optionsUnder(config);
         List<DiagnosticFilter> filters = config == MeshcdConfig.EMPTY ? List.of() : List.of(config.filter());
         configHash = hash;
         substitution = config.substitution();
         state = new IncrementalState();
         declared = ConfigContext.Loaded.NONE;
         view = new View(config, stages.apply(options, filters), null);
+    }
+
+    private CompileOptions optionsUnder(MeshcdConfig config) {
+        CompileOptions options = config.applyTo(baseOptions);
+        if (namespaceOverride != null) {
+            options = options.withDefaultNamespace(namespaceOverride);
+        }
+        if (maxFileSizeOverride != null) {
+            options = options.withLimits(options.limits().withMaxFileBytes(maxFileSizeOverride));
+        }
+        return options;
+    }
+
+    /**
+     * The largest file to read for the settings in force: what readers pass to DirectorySource and GitTreeSource,
+     * so a file over it is never read whole.
+     */
+    public int maxFileBytes() {
+        return options().limits().maxFileBytes();
+    }
+
+    /**
+     * The largest file to read for a compile of {@code tree}: as {@link #maxFileBytes}, but under the tree's own
+     * meshcd.yaml when the config comes from the tree (a Git revision whose meshcd.yaml changes maxFileSize).
+     */
+    public int maxFileBytesFor(SourceTree tree) {
+        if (explicitConfig != null || configName == null) {
+            return maxFileBytes();
+        }
+        SourceFile file = tree.files().stream().filter(f -> f.name().equals(configName)).findFirst().orElse(null);
+        MeshcdConfig config = file == null ? MeshcdConfig.EMPTY : MeshcdConfigParser.parse(file);
+        return optionsUnder(config).limits().maxFileBytes();
     }
 
     /** The compiler under the settings in force (for shells that run single stages: the webhook). */
@@ -235,6 +266,7 @@ public final class Workspace {
     public static final class Builder {
         private CompileOptions options = CompileOptions.DEFAULT;
         private String namespace;
+        private Integer maxFileSize;
         private SourceFile config;
         private String configName;
         private Set<String> explicitFiles = Set.of();
@@ -254,6 +286,12 @@ public final class Workspace {
         /** The default namespace, winning over meshcd.yaml's ({@code -n}); null leaves it to the config. */
         public Builder defaultNamespace(String namespace) {
             this.namespace = namespace;
+            return this;
+        }
+
+        /** The largest input file in bytes, winning over meshcd.yaml's maxFileSize ({@code --max-file-size}); null leaves it to the config. */
+        public Builder maxFileSize(Integer bytes) {
+            this.maxFileSize = bytes;
             return this;
         }
 

@@ -1,14 +1,19 @@
 package dev.meshcd.compiler.workspace;
 
 import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.context.MeshContext;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.source.BoundedDirectoryReader;
+import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
 import java.io.IOException;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import dev.meshcd.compiler.context.MeshContext;
 
 /**
  * Opening a {@link Workspace} on what users point meshcd at: paths on disk (with their meshcd.yaml discovered
@@ -46,26 +50,30 @@ public final class Workspaces {
 
     /**
      * Paths on disk (files and directories, read recursively). The config is {@code choice}'s file, or the
-     * first meshcd.yaml found in the first path's directory or its parents up to the working directory.
+     * first meshcd.yaml found in the first PATH's directory or its parents up to the working directory.
      *
      * @param namespace {@code -n}: wins over meshcd.yaml's defaultNamespace; null leaves it to the config
      * @throws NoSuchFileException when a path or the explicit config does not exist
      */
     public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace) throws IOException {
-        return onDisk(paths, choice, namespace, () -> MeshContext.NONE);
+        return onDisk(paths, choice, namespace, null, System.in, () -> MeshContext.NONE);
     }
 
-    /** Likewise, analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}). */
-    public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace,
-                                Supplier<MeshContext> context) throws IOException {
-        SourceTree tree = DirectorySource.read(paths);
+    /**
+     * Likewise, reading no file larger than {@code maxFileSize} ({@code --max-file-size}; null: meshcd.yaml's
+     * maxFileSize, else the default), and {@code -} from {@code stdin}. The config is read first, since it can
+     * set the limit for the rest. Analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}).
+     */
+    public static Opened onDisk(List<Path> paths, ConfigChoice choice, String namespace, Integer maxFileSize,
+                                InputStream stdin, Supplier<MeshContext> context) throws IOException {
         Path config = choice.file() != null ? choice.file() : choice.none() ? null : discover(paths.get(0));
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).explicitFiles(explicitFiles(paths))
-                .contextReader(Workspaces::readContext).context(context);
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).maxFileSize(maxFileSize)
+                .explicitFiles(explicitFiles(paths)).contextReader(Workspaces::readContext).context(context);
         if (config != null) {
-            b.config(read(config));
+            b.config(read(config, maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES));
         }
-        return new Opened(b.build(), tree);
+        Workspace workspace = b.build();
+        return new Opened(workspace, DirectorySource.read(paths, workspace.maxFileBytes(), stdin));
     }
 
     /**
@@ -74,20 +82,45 @@ public final class Workspaces {
      */
     public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace)
             throws IOException {
-        return atRevision(repo, revision, subPath, choice, namespace, () -> MeshContext.NONE);
+        return atRevision(repo, revision, subPath, choice, namespace, null, () -> MeshContext.NONE);
     }
 
-    /** Likewise, analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}). */
+    /**
+     * Likewise, reading no blob larger than {@code maxFileSize} (null: the revision's meshcd.yaml decides), analyzed
+     * against {@code context}.
+     */
     public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace,
-                                    Supplier<MeshContext> context) throws IOException {
-        SourceTree tree = GitTreeSource.read(repo, revision, subPath);
-        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).context(context);
+                                    Integer maxFileSize, Supplier<MeshContext> context) throws IOException {
+        Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).maxFileSize(maxFileSize).context(context);
         if (choice.file() != null) {
-            b.config(read(choice.file()));
+            b.config(read(choice.file(), maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES));
         } else if (!choice.none()) {
             b.configName(configName(subPath));
         }
-        return new Opened(b.build(), tree);
+        Workspace workspace = b.build();
+        try (Repository git = repository(repo)) {
+            return new Opened(workspace, readRevision(git, revision, subPath, workspace));
+        }
+    }
+
+    /**
+     * A revision's files under {@code subPath}, none read whole past the limit {@code workspace} compiles it under
+     * (the revision's own meshcd.yaml can change that limit: the tree is then read again under it).
+     */
+    public static SourceTree readRevision(Repository repo, String revision, String subPath, Workspace workspace)
+            throws IOException {
+        int limit = workspace.maxFileBytes();
+        SourceTree tree = GitTreeSource.read(repo, revision, subPath, limit);
+        int wanted = workspace.maxFileBytesFor(tree);
+        return wanted == limit ? tree : GitTreeSource.read(repo, revision, subPath, wanted);
+    }
+
+    private static Repository repository(Path dir) throws IOException {
+        FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment().findGitDir(dir.toAbsolutePath().toFile());
+        if (b.getGitDir() == null) {
+            throw new IOException(dir + " is not inside a Git repository");
+        }
+        return b.setMustExist(true).build();
     }
 
     /** A context: path on disk, named as DirectorySource names files (so relative to the working directory). */
@@ -127,10 +160,13 @@ public final class Workspaces {
 
     /** Reads a config file, named as DirectorySource names files (relative to the working directory when under it). */
     public static SourceFile read(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            throw new NoSuchFileException(path.toString());
-        }
-        return new SourceFile(displayName(path), Files.readAllBytes(path));
+        return read(path, BoundedRead.DEFAULT_MAX_FILE_BYTES);
+    }
+
+    /** Likewise, refusing a file over {@code maxBytes} before it is read whole. */
+    public static SourceFile read(Path path, long maxBytes) throws IOException {
+        String name = displayName(path);
+        return new SourceFile(name, BoundedRead.file(path, name, maxBytes, "raise it with --max-file-size"));
     }
 
     /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
