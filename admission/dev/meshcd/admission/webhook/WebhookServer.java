@@ -56,6 +56,7 @@ public final class WebhookServer implements AutoCloseable {
     private final Map<String, PostHandler> posts;
     private final BooleanSupplier ready;
     private final BooleanSupplier live;
+    private final java.util.function.Supplier<java.util.Optional<String>> readyDetail;
     private final WebhookMetrics metrics;
     private final long maxBody;
     private final Semaphore inFlight;
@@ -74,6 +75,7 @@ public final class WebhookServer implements AutoCloseable {
         this.posts = Map.copyOf(b.posts);
         this.ready = b.ready;
         this.live = b.live;
+        this.readyDetail = b.readyDetail;
         this.metrics = b.metrics;
         this.maxBody = b.maxBody;
         this.inFlight = new Semaphore(b.maxInFlight);
@@ -106,6 +108,7 @@ public final class WebhookServer implements AutoCloseable {
         private int port = 8443;
         private BooleanSupplier ready = () -> true;
         private BooleanSupplier live = () -> true;
+        private java.util.function.Supplier<java.util.Optional<String>> readyDetail = java.util.Optional::empty;
         private WebhookMetrics metrics = new WebhookMetrics();
         private long maxBody = DEFAULT_MAX_BODY;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -149,6 +152,12 @@ public final class WebhookServer implements AutoCloseable {
 
         public Builder ready(BooleanSupplier r) {
             ready = r;
+            return this;
+        }
+
+        /** A note for {@code /readyz}'s body ("ok: NOTE"), e.g. that the answers come from a stale cache. */
+        public Builder readyDetail(java.util.function.Supplier<java.util.Optional<String>> detail) {
+            readyDetail = detail;
             return this;
         }
 
@@ -244,7 +253,8 @@ public final class WebhookServer implements AutoCloseable {
             });
             cfg.routes.get("/readyz", ctx -> {
                 boolean ok = ready.getAsBoolean();
-                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" : "not ready");
+                String note = ok ? readyDetail.get().map(d -> ": " + d).orElse("") : "";
+                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" + note : "not ready");
             });
             cfg.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {

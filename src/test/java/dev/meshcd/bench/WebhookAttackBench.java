@@ -348,7 +348,7 @@ public final class WebhookAttackBench {
     }
 
     /** A VirtualService carrying one annotation that brings the review to BIG_SIZE bytes. */
-    static byte[] bigAnnotation() {
+    public static byte[] bigAnnotation() {
         byte[] small = review("x");
         return review("x".repeat(BIG_SIZE - small.length + 1));
     }
