@@ -169,7 +169,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
                 .handler("validate", validate).handler("inject", inject).posts(routes)
-                .ready(snapshot::synced).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
+                .ready(snapshot::synced).readyDetail(snapshot::behind).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
         if (client != null) {
             informers.start(Math.max(1, config.syncWait().toSeconds()));
             writeCaBundle(client, 1);

@@ -263,6 +263,17 @@ public final class InformerSnapshot implements Snapshot, AutoCloseable {
         return istioWatched && !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
+    /** After the first sync: how many watches are reconnecting (answers come from the state last received). */
+    @Override
+    public Optional<String> behind() {
+        if (!synced()) {
+            return Optional.empty();
+        }
+        long reconnecting = informers.stream().filter(i -> !i.isWatching()).count();
+        return reconnecting == 0 ? Optional.empty() : Optional.of(reconnecting + " of " + informers.size()
+                + " watches reconnecting to the API server; answering from the last state received");
+    }
+
     /** False when a watch has stopped for good (not by {@link #close()}): the process should be restarted. */
     @Override
     public boolean healthy() {

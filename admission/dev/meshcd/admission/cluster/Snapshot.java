@@ -17,6 +17,15 @@ public interface Snapshot {
     /** Whether the caches have been filled once. */
     boolean synced();
 
+    /**
+     * Why the snapshot may be behind the cluster while it keeps being served (a watch reconnecting while the API
+     * server is away), or empty when it is current. Readiness reports it without turning unready: every replica
+     * loses the API server at once, and unready replicas would turn a stale answer into no answer.
+     */
+    default java.util.Optional<String> behind() {
+        return java.util.Optional.empty();
+    }
+
     /** False when the machinery keeping the snapshot current is broken beyond repair (liveness). */
     default boolean healthy() {
         return true;

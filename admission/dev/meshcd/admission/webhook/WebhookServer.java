@@ -5,14 +5,11 @@ import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -38,10 +35,12 @@ public final class WebhookServer implements AutoCloseable {
     /** Requests handled at once; beyond, 429 (the API server retries). Jetty's pool has threads to spare. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 64;
     /**
-     * The slowest a request body may arrive, in bytes per second. The API server sends a review in one write;
-     * a client dripping its body (1 byte every 2 s) is cut off instead of holding a thread until it is done.
+     * Request bodies in flight take at most this fraction of the heap (one body always fits). A body's JSON tree
+     * takes up to 16 times its size (3 MiB of small routes: 50 MiB), and handling it as much again: at the install's
+     * heap (256 MiB, a quarter of the 1 GiB limit) a sixteenth let five 3 MiB bodies in at once and ran out of
+     * memory; a sixty-fourth lets one in beside the API server's usual few-KB reviews.
      */
-    static final long MIN_REQUEST_DATA_RATE = 4 * 1024;
+    static final int BODY_HEAP_SHARE = 64;
     /** Open connections at most: connections waiting for their headers cost no thread, but file descriptors. */
     static final int MAX_CONNECTIONS = 2048;
     /**
@@ -57,12 +56,13 @@ public final class WebhookServer implements AutoCloseable {
     private final Map<String, PostHandler> posts;
     private final BooleanSupplier ready;
     private final BooleanSupplier live;
+    private final java.util.function.Supplier<java.util.Optional<String>> readyDetail;
     private final WebhookMetrics metrics;
     private final long maxBody;
     private final Semaphore inFlight;
-    /** Bodies being read or handled, in (declared or maximal) bytes, bounded by {@link #bodyBudget}. */
-    private final AtomicLong bodyBytes = new AtomicLong();
-    private final long bodyBudget;
+    private final int threads;
+    /** Receives each body before the request gets a thread, within the body budget. */
+    private final WholeBodyHandler bodies;
     private SslContextFactory.Server ssl;
     private ServerConnector connector;
     private Javalin app;
@@ -75,11 +75,13 @@ public final class WebhookServer implements AutoCloseable {
         this.posts = Map.copyOf(b.posts);
         this.ready = b.ready;
         this.live = b.live;
+        this.readyDetail = b.readyDetail;
         this.metrics = b.metrics;
         this.maxBody = b.maxBody;
         this.inFlight = new Semaphore(b.maxInFlight);
-        // A fraction of the heap for request bodies in flight: their JSON trees and answers take several times more.
-        this.bodyBudget = Math.max(b.maxBody, Runtime.getRuntime().maxMemory() / 16);
+        this.threads = b.threads;
+        this.bodies = new WholeBodyHandler(maxBody, Math.max(b.maxBody, Runtime.getRuntime().maxMemory() / BODY_HEAP_SHARE),
+                this::refused);
     }
 
     /**
@@ -106,9 +108,11 @@ public final class WebhookServer implements AutoCloseable {
         private int port = 8443;
         private BooleanSupplier ready = () -> true;
         private BooleanSupplier live = () -> true;
+        private java.util.function.Supplier<java.util.Optional<String>> readyDetail = java.util.Optional::empty;
         private WebhookMetrics metrics = new WebhookMetrics();
         private long maxBody = DEFAULT_MAX_BODY;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private int threads;
 
         private Builder(ServingCertificates certificates) {
             this.certificates = certificates;
@@ -151,6 +155,12 @@ public final class WebhookServer implements AutoCloseable {
             return this;
         }
 
+        /** A note for {@code /readyz}'s body ("ok: NOTE"), e.g. that the answers come from a stale cache. */
+        public Builder readyDetail(java.util.function.Supplier<java.util.Optional<String>> detail) {
+            readyDetail = detail;
+            return this;
+        }
+
         /** Liveness for {@code /healthz}: false makes it 503, so Kubernetes restarts the replica. */
         public Builder live(BooleanSupplier l) {
             live = l;
@@ -179,6 +189,15 @@ public final class WebhookServer implements AutoCloseable {
             return this;
         }
 
+        /** Jetty's pool size (default: Javalin's, 250); tests shrink it to show what holds a thread. */
+        public Builder threads(int n) {
+            if (n < 8) {
+                throw new IllegalArgumentException("the server needs at least 8 threads, not " + n);
+            }
+            threads = n;
+            return this;
+        }
+
         public WebhookServer build() {
             return new WebhookServer(this);
         }
@@ -199,13 +218,17 @@ public final class WebhookServer implements AutoCloseable {
             // network, compressing an 8 KB /inject answer costs a quarter of the webhook's throughput for
             // nothing. istiod's webhooks do not compress either.
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
+            // Javalin puts its servlet context inside this wrapper: bodies are received before a thread is taken.
+            cfg.jetty.modifyServer(server -> server.setHandler(bodies));
+            if (threads > 0) {
+                cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(threads, Math.min(8, threads));
+            }
             cfg.jetty.addConnector((server, httpConfig) -> {
                 HttpConfiguration https = new HttpConfiguration(httpConfig);
                 SecureRequestCustomizer src = new SecureRequestCustomizer();
                 src.setSniHostCheck(false);
                 https.addCustomizer(src);
                 https.setSendServerVersion(false);
-                https.setMinRequestDataRate(MIN_REQUEST_DATA_RATE);
                 connector = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                         new HttpConnectionFactory(https));
                 connector.setHost(host);
@@ -230,7 +253,8 @@ public final class WebhookServer implements AutoCloseable {
             });
             cfg.routes.get("/readyz", ctx -> {
                 boolean ok = ready.getAsBoolean();
-                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" : "not ready");
+                String note = ok ? readyDetail.get().map(d -> ": " + d).orElse("") : "";
+                ctx.status(ok ? 200 : 503).contentType("text/plain").result(ok ? "ok" + note : "not ready");
             });
             cfg.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {
@@ -255,38 +279,17 @@ public final class WebhookServer implements AutoCloseable {
         }
     }
 
-    private void serve(String webhook, AdmissionHandler handler, Context ctx) throws IOException {
-        String remote = ctx.req().getRemoteAddr();
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBody) {
-            reject(webhook, ctx, remote, 413, "request body of " + declared + " bytes exceeds the limit of " + maxBody);
-            return;
+    /** A body refused before it reached a route (see {@link WholeBodyHandler}): counted, and audited unless 429. */
+    private void refused(String path, String remote, int status, String why) {
+        String webhook = path.startsWith("/") ? path.substring(1) : path;
+        if (handlers.containsKey(webhook)) {
+            metrics.badRequest(webhook, status);
+            if (status != 429) {
+                AuditLog.badRequest(webhook, remote, status, why);
+            }
+        } else if (status != 429) {
+            LOG.warn("POST {} from {}: {} {}", path, remote, status, why);
         }
-        long reserved = reserve(declared);
-        if (reserved < 0) {
-            busy(ctx);
-            metrics.badRequest(webhook, 429);
-            return;
-        }
-        try {
-            serveAdmitted(webhook, handler, ctx, remote);
-        } finally {
-            bodyBytes.addAndGet(-reserved);
-        }
-    }
-
-    /**
-     * Reserves the body's bytes (its declared length, or the limit when it declares none) before it is read:
-     * the bytes reserved, or -1 when the bodies in flight would take more than their share of the heap.
-     */
-    private long reserve(long declared) {
-        long reserve = declared >= 0 ? declared : maxBody;
-        long now = bodyBytes.addAndGet(reserve);
-        if (now > bodyBudget && now != reserve) { // over budget, unless it is the only body in flight
-            bodyBytes.addAndGet(-reserve);
-            return -1;
-        }
-        return reserve;
     }
 
     /** Over capacity: 429 with Retry-After (never a 500 or an out-of-memory error); the caller retries. */
@@ -295,25 +298,20 @@ public final class WebhookServer implements AutoCloseable {
                 .result("meshcd is at capacity; retry in a second\n");
     }
 
-    private void serveAdmitted(String webhook, AdmissionHandler handler, Context ctx, String remote)
-            throws IOException {
-        byte[] body;
-        try {
-            body = readBody(ctx);
-        } catch (BodyTimeout | BadMessageException e) { // BadMessageException: Jetty's minimum data rate (408)
-            reject(webhook, ctx, remote, 408, "request body too slow: " + e.getMessage());
-            return;
-        } catch (IOException e) {
-            boolean stalled = e.getCause() instanceof java.util.concurrent.TimeoutException; // the idle timeout
-            reject(webhook, ctx, remote, stalled ? 408 : 400, "cannot read request body: " + e.getMessage());
-            return;
-        }
+    /** The body {@link WholeBodyHandler} received for this request. */
+    private static byte[] body(Context ctx) {
+        return ctx.req().getAttribute(WholeBodyHandler.BODY) instanceof byte[] b ? b : null;
+    }
+
+    private void serve(String webhook, AdmissionHandler handler, Context ctx) throws IOException {
+        String remote = ctx.req().getRemoteAddr();
+        byte[] body = body(ctx);
         if (body == null) {
-            reject(webhook, ctx, remote, 413, "request body exceeds the limit of " + maxBody + " bytes");
+            reject(webhook, ctx, remote, 400, "no request body");
             return;
         }
-        // A slot is taken once the body is in: a client still sending it holds no slot (and is cut off by the
-        // minimum data rate), so slow clients cannot take the capacity of the API server's requests.
+        // A slot is taken once the body is in: a client still sending it holds no slot and no thread, so slow
+        // clients cannot take the capacity of the API server's requests.
         if (!inFlight.tryAcquire()) {
             busy(ctx);
             metrics.badRequest(webhook, 429);
@@ -361,90 +359,10 @@ public final class WebhookServer implements AutoCloseable {
         ctx.res().getOutputStream().write(out);
     }
 
-    /**
-     * The request body, or null when it exceeds {@code maxBody}. With a declared length (the API server always
-     * sends one) it is read into one array of that size. A body that has not arrived within
-     * {@link #BODY_DEADLINE_NANOS} is abandoned ({@link BodyTimeout}): a client dripping it holds a thread no longer.
-     */
-    private byte[] readBody(Context ctx) throws IOException {
-        long declared = ctx.req().getContentLengthLong();
-        long deadline = System.nanoTime() + BODY_DEADLINE_NANOS;
-        try (InputStream in = ctx.req().getInputStream()) {
-            if (declared >= 0 && declared <= maxBody) {
-                byte[] body = new byte[(int) declared];
-                int n = readUntil(in, body, deadline);
-                if (n < body.length) {
-                    throw new IOException("body ended after " + n + " of " + declared + " declared bytes");
-                }
-                return body;
-            }
-            // No declared length (chunked): grown as it arrives, never past the limit.
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(8192);
-            byte[] chunk = new byte[8192];
-            for (int r; (r = in.read(chunk)) >= 0; ) {
-                body.write(chunk, 0, r);
-                if (body.size() > maxBody) {
-                    return null;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new BodyTimeout();
-                }
-            }
-            return body.toByteArray();
-        }
-    }
-
-    /** Reads until {@code buf} is full or the stream ends; throws {@link BodyTimeout} past the deadline. */
-    private static int readUntil(InputStream in, byte[] buf, long deadline) throws IOException {
-        int n = 0;
-        while (n < buf.length) {
-            int r = in.read(buf, n, buf.length - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-            if (n < buf.length && System.nanoTime() > deadline) {
-                throw new BodyTimeout();
-            }
-        }
-        return n;
-    }
-
-    /** How long a request body may take to arrive: the API server sends one in a single write. */
-    static final long BODY_DEADLINE_NANOS = 5_000_000_000L;
-
-    /** A body that did not arrive in time (408). */
-    static final class BodyTimeout extends IOException {
-        BodyTimeout() {
-            super("request body not received within " + BODY_DEADLINE_NANOS / 1_000_000_000 + " s");
-        }
-    }
-
     private void servePost(String path, PostHandler handler, Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        long reserved = declared > maxBody ? 0 : reserve(declared);
-        if (reserved < 0) {
-            busy(ctx);
-            return;
-        }
-        try {
-            servePostAdmitted(path, handler, ctx, declared);
-        } finally {
-            bodyBytes.addAndGet(-reserved);
-        }
-    }
-
-    private void servePostAdmitted(String path, PostHandler handler, Context ctx, long declared) {
-        byte[] body;
-        try {
-            body = declared > maxBody ? null : readBody(ctx);
-        } catch (IOException | BadMessageException e) {
-            ctx.status(400).contentType("text/plain").result("cannot read request body\n");
-            return;
-        }
+        byte[] body = body(ctx);
         if (body == null) {
-            LOG.warn("POST {} from {}: body over {} bytes refused", path, ctx.req().getRemoteAddr(), maxBody);
-            ctx.status(413).contentType("text/plain").result("request body exceeds the limit of " + maxBody + " bytes\n");
+            ctx.status(400).contentType("text/plain").result("no request body\n");
             return;
         }
         PostHandler.Response r;

@@ -59,4 +59,20 @@ class AdmissionReviewsWriteTest {
             assertThat(patch.binaryValue()).isEqualTo(answer.patch()); // what a Base64 []byte decoder gets back
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void warningsBeyondTheCapAreCountedInALastOne() throws Exception {
+        List<String> many = java.util.stream.IntStream.range(0, AdmissionReviews.MAX_WARNINGS + 70)
+                .mapToObj(i -> "w" + i).toList();
+        JsonNode warnings = JSON.readTree(AdmissionReviews.write("u-1", AdmissionResponse.allow("ok", many)))
+                .path("response").path("warnings");
+        assertThat(warnings).hasSize(AdmissionReviews.MAX_WARNINGS + 1);
+        assertThat(warnings.get(0).asText()).isEqualTo("w0");
+        assertThat(warnings.get(AdmissionReviews.MAX_WARNINGS - 1).asText()).isEqualTo("w" + (AdmissionReviews.MAX_WARNINGS - 1));
+        assertThat(warnings.get(AdmissionReviews.MAX_WARNINGS).asText()).startsWith("... and 70 more warnings");
+        // exactly at the cap: no count
+        assertThat(JSON.readTree(AdmissionReviews.write("u-1", AdmissionResponse.allow("ok",
+                many.subList(0, AdmissionReviews.MAX_WARNINGS)))).path("response").path("warnings"))
+                .hasSize(AdmissionReviews.MAX_WARNINGS);
+    }
 }

@@ -124,6 +124,48 @@ class WebhookCapacityTest {
         }
     }
 
+    /**
+     * More clients mid-body than the server has threads, and a normal request is still answered while they all
+     * are: a body being received holds no thread (before, each dripping client held one until it was cut off).
+     */
+    @Test
+    void bodiesStillArrivingHoldNoThread() throws Exception {
+        int threads = 16;
+        WebhookServer server = server().threads(threads).build().start();
+        List<SSLSocket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * threads; i++) {
+                SSLSocket s = dripping(server.port());
+                s.getOutputStream().write(VS[0]); // the body has started: the request is dispatched
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            HttpResponse<String> r = Reviews.post(http, server.port(), "/validate", VS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            long stillWaiting = slow.stream().filter(WebhookCapacityTest::noAnswerYet).count();
+            assertThat(stillWaiting).as("clients still mid-body when the normal request was answered")
+                    .isGreaterThan(threads);
+        } finally {
+            for (SSLSocket s : slow) {
+                s.close();
+            }
+            server.close();
+        }
+    }
+
+    /** True when the server has neither answered nor closed the connection (a read times out). */
+    private static boolean noAnswerYet(SSLSocket s) {
+        try {
+            s.setSoTimeout(1);
+            s.getInputStream().read();
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String readSome(InputStream in) throws IOException {
         byte[] buf = new byte[64];
         try {

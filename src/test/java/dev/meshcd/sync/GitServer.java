@@ -17,12 +17,17 @@ import java.util.concurrent.TimeUnit;
 final class GitServer implements AutoCloseable {
     final Path base;
     final int port;
-    private final Process daemon;
+    private Process daemon;
 
     GitServer(Path base) throws IOException, InterruptedException {
         this.base = base;
         Files.createDirectories(base);
         this.port = freePort();
+        startDaemon();
+    }
+
+    /** Starts git daemon (again, after {@link #stopDaemon()}) on this server's port. */
+    void startDaemon() throws IOException, InterruptedException {
         this.daemon = new ProcessBuilder("git", "daemon", "--export-all", "--base-path=" + base, "--port=" + port,
                 "--listen=127.0.0.1", "--enable=receive-pack", "--reuseaddr", base.toString())
                 .redirectErrorStream(true).redirectOutput(base.resolve("daemon.log").toFile()).start();
@@ -87,6 +92,16 @@ final class GitServer implements AutoCloseable {
             throw new IOException("git " + String.join(" ", args) + " failed: " + out);
         }
         return out;
+    }
+
+    /** Stops git daemon: the remote is unreachable (connection refused) until {@link #startDaemon()}. */
+    void stopDaemon() {
+        close();
+        try {
+            daemon.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
