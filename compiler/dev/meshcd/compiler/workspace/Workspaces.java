@@ -85,10 +85,13 @@ public final class Workspaces {
         return atRevision(repo, revision, subPath, choice, namespace, null, () -> MeshContext.NONE);
     }
 
-    /**
-     * Likewise, reading no blob larger than {@code maxFileSize} (null: the revision's meshcd.yaml decides), analyzed
-     * against {@code context}.
-     */
+    /** Likewise, reading no blob larger than {@code maxFileSize} (null: the revision's meshcd.yaml decides). */
+    public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace,
+                                    Integer maxFileSize) throws IOException {
+        return atRevision(repo, revision, subPath, choice, namespace, maxFileSize, () -> MeshContext.NONE);
+    }
+
+    /** Likewise, analyzed against {@code context} (a live cluster: {@link Workspace.Builder#context}). */
     public static Opened atRevision(Path repo, String revision, String subPath, ConfigChoice choice, String namespace,
                                     Integer maxFileSize, Supplier<MeshContext> context) throws IOException {
         Workspace.Builder b = Workspace.builder().defaultNamespace(namespace).maxFileSize(maxFileSize).context(context);
