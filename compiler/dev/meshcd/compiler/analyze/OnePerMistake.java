@@ -65,15 +65,21 @@ public final class OnePerMistake {
                     root = d; // the first of the most severe
                 }
             }
-            List<String> also = new ArrayList<>();
+            Map<String, String> also = new LinkedHashMap<>(); // each other resource once, at its first reference
             for (Diagnostic d : group) {
                 if (d != root) {
                     dropped.add(d);
-                    also.add(d.resource() + " at " + d.location());
+                    if (!d.resource().equals(root.resource())) {
+                        also.putIfAbsent(d.resource(), d.resource() + " at " + d.location());
+                    }
                 }
             }
-            String list = also.size() <= MAX_ALSO ? String.join(", ", also)
-                    : String.join(", ", also.subList(0, MAX_ALSO)) + " and " + (also.size() - MAX_ALSO) + " more";
+            if (also.isEmpty()) {
+                continue; // one resource naming the host several times: its first finding stands for all
+            }
+            List<String> others = new ArrayList<>(also.values());
+            String list = others.size() <= MAX_ALSO ? String.join(", ", others)
+                    : String.join(", ", others.subList(0, MAX_ALSO)) + " and " + (others.size() - MAX_ALSO) + " more";
             replaced.put(root, new Diagnostic(root.severity(), root.code(), root.message() + " (also referenced by "
                     + list + ")", root.subject(), root.location(), root.path()));
         }
