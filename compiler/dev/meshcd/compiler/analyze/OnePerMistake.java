@@ -65,15 +65,21 @@ public final class OnePerMistake {
                     root = d; // the first of the most severe
                 }
             }
-            List<String> also = new ArrayList<>();
+            Map<String, String> also = new LinkedHashMap<>(); // each other resource once, at its first reference
             for (Diagnostic d : group) {
                 if (d != root) {
                     dropped.add(d);
-                    also.add(d.resource() + " at " + d.location());
+                    if (!d.resource().equals(root.resource())) {
+                        also.putIfAbsent(d.resource(), d.resource() + " at " + d.location());
+                    }
                 }
             }
-            String list = also.size() <= MAX_ALSO ? String.join(", ", also)
-                    : String.join(", ", also.subList(0, MAX_ALSO)) + " and " + (also.size() - MAX_ALSO) + " more";
+            if (also.isEmpty()) {
+                continue; // one resource naming the host several times: its first finding stands for all
+            }
+            List<String> others = new ArrayList<>(also.values());
+            String list = others.size() <= MAX_ALSO ? String.join(", ", others)
+                    : String.join(", ", others.subList(0, MAX_ALSO)) + " and " + (others.size() - MAX_ALSO) + " more";
             replaced.put(root, new Diagnostic(root.severity(), root.code(), root.message() + " (also referenced by "
                     + list + ")", root.subject(), root.location(), root.path()));
         }
@@ -91,13 +97,19 @@ public final class OnePerMistake {
         return d.subject() != null && (d.code().equals("IST0101") || d.code().equals("IST0174"));
     }
 
-    /** The field is the one validation rejected, lies inside it, or contains it. */
+    /**
+     * The reference is the field validation rejected: the same path, a part of its value (IST0106 on
+     * {@code spec.selector.istio}, IST0101 on {@code spec.selector}), or a direct field of the object rejected
+     * (IST0106 on a {@code destination}, IST0101 on its {@code host}). A finding about a whole spec ("http, tcp or
+     * tls must be provided") does not make its references right or wrong.
+     */
     private static boolean overlapsInvalid(Diagnostic d, List<String> invalid) {
         if (invalid == null) {
             return false;
         }
+        String parent = FieldPath.parse(d.path()).parent().toString();
         for (String p : invalid) {
-            if (p.equals(d.path()) || within(d.path(), p) || within(p, d.path())) {
+            if (p.equals(d.path()) || within(p, d.path()) || (!p.equals("spec") && p.equals(parent))) {
                 return true;
             }
         }

@@ -50,13 +50,11 @@ public final class UnresolvedReferences {
             Target t = target(d, index);
             if (t == null) {
                 out.add(d);
-            } else if (allErrors) {
-                out.add(d.withSeverity(Severity.ERROR));
             } else if (complete || (t.namespace() != null && index.namespaces().contains(t.namespace()))) {
-                out.add(d);
+                out.add(allErrors ? d.withSeverity(Severity.ERROR) : d);
             } else {
-                out.add(new Diagnostic(Severity.WARNING, d.code(), d.message() + "; " + t.hint(), d.subject(),
-                        d.location(), d.path()));
+                out.add(new Diagnostic(allErrors ? Severity.ERROR : Severity.WARNING, d.code(),
+                        d.message() + "; " + t.hint(), d.subject(), d.location(), d.path()));
             }
         }
         return out;

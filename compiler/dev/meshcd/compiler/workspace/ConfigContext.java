@@ -80,6 +80,7 @@ final class ConfigContext {
                         + "\" contains the repository itself; name the directories that hold the context"));
                 continue;
             }
+            prefixes.add(prefix); // even when it holds nothing yet: a file added under it later is context
             List<SourceFile> found = new ArrayList<>(tree.subMap(prefix, prefix + "/\uffff").values());
             found.removeIf(f -> !f.name().equals(prefix) && !f.name().startsWith(prefix + "/"));
             if (found.isEmpty() && reader != null) {
@@ -98,7 +99,6 @@ final class ConfigContext {
                         + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
                 continue;
             }
-            prefixes.add(prefix);
             found.forEach(f -> files.putIfAbsent(f.name(), f));
         }
         cache.keySet().retainAll(files.keySet());

@@ -105,7 +105,33 @@ class MeshcdConfigParserTest {
                 Arguments.of("suppress everything everywhere", head + "suppress:\n  - code: \"*\"\n", 4, 5, "needs a resource"),
                 Arguments.of("yaml syntax", head + "exclude: [broken\n", 4, 1, "invalid meshcd config"),
                 Arguments.of("not a mapping", "- a\n- b\n", 1, 1, "invalid meshcd config"),
-                Arguments.of("empty", "", 0, 0, "empty"));
+                Arguments.of("empty", "", 0, 0, "empty"),
+                Arguments.of("context not a list", head + "context: dump/\n", 3, 1, "context must be a list"),
+                Arguments.of("absolute context", head + "context: [/etc/kube]\n", 3, 11, "relative to the config"),
+                Arguments.of("empty context entry", head + "context: [\"\"]\n", 3, 11, "non-empty paths"),
+                Arguments.of("unresolved neither error nor warning", head + "unresolved: fatal\n", 3, 1,
+                        "error or warning"),
+                Arguments.of("external not a mapping", head + "external: [a]\n", 3, 1, "must be a mapping"),
+                Arguments.of("unknown external section", head + "external:\n  workloads: []\n", 4, 3,
+                        "unknown field \"workloads\""),
+                Arguments.of("service without ports", head + "external:\n  services:\n    - {name: a, namespace: b}\n",
+                        5, 7, "ports is required"),
+                Arguments.of("service port out of range", head
+                        + "external:\n  services:\n    - name: a\n      namespace: b\n      ports: [{number: 70000}]\n",
+                        7, 16, "1 to 65535"),
+                Arguments.of("service namespace not a name", head
+                        + "external:\n  services:\n    - name: a\n      namespace: B_1\n      ports: [{number: 80}]\n",
+                        6, 7, "not a valid name"),
+                Arguments.of("host not a DNS name", head + "external:\n  hosts:\n    - host: \"api example\"\n"
+                        + "      ports: [{number: 443}]\n", 5, 7, "DNS name"),
+                Arguments.of("gateway without namespace", head + "external:\n  gateways:\n    - name: public\n", 5, 7,
+                        "namespace is required"),
+                Arguments.of("gateway servers not a list", head
+                        + "external:\n  gateways:\n    - name: istio-system/public\n      servers: {}\n", 6, 7,
+                        "servers must be"),
+                Arguments.of("namespace label not a string", head
+                        + "external:\n  namespaces:\n    - name: a\n      labels: {b: [1]}\n", 6, 16,
+                        "values must be strings"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -119,6 +145,31 @@ class MeshcdConfigParserTest {
         assertThat(d.message()).contains(message);
         assertThat(d.location().line()).isEqualTo(line);
         assertThat(d.location().column()).isEqualTo(col);
+    }
+
+    @Test
+    void parsesContextExternalAndUnresolved() {
+        MeshcdConfig c = parse("""
+                apiVersion: meshcd.dev/v1alpha1
+                kind: MeshcdConfig
+                context: [cluster-dump.yaml, ../platform/charts]
+                unresolved: error
+                external:
+                  services: [{name: payments, namespace: pay, ports: [{number: 8080, name: grpc, protocol: GRPC}]}]
+                  hosts: [{host: api.stripe.com, ports: [{number: 443, name: https, protocol: TLS}]}]
+                  gateways: [{name: istio-system/public}]
+                  namespaces: [{name: pay, labels: {istio-injection: enabled}}]
+                """);
+        assertThat(c.diagnostics()).isEmpty();
+        assertThat(c.context()).extracting(p -> p.resolve(c.file()))
+                .containsExactly("repo/cluster-dump.yaml", "platform/charts");
+        assertThat(c.unresolvedErrors()).isTrue();
+        assertThat(c.applyTo(CompileOptions.DEFAULT).unresolvedErrors()).isTrue();
+        assertThat(c.external()).extracting(r -> r.key().display()).containsExactly("Service pay/payments",
+                "ServiceEntry default/external-api-stripe-com", "Gateway istio-system/public", "Namespace pay");
+        assertThat(c.external().get(0).spec().path("ports").get(0).path("appProtocol").asText()).isEqualTo("grpc");
+        assertThat(c.external()).allSatisfy(r -> assertThat(r.origin().fileName()).isEqualTo("repo/meshcd.yaml"));
+        assertThat(parse("apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\n").unresolvedErrors()).isNull();
     }
 
     @Test

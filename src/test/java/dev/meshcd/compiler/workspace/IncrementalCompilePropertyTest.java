@@ -3,6 +3,7 @@ package dev.meshcd.compiler.workspace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshcd.bench.PolicyRepo;
+import dev.meshcd.compiler.context.MeshContext;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.pipeline.CompileResult;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Incremental compilation is invisible: for random sequences of edits (files added, changed, deleted and
  * renamed; references broken and fixed; resources duplicated across files; meshcd policies and the mesh-wide
- * defaults changed; meshcd.yaml's excludes, namespace and suppressions changed), a workspace updated edit by
+ * defaults changed; meshcd.yaml's excludes, namespace, suppressions, context: paths and unresolved: changed; the
+ * context a shell supplies changed), a workspace updated edit by
  * edit gives exactly what a fresh workspace gives on the same tree: the same resources, generated resources and
  * diagnostics, positions included. A failing seed names the edit and the tree it failed on.
  */
@@ -45,23 +48,24 @@ class IncrementalCompilePropertyTest {
         }
         put(tree, PolicyRepo.policyFile(0), PolicyRepo.policy(0, SERVICES, seed, 90));
         put(tree, "repo/meshcd.yaml", config(random));
-        Workspace incremental = workspace();
+        AtomicReference<MeshContext> context = new AtomicReference<>(MeshContext.NONE);
+        Workspace incremental = workspace(context);
         Compiler.Mode mode = random.nextInt(4) == 0 ? Compiler.Mode.VALIDATE : Compiler.Mode.CHECK;
         incremental.compile(new SourceTree(List.copyOf(tree.values())), mode);
         List<String> history = new ArrayList<>();
         for (int step = 0; step < EDITS; step++) {
-            Edit edit = randomEdit(tree, random, seed * 1000 + step);
+            Edit edit = randomEdit(tree, random, seed * 1000 + step, context);
             history.add(edit.describe());
             edit.changed().forEach(f -> tree.put(f.name(), f));
             edit.removed().forEach(tree::remove);
             CompileResult got = incremental.update(edit.changed(), edit.removed(), mode);
-            CompileResult expected = workspace().compile(new SourceTree(List.copyOf(tree.values())), mode);
+            CompileResult expected = workspace(context).compile(new SourceTree(List.copyOf(tree.values())), mode);
             assertThat(render(got)).as("seed %d after %s", seed, history).isEqualTo(render(expected));
         }
     }
 
-    private static Workspace workspace() {
-        return Workspace.builder().configName("repo/meshcd.yaml").build();
+    private static Workspace workspace(AtomicReference<MeshContext> context) {
+        return Workspace.builder().configName("repo/meshcd.yaml").context(context::get).build();
     }
 
     /** Everything a compile answers that a caller can see. */
@@ -78,11 +82,12 @@ class IncrementalCompilePropertyTest {
     private record Edit(String describe, List<SourceFile> changed, List<String> removed) {
     }
 
-    private static Edit randomEdit(TreeMap<String, SourceFile> tree, Random random, long salt) {
+    private static Edit randomEdit(TreeMap<String, SourceFile> tree, Random random, long salt,
+                                   AtomicReference<MeshContext> context) {
         List<String> names = new ArrayList<>(tree.keySet());
         String any = names.get(random.nextInt(names.size()));
         int i = random.nextInt(SERVICES + 3);
-        return switch (random.nextInt(10)) {
+        return switch (random.nextInt(11)) {
             case 0 -> { // add or change a service file
                 SourceFile f = file(serviceFile(i), service(i, random));
                 yield new Edit("write " + f.name(), List.of(f), List.of());
@@ -120,12 +125,28 @@ class IncrementalCompilePropertyTest {
             case 8 -> { // an unchanged file written again
                 yield new Edit("rewrite " + any + " unchanged", List.of(tree.get(any)), List.of());
             }
+            case 9 -> { // the shell's context: none, services the broken references name, a whole cluster's view
+                int kind = random.nextInt(3);
+                List<Resource> objects = new ArrayList<>();
+                if (kind > 0) {
+                    String yaml = service(i % SERVICES, random).replace("name: svc" + (i % SERVICES), "name: missing" + i)
+                            .replace("subsets:", "subsets:\n                  - {name: v9, labels: {version: v1}}");
+                    objects.addAll(CONTEXT_DECODER.compile(new SourceTree(List.of(file("cluster", yaml))),
+                            Compiler.Mode.VALIDATE).resources());
+                }
+                context.set(new MeshContext(objects, kind == 2, "cluster", String.valueOf(salt)));
+                yield new Edit("context " + (kind == 0 ? "empty" : kind == 1 ? "missing" + i : "complete, missing" + i),
+                        List.of(), List.of());
+            }
             default -> { // invalid YAML in a file, then (later edits) fixed
                 SourceFile f = file(serviceFile(i), "apiVersion: v1\nkind: Service\nmetadata: {name: [broken\n");
                 yield new Edit("break YAML of " + f.name(), List.of(f), List.of());
             }
         };
     }
+
+    private static final Compiler CONTEXT_DECODER = dev.meshcd.compiler.pipeline.StandardStages.compiler(
+            dev.meshcd.compiler.pipeline.CompileOptions.DEFAULT.withDefaultNamespace("shop"));
 
     private static String serviceFile(int i) {
         return "repo/svc/svc" + i + ".yaml";
@@ -217,6 +238,12 @@ class IncrementalCompilePropertyTest {
         if (random.nextBoolean()) {
             sb.append("exclude: [").append(random.nextBoolean() ? "dup/" : "svc/svc" + random.nextInt(SERVICES) + ".yaml")
                     .append("]\n");
+        }
+        if (random.nextInt(3) == 0) {
+            sb.append("context: [dup/]\n"); // the duplicated DestinationRules become context: the repository's win
+        }
+        if (random.nextInt(3) == 0) {
+            sb.append("unresolved: error\n");
         }
         if (random.nextBoolean()) {
             sb.append("suppress:\n- code: ").append(random.nextBoolean() ? "IST0101" : "MCD1012").append('\n');
