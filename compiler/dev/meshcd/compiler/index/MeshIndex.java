@@ -257,7 +257,7 @@ public final class MeshIndex {
             }
         }
         // Rollouts that did not change but read a Deployment that did: their workloads follow the Deployment.
-        for (Resource rollout : rolloutsReading(next, newLookup)) {
+        for (Resource rollout : rolloutsReading(next)) {
             derived(rollout, old, domainSuffix, oldLookup);
             derived(rollout, now, domainSuffix, newLookup);
             owners.add(rollout.key());
@@ -280,8 +280,7 @@ public final class MeshIndex {
     }
 
     /** Unchanged Rollouts (of this root index) whose {@code workloadRef} names a Deployment in {@code changes}. */
-    private List<Resource> rolloutsReading(Map<ResourceKey, Resource> changes,
-                                           Function<ResourceKey, Optional<Resource>> lookup) {
+    private List<Resource> rolloutsReading(Map<ResourceKey, Resource> changes) {
         List<Resource> out = new ArrayList<>();
         boolean anyDeployment = changes.keySet().stream().anyMatch(k -> Kind.of(k).equals(Kind.DEPLOYMENT));
         if (!anyDeployment) {

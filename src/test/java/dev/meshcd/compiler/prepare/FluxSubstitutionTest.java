@@ -175,6 +175,31 @@ class FluxSubstitutionTest {
         assertThat(result.diagnostics()).noneMatch(d -> d.code().equals(Codes.UNRESOLVED_PLACEHOLDER));
     }
 
+    static Stream<Arguments> positions() {
+        // text as written: line 1 "a: ${NS} ${LONG} z", line 2 "b: ${LINES} y", line 3 "c: x"
+        return Stream.of(
+            Arguments.of("before the first value", 1, 2, 1, 2),
+            Arguments.of("inside a value: the placeholder's start", 1, 6, 1, 4),
+            Arguments.of("between two values", 1, 8, 1, 9),
+            Arguments.of("after a value shorter than its placeholder", 1, 11, 1, 18),
+            Arguments.of("inside a value spanning lines", 3, 1, 2, 4),
+            Arguments.of("after a value spanning lines", 3, 5, 2, 13),
+            Arguments.of("a later line keeps its number", 4, 4, 3, 4));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("positions")
+    void positionsMapBackToTheTextAsWritten(String name, int line, int column, int originalLine, int originalColumn) {
+        SourceFile f = new FluxSubstitution(Map.of("NS", "shop", "LONG", "a", "LINES", "one\ntwo"), true)
+                .apply(SourceFile.ofString("f.yaml", "a: ${NS} ${LONG} z\nb: ${LINES} y\nc: x\n"));
+        assertThat(new String(f.content(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("a: shop a z\nb: one\ntwo y\nc: x\n");
+
+        var at = f.original(new dev.meshcd.compiler.diag.SourceLocation("f.yaml", line, column));
+
+        assertThat(at.line() + ":" + at.column()).isEqualTo(originalLine + ":" + originalColumn);
+    }
+
     @Test
     void aRepositoryWithoutPlaceholdersIsUntouched() {
         SourceFile f = SourceFile.ofString("a.yaml", "kind: x # costs $5 {not a placeholder}\n");
