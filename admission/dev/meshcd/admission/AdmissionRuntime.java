@@ -40,7 +40,8 @@ public final class AdmissionRuntime implements AutoCloseable {
      */
     public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
                          Supplier<Compiler> compiler, PodInjector injector, Set<String> syncIdentities,
-                         String rootCertPem, Duration certCheckEvery, long maxBody, Duration syncWait) {
+                         String rootCertPem, Duration certCheckEvery, long maxBody, Duration syncWait,
+                         Supplier<java.util.Optional<String>> readyNote) {
         public static Builder builder() {
             return new Builder();
         }
@@ -60,6 +61,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         private Duration certCheckEvery = Duration.ofMinutes(10);
         private long maxBody = WebhookServer.DEFAULT_MAX_BODY;
         private Duration syncWait = Duration.ofSeconds(60);
+        private Supplier<java.util.Optional<String>> readyNote = java.util.Optional::empty;
 
         private Builder() {
         }
@@ -117,10 +119,16 @@ public final class AdmissionRuntime implements AutoCloseable {
             return this;
         }
 
+        /** A note for /readyz's body besides the snapshot's (e.g. the Git sync failing), without turning unready. */
+        public Builder readyNote(Supplier<java.util.Optional<String>> note) {
+            this.readyNote = note;
+            return this;
+        }
+
         public Config build() {
             java.util.Objects.requireNonNull(compiler, "compiler");
             return new Config(host, port, certStore, sans, client, compiler, injector, syncIdentities, rootCertPem,
-                    certCheckEvery, maxBody, syncWait);
+                    certCheckEvery, maxBody, syncWait, readyNote);
         }
     }
 
@@ -169,13 +177,20 @@ public final class AdmissionRuntime implements AutoCloseable {
         InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
                 .handler("validate", validate).handler("inject", inject).posts(routes)
-                .ready(snapshot::synced).readyDetail(snapshot::behind).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
+                .ready(snapshot::synced).readyDetail(this::readyNotes).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
         if (client != null) {
             informers.start(Math.max(1, config.syncWait().toSeconds()));
             writeCaBundle(client, 1);
         }
         certificates.startRenewal(config.certCheckEvery());
         return this;
+    }
+
+    /** What /readyz adds to "ok": the snapshot lagging the cluster, the configured note; empty when all is well. */
+    private java.util.Optional<String> readyNotes() {
+        String notes = java.util.stream.Stream.of(snapshot.behind(), config.readyNote().get())
+                .flatMap(java.util.Optional::stream).collect(java.util.stream.Collectors.joining("; "));
+        return notes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(notes);
     }
 
     /** Writes the caBundle into meshcd's webhook configurations, again and again (backing off) until it succeeds. */

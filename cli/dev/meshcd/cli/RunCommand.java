@@ -191,7 +191,8 @@ final class RunCommand implements Callable<Integer> {
         AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(host, port)
                 .certificates(store, List.copyOf(new LinkedHashSet<>(sans))).client(client)
                 .compiler(workspace::compiler).injector(injector).syncIdentities(ids).rootCertPem(root)
-                .maxBody(maxBody).build());
+                .maxBody(maxBody).readyNote(syncing == null ? java.util.Optional::empty : syncing.health()::note)
+                .build());
         if (syncing != null) {
             syncing.routes().forEach(runtime::route);
         }

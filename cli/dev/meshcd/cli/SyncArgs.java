@@ -129,8 +129,9 @@ final class SyncArgs {
 
     /** The loop, its leader election and its webhook routes; {@link #start()} once the server is up. */
     /** @param workspace where the loop compiles; the webhook validates under its settings too */
+    /** @param health the sync's failure, if it is failing, for /readyz's note */
     record Running(SyncLoop loop, LeaderElection election, Map<String, WebhookServer.PostHandler> routes,
-                   Runnable starter, Workspace workspace) implements AutoCloseable {
+                   Runnable starter, Workspace workspace, SyncWiring.Health health) implements AutoCloseable {
         void start() {
             starter.run();
         }
@@ -162,8 +163,10 @@ final class SyncArgs {
                         .replaceAll("/+$", "")));
         Function<GitRemote, StatusBackend> statuses = statusBackend();
         SyncLoop loop;
+        SyncWiring.Health health = new SyncWiring.Health(options.name());
         try {
-            loop = SyncWiring.loop(client, options, workspace, statuses, SyncWiring.logging(options.name()));
+            loop = SyncWiring.loop(client, options, workspace, statuses,
+                    SyncWiring.logging(options.name()).andThen(health));
         } catch (IOException | RuntimeException e) {
             throw new UsageException("cannot open " + options.credentials().redact(repo) + ": "
                     + options.credentials().redact(e.getMessage()));
@@ -175,7 +178,7 @@ final class SyncArgs {
             log().info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
         }
         if (!leaderElect) {
-            return new Running(loop, null, routes, loop::start, workspace);
+            return new Running(loop, null, routes, loop::start, workspace, health);
         }
         String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
         Runnable onLose = () -> {
@@ -189,7 +192,7 @@ final class SyncArgs {
         };
         LeaderElection election = new LeaderElection(client, options.stateNamespace(), name, identity, leaseDuration,
                 loop::start, onLose);
-        return new Running(loop, election, routes, election::start, workspace);
+        return new Running(loop, election, routes, election::start, workspace, health);
     }
 
     /** Set when the process is stopping: losing the lease then is expected, not a reason to exit. */

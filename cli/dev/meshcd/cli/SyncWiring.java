@@ -98,6 +98,40 @@ final class SyncWiring {
         };
     }
 
+    /**
+     * The sync's failure while it lasts, as a note for /readyz ("sync NAME: fetch_failed since TIME: why"); empty
+     * once a sync succeeds. A failing sync leaves the webhooks ready: they do not depend on it.
+     */
+    static final class Health implements Consumer<SyncResult> {
+        private final String name;
+        private volatile SyncResult failing;
+        private volatile java.time.Instant since;
+
+        Health(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void accept(SyncResult r) {
+            if (r.ok()) {
+                failing = null;
+                since = null;
+                return;
+            }
+            SyncResult before = failing;
+            if (before == null || before.phase() != r.phase()) {
+                since = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            }
+            failing = r;
+        }
+
+        java.util.Optional<String> note() {
+            SyncResult r = failing;
+            return r == null ? java.util.Optional.empty() : java.util.Optional.of("sync " + name + ": "
+                    + r.phase().name().toLowerCase(Locale.ROOT) + " since " + since + ": " + r.message());
+        }
+    }
+
     /** picocli converter for durations: 500ms, 2s, 5m, 1h, a bare number of seconds, or ISO-8601 (PT2S). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override

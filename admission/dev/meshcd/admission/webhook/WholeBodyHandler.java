@@ -66,11 +66,6 @@ final class WholeBodyHandler extends Handler.Wrapper {
         this.refusals = refusals;
     }
 
-    /** Bytes of the bodies in flight (tests: all released once the answers are written). */
-    long inFlightBytes() {
-        return inFlight.get();
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!HttpMethod.POST.is(request.getMethod())) {

@@ -48,7 +48,7 @@ import javax.net.ssl.SSLSocket;
  *   whenever the server cuts one off), interleaved round by round: p50 and p99 of each phase. Target: p99 under
  *   attack &lt; 100 ms.</li>
  *   <li><b>Big bodies.</b> 120 requests of just under 3 MiB (the default --max-body) sent at once, in WAVES waves,
- *   in two shapes (one 3 MiB string; 30,000 small routes): the status-code histogram. Target: no 500, no
+ *   in two shapes (one 3 MiB string; about 37,000 small routes): the status-code histogram. Target: no 500, no
  *   OutOfMemoryError in the server's log, a normal request answered after each wave (429s are fine).</li>
  * </ol>
  *
