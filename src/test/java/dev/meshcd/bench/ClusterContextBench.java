@@ -96,19 +96,42 @@ public final class ClusterContextBench {
         List<Future<?>> done = new ArrayList<>();
         for (int s = 0; s < services; s++) {
             int i = s;
-            done.add(pool.submit(() -> client.resource(new ServiceBuilder().withNewMetadata().withName("svc-" + i)
+            done.add(pool.submit(() -> createPatiently(client, new ServiceBuilder().withNewMetadata().withName("svc-" + i)
                     .withNamespace("bench-" + (i % namespaces)).endMetadata().withNewSpec().withClusterIP("None")
                     .addToSelector("app", "svc-" + i).addNewPort().withName("http").withPort(8080).endPort()
-                    .endSpec().build()).create()));
+                    .endSpec().build())));
         }
         for (int p = 0; p < pods; p++) {
             int i = p;
-            done.add(pool.submit(() -> client.resource(pod(i, services, namespaces)).create()));
+            done.add(pool.submit(() -> createPatiently(client, pod(i, services, namespaces))));
         }
         for (Future<?> f : done) {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /** Creates an object, retrying what a loaded API server times out (409: an earlier attempt got through). */
+    private static void createPatiently(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata object) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resource(object).create();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return;
+                }
+                if (attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A pod as a Deployment with a sidecar leaves it: labels, env, volumes, probes and resources. */
