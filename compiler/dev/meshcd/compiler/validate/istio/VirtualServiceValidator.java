@@ -832,16 +832,42 @@ public final class VirtualServiceValidator implements ResourceValidator {
                 f.istio("IST0130", rp, name, "all matches used by prior rules");
             }
         }
-        for (int a = 0; a < prefixes.size(); a++) {
-            for (int b = a + 1; b < prefixes.size(); b++) {
+        // istiod compares every pair of prefix matches; a later one can only be covered by an earlier one whose
+        // prefix begins it, so only those are compared (found by the hash of each leading part of the later
+        // prefix): linear in the prefixes' length, not quadratic in their number (a 3 MiB VirtualService of
+        // 37,000 routes took minutes pairwise).
+        Map<Long, java.util.List<Integer>> earlier = new HashMap<>();
+        java.util.BitSet lengths = new java.util.BitSet();
+        for (int b = 0; b < prefixes.size(); b++) {
+            PrefixMatch later = prefixes.get(b);
+            String s = later.prefix();
+            java.util.List<Integer> candidates = new java.util.ArrayList<>();
+            int h = 0;
+            for (int k = 1; k < s.length(); k++) { // proper leading parts: an equal prefix is never reported
+                h = 31 * h + s.charAt(k - 1);
+                if (lengths.get(k)) {
+                    for (int a : earlier.getOrDefault(prefixKey(k, h), java.util.List.of())) {
+                        if (s.startsWith(prefixes.get(a).prefix())) {
+                            candidates.add(a);
+                        }
+                    }
+                }
+            }
+            java.util.Collections.sort(candidates);
+            for (int a : candidates) {
                 PrefixMatch first = prefixes.get(a);
-                PrefixMatch later = prefixes.get(b);
-                if (!later.prefix().equals(first.prefix()) && covered(first, later)) {
+                if (covered(first, later)) {
                     f.istio("IST0131", later.path(), later.route(), later.match() + " of prefix " + later.prefix(),
                             first.match() + " of prefix " + first.prefix() + " on " + first.route());
                 }
             }
+            earlier.computeIfAbsent(prefixKey(s.length(), s.hashCode()), x -> new java.util.ArrayList<>()).add(b);
+            lengths.set(s.length());
         }
+    }
+
+    private static long prefixKey(int length, int hash) {
+        return ((long) length << 32) | (hash & 0xffffffffL);
     }
 
     private static String routeName(JsonNode route, int i, String field) {
