@@ -159,7 +159,7 @@ public final class Workspaces {
     }
 
     /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
-    static String displayName(Path path) {
+    public static String displayName(Path path) {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = path.toAbsolutePath().normalize();
         return (abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/');
