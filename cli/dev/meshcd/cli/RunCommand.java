@@ -11,14 +11,11 @@ import dev.meshcd.admission.tls.SecretCertStore;
 import dev.meshcd.admission.tls.ServingCertificates;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.WebhookServer;
-import dev.meshcd.compiler.source.BoundedRead;
-import dev.meshcd.compiler.source.IoProblem;
 import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.compiler.workspace.Workspaces;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,9 +23,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Serve meshcd's admission webhooks over HTTPS: /validate, /inject, /healthz, /readyz, /metrics.%n"
@@ -95,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     /** Likewise, acting as {@code impersonate} (a user name) when not null. */
     static KubernetesClient client(Path kubeconfig, String impersonate) throws java.io.IOException {
         Config cfg = kubeconfig != null
-                ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
+                ? Config.fromKubeconfig(null, SmallFile.read(kubeconfig), kubeconfig.toString())
                 : Config.autoConfigure(null);
         if (impersonate != null) {
             cfg.setImpersonateUsername(impersonate);
@@ -155,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         List<String> sans = new ArrayList<>(ServingCertificates.serviceSans(svc[0], svc.length > 1 ? svc[1] : "meshcd-system"));
         sans.addAll(extraSans);
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
-        String root = meshRootCert == null ? null : pem(meshRootCert);
+        String root = meshRootCert == null ? null : SmallFile.read(meshRootCert);
         SyncArgs.Running syncing = null;
         if (sync.repo != null) {
             if (client == null) {
@@ -219,14 +216,5 @@ final class RunCommand implements Callable<Integer> {
         }
         stop.await();
         return ExitCodes.OK;
-    }
-
-    /** A PEM file given on the command line, read with a bound (a PEM is a few KiB); errors name the file and why. */
-    static String pem(Path file) throws IOException {
-        try {
-            return new String(BoundedRead.file(file, file.toString(), 1 << 20, ""), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IOException("cannot read " + IoProblem.describe(e), e);
-        }
     }
 }

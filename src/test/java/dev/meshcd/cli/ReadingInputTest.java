@@ -252,4 +252,16 @@ class ReadingInputTest {
         assertThat(named.code()).as("a file named one by one is checked").isEqualTo(ExitCodes.ERRORS);
         assertThat(named.err()).doesNotContain("note");
     }
+
+    @Test
+    void smallFilesNamedOnTheCommandLineAreReadWithABound() throws Exception {
+        Path huge = sparse(tmp.resolve("ca.crt"), 2L << 30);
+        CliRun big = CliRun.run("install", "--ca-bundle", huge.toString());
+        assertThat(big.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(big.err()).contains("cannot read " + huge + " is 2147483648 bytes, larger than the 1 MiB limit")
+                .doesNotContain("OutOfMemory");
+        CliRun device = CliRun.run("install", "--ca-bundle", "/dev/zero");
+        assertThat(device.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(device.err()).contains("/dev/zero is a character device");
+    }
 }
