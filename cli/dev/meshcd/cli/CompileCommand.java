@@ -32,7 +32,7 @@ abstract class CompileCommand extends PrintingCommand {
     int run(PrintWriter out, PrintWriter err) {
         CompileResult result;
         try {
-            result = repo.compile(paths, mode());
+            result = repo.compile(paths, mode(), err);
         } catch (MeshLoading.UsageException e) {
             err.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -89,7 +89,7 @@ final class InstallCommand implements Callable<Integer> {
         }
         InstallManifests.Options o = new InstallManifests.Options(namespace,
                 image != null ? image : InstallManifests.Options.defaultImage(), webhookUrl,
-                caBundle == null ? null : Files.readString(caBundle));
+                caBundle == null ? null : SmallFile.read(caBundle));
         if (repo != null) {
             o = o.withSync(new InstallManifests.Sync(repo, branch, path, syncName, gitSecret));
         }

@@ -26,7 +26,7 @@ final class MeshLoading {
         /** Opens and compiles the paths into their Envoy configuration; null (the problem printed) on a usage or I/O error. */
         EffectiveMesh load(List<Path> paths, PrintWriter err) {
             try {
-                return EffectiveMesh.of(repo.compile(paths, Compiler.Mode.CHECK));
+                return EffectiveMesh.of(repo.compile(paths, Compiler.Mode.CHECK, err));
             } catch (UsageException e) {
                 err.println("meshcd: " + e.getMessage());
                 return null;

@@ -1,13 +1,19 @@
 package dev.meshcd.cli;
 
+import dev.meshcd.compiler.config.MeshcdConfig;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.source.IoProblem;
+import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.workspace.Workspaces;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import dev.meshcd.compiler.context.MeshContext;
@@ -121,7 +127,36 @@ final class RepoOptions {
         }
     }
 
-    CompileResult compile(List<Path> paths, Compiler.Mode mode) throws MeshLoading.UsageException {
-        return open(paths).compile(mode);
+    /** Opens and compiles paths on disk; notes (a PATH whose every file meshcd.yaml excludes) go to {@code err}. */
+    CompileResult compile(List<Path> paths, Compiler.Mode mode, PrintWriter err) throws MeshLoading.UsageException {
+        Workspaces.Opened opened = open(paths);
+        exclusionNotes(opened, paths).forEach(n -> err.println("meshcd: note: " + n));
+        return opened.compile(mode);
+    }
+
+    /**
+     * A directory named on the command line whose every file meshcd.yaml's {@code exclude} drops: said, rather than
+     * a silent "0 files" (files named one by one are never excluded).
+     */
+    static List<String> exclusionNotes(Workspaces.Opened opened, List<Path> paths) {
+        MeshcdConfig config = opened.workspace().config();
+        if (config.exclude().isEmpty()) {
+            return List.of();
+        }
+        List<String> notes = new ArrayList<>();
+        for (Path p : paths) {
+            if (p.toString().equals(DirectorySource.STDIN) || !Files.isDirectory(p)) {
+                continue;
+            }
+            String dir = Workspaces.displayName(p);
+            String prefix = dir.isEmpty() ? "" : dir + "/";
+            List<SourceFile> under = opened.tree().files().stream()
+                    .filter(f -> f.name().startsWith(prefix) && !f.name().equals(config.file())).toList();
+            if (!under.isEmpty() && under.stream().allMatch(f -> config.excluded(f.name()))) {
+                notes.add(p + ": its " + under.size() + (under.size() == 1 ? " file is" : " files are")
+                        + " excluded by " + config.file() + " (exclude:); name files one by one to check them anyway");
+            }
+        }
+        return notes;
     }
 }

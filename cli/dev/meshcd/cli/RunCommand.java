@@ -92,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     /** Likewise, acting as {@code impersonate} (a user name) when not null. */
     static KubernetesClient client(Path kubeconfig, String impersonate) throws java.io.IOException {
         Config cfg = kubeconfig != null
-                ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
+                ? Config.fromKubeconfig(null, SmallFile.read(kubeconfig), kubeconfig.toString())
                 : Config.autoConfigure(null);
         if (impersonate != null) {
             cfg.setImpersonateUsername(impersonate);
@@ -152,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         List<String> sans = new ArrayList<>(ServingCertificates.serviceSans(svc[0], svc.length > 1 ? svc[1] : "meshcd-system"));
         sans.addAll(extraSans);
         var ids = new LinkedHashSet<>(syncIdentities.isEmpty() ? List.of(OwnershipGuard.DEFAULT_SYNC_IDENTITY) : syncIdentities);
-        String root = meshRootCert == null ? null : Files.readString(meshRootCert);
+        String root = meshRootCert == null ? null : SmallFile.read(meshRootCert);
         SyncArgs.Running syncing = null;
         // The sync gate reads the cluster from the webhook's informers, which start with the runtime below.
         java.util.concurrent.atomic.AtomicReference<AdmissionRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -202,7 +201,7 @@ final class SyncArgs {
         GitCredentials creds;
         try {
             GitCredentials env = GitCredentials.fromEnvironment(System.getenv());
-            String token = gitTokenFile != null ? Files.readString(gitTokenFile, StandardCharsets.UTF_8).strip()
+            String token = gitTokenFile != null ? SmallFile.read(gitTokenFile).strip()
                     : env.tokenValue();
             creds = new GitCredentials(gitUsername != null ? gitUsername : env.username(), token,
                     gitSshKey != null ? gitSshKey : env.sshKeyFile(),
@@ -246,7 +245,7 @@ final class SyncArgs {
     private String webhookSecret() throws UsageException {
         try {
             if (webhookSecretFile != null) {
-                String s = Files.readString(webhookSecretFile, StandardCharsets.UTF_8).strip();
+                String s = SmallFile.read(webhookSecretFile).strip();
                 if (s.isEmpty()) {
                     throw new UsageException("--webhook-secret-file " + webhookSecretFile + " is empty");
                 }
@@ -274,7 +273,7 @@ final class SyncArgs {
         HttpStatusBackend.Forge forge = HttpStatusBackend.Forge.valueOf(kind.toUpperCase(Locale.ROOT));
         String token;
         try {
-            token = statusTokenFile != null ? Files.readString(statusTokenFile, StandardCharsets.UTF_8).strip()
+            token = statusTokenFile != null ? SmallFile.read(statusTokenFile).strip()
                     : System.getenv("MESHCD_STATUS_TOKEN");
         } catch (IOException e) {
             throw new UsageException("cannot read --status-token-file: " + e.getMessage());

@@ -262,9 +262,40 @@ public final class WebhookServer implements AutoCloseable {
                 ctx.status(400).contentType("text/plain").result("bad request");
             });
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(whyNotListening(e), e);
+        }
         LOG.info("webhook server listening on https://{}:{}", host, port());
         return this;
+    }
+
+    /**
+     * Why the server could not listen, from the socket error underneath (Javalin calls every bind failure "port
+     * already in use", even an address that is not this machine's).
+     */
+    private String whyNotListening(RuntimeException e) {
+        String where = "cannot listen on " + host + ":" + requestedPort + ": ";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException) {
+                return where + "unknown host " + host;
+            }
+            if (t instanceof java.net.SocketException se && se.getMessage() != null) {
+                String m = se.getMessage().toLowerCase(java.util.Locale.ROOT);
+                if (m.contains("already in use")) {
+                    return where + "the port is already in use";
+                }
+                if (m.contains("cannot assign requested address")) {
+                    return where + host + " is not an address of this machine";
+                }
+                if (m.contains("permission denied")) {
+                    return where + "permission denied (ports below 1024 need privileges)";
+                }
+                return where + se.getMessage();
+            }
+        }
+        return where + e.getMessage();
     }
 
     private void reload() {

@@ -173,17 +173,19 @@ public final class Workspaces {
     }
 
     /** A path named as DirectorySource names files: relative to the working directory when under it, '/'-separated. */
-    static String displayName(Path path) {
+    public static String displayName(Path path) {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = path.toAbsolutePath().normalize();
         return (abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString()).replace('\\', '/');
     }
 
-    /** Names (as DirectorySource gives them) of the PATHs that are regular files rather than directories. */
+    /** Names (as DirectorySource gives them) of the PATHs that are files, pipes or standard input rather than directories. */
     static Set<String> explicitFiles(List<Path> paths) {
         Set<String> out = new HashSet<>();
         for (Path p : paths) {
-            if (Files.isRegularFile(p)) {
+            if (p.toString().equals(DirectorySource.STDIN)) {
+                out.add(DirectorySource.STDIN_NAME);
+            } else if (Files.exists(p) && !Files.isDirectory(p)) {
                 out.add(displayName(p));
             }
         }

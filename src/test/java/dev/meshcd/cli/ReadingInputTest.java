@@ -237,4 +237,31 @@ class ReadingInputTest {
         assertThat(r.out()).contains("list.yaml:3:1: error MCD1007 List: items must be a list of objects, not a mapping")
                 .contains("1 error, 0 warnings, 0 info");
     }
+
+    @Test
+    void aDirectoryWhoseFilesAreAllExcludedGetsANote() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("meshcd.yaml"), "apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\n"
+                + "exclude: [broken/]\n");
+        Files.createDirectories(repo.resolve("broken"));
+        Files.writeString(repo.resolve("broken/vs.yaml"), BROKEN_VS);
+        CliRun r = CliRun.run("check", repo.resolve("broken").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).contains("broken: its 1 file is excluded by").contains("name files one by one");
+        CliRun named = CliRun.run("check", repo.resolve("broken/vs.yaml").toString());
+        assertThat(named.code()).as("a file named one by one is checked").isEqualTo(ExitCodes.ERRORS);
+        assertThat(named.err()).doesNotContain("note");
+    }
+
+    @Test
+    void smallFilesNamedOnTheCommandLineAreReadWithABound() throws Exception {
+        Path huge = sparse(tmp.resolve("ca.crt"), 2L << 30);
+        CliRun big = CliRun.run("install", "--ca-bundle", huge.toString());
+        assertThat(big.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(big.err()).contains("cannot read " + huge + " is 2147483648 bytes, larger than the 1 MiB limit")
+                .doesNotContain("OutOfMemory");
+        CliRun device = CliRun.run("install", "--ca-bundle", "/dev/zero");
+        assertThat(device.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(device.err()).contains("/dev/zero is a character device");
+    }
 }
