@@ -50,6 +50,16 @@ class UnreachableRulesTest {
                                 + "{match: [{uri: {prefix: /debugs}}], " + ROUTE + "}]}"),
                         List.of("IST0131 spec.http[1].match[0] VirtualService rule #1 match #0 of prefix /debugs is not used "
                                 + "(duplicate/overlapping match in rule #0 of prefix /debug on #0)."))
+                , Arguments.of("a prefix shadowed by two earlier prefixes: one finding for each, in rule order",
+                        vs("{hosts: [a], http: [{match: [{uri: {prefix: /a}}], " + ROUTE + "}, "
+                                + "{match: [{uri: {prefix: /x}}, {uri: {prefix: /ab}}], " + ROUTE + "}, "
+                                + "{match: [{uri: {prefix: /abc}}], " + ROUTE + "}]}"),
+                        List.of("IST0131 spec.http[1].match[1] VirtualService rule #1 match #1 of prefix /ab is not used "
+                                        + "(duplicate/overlapping match in rule #0 of prefix /a on #0).",
+                                "IST0131 spec.http[2].match[0] VirtualService rule #2 match #0 of prefix /abc is not used "
+                                        + "(duplicate/overlapping match in rule #0 of prefix /a on #0).",
+                                "IST0131 spec.http[2].match[0] VirtualService rule #2 match #0 of prefix /abc is not used "
+                                        + "(duplicate/overlapping match in rule #1 of prefix /ab on #1)."))
                 , Arguments.of("a longer prefix first is fine",
                         vs("{hosts: [a], http: [{match: [{uri: {prefix: /debugs}}], " + ROUTE + "}, "
                                 + "{match: [{uri: {prefix: /debug}}], " + ROUTE + "}]}"),
