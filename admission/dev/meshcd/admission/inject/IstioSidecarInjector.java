@@ -250,12 +250,12 @@ public final class IstioSidecarInjector implements PodInjector {
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
         Json.objectAt(metadata, "labels");
         ObjectNode sidecar = findSidecar(merged);
+        overwriteClusterInfo(metadata, sidecar); // before the probe rewrite adds ISTIO_KUBE_APP_PROBERS, as in Istio
         int statusPort = proxyConfig.statusPort(s.proxy().statusPort());
         SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(), statusPort);
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
             ProbeRewriter.rewrite(merged, sidecar, statusPort);
         }
-        overwriteClusterInfo(metadata, sidecar);
         annotations.put(SidecarMetadata.STATUS, status);
         s.mesh().injectedAnnotations().forEach(annotations::put);
         reorder(merged, proxyConfig);
