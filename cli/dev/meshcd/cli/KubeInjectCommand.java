@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshcd.admission.inject.InjectionConfigException;
 import dev.meshcd.admission.inject.InjectionSettings;
+import dev.meshcd.admission.inject.IstioInjectorConfig;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.inject.ManifestInjector;
 import dev.meshcd.compiler.diag.SourceLocation;
@@ -43,15 +45,27 @@ final class KubeInjectCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file (default: stdout).")
     Path output;
 
-    @Option(names = "--hub", description = "Proxy image hub (default: ${DEFAULT-VALUE}).",
-            defaultValue = "registry.istio.io/testing")
+    @Option(names = "--hub", description = "Proxy image hub (default: --valuesFile's global.hub, else registry.istio.io/testing).")
     String hub;
 
-    @Option(names = "--tag", description = "Proxy image tag (default: ${DEFAULT-VALUE}).", defaultValue = "latest")
+    @Option(names = "--tag", description = "Proxy image tag (default: --valuesFile's global.tag, else latest).")
     String tag;
 
-    @Option(names = "--revision", description = "Control-plane revision (default: ${DEFAULT-VALUE}).", defaultValue = "default")
+    @Option(names = "--revision", description = "Control-plane revision (default: --valuesFile's revision, else default).")
     String revision;
+
+    @Option(names = "--valuesFile", paramLabel = "FILE",
+            description = "Istio chart values (the istio-sidecar-injector ConfigMap's 'values'), as istioctl takes it.")
+    Path valuesFile;
+
+    @Option(names = "--injectConfigFile", paramLabel = "FILE",
+            description = "Injector config (the istio-sidecar-injector ConfigMap's 'config'): policy, templates,"
+                    + " defaultTemplates, aliases, injectedAnnotations.")
+    Path injectConfigFile;
+
+    @Option(names = "--meshConfigFile", paramLabel = "FILE",
+            description = "Mesh config (the istio ConfigMap's 'mesh'), with defaultConfig.")
+    Path meshConfigFile;
 
     @Option(names = "--native-sidecars", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Inject istio-proxy as a native sidecar (init container with restartPolicy Always).")
@@ -93,9 +107,14 @@ final class KubeInjectCommand implements Callable<Integer> {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
-        InjectionSettings defaults = InjectionSettings.defaults();
-        InjectionSettings settings = defaults.withImages(hub, tag)
-                .withMesh(defaults.mesh().toBuilder().revision(revision).nativeSidecars(nativeSidecars).build());
+        InjectionSettings settings;
+        try {
+            settings = IstioInjectorConfig.readFiles(valuesFile, injectConfigFile, meshConfigFile,
+                    InjectionSettings.defaults()).withOverrides(hub, tag, revision, nativeSidecars);
+        } catch (IOException | InjectionConfigException e) {
+            System.err.println("meshcd: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         ManifestInjector injector = new ManifestInjector(new IstioSidecarInjector(settings));
         StringBuilder out = new StringBuilder();
         List<String> errors = new ArrayList<>();

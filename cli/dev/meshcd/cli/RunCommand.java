@@ -2,7 +2,9 @@ package dev.meshcd.cli;
 
 import dev.meshcd.admission.AdmissionRuntime;
 import dev.meshcd.admission.cluster.NativeSidecarSupport;
+import dev.meshcd.admission.inject.InjectionConfigException;
 import dev.meshcd.admission.inject.InjectionSettings;
+import dev.meshcd.admission.inject.IstioInjectorConfig;
 import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.inject.PodInjector;
 import dev.meshcd.admission.tls.CertStore;
@@ -56,6 +58,18 @@ final class RunCommand implements Callable<Integer> {
             + "restartPolicy Always): auto (default: when the API server is Kubernetes 1.29 or newer; on without a "
             + "cluster), true or false")
     String nativeSidecars = "auto";
+
+    @Option(names = "--valuesFile", paramLabel = "FILE", description = "Istio chart values for injection (the "
+            + "istio-sidecar-injector ConfigMap's 'values'), as istioctl kube-inject takes it")
+    Path valuesFile;
+
+    @Option(names = "--injectConfigFile", paramLabel = "FILE", description = "injector config (the "
+            + "istio-sidecar-injector ConfigMap's 'config'): policy, templates, defaultTemplates, aliases")
+    Path injectConfigFile;
+
+    @Option(names = "--meshConfigFile", paramLabel = "FILE", description = "mesh config for injection (the istio "
+            + "ConfigMap's 'mesh')")
+    Path meshConfigFile;
 
     @Option(names = "--service", description = "webhook Service (NAME.NAMESPACE) whose DNS names the certificate covers "
             + "(default ${DEFAULT-VALUE})")
@@ -131,6 +145,14 @@ final class RunCommand implements Callable<Integer> {
             err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
             return ExitCodes.USAGE;
         }
+        InjectionSettings injection;
+        try {
+            injection = IstioInjectorConfig.readFiles(valuesFile, injectConfigFile, meshConfigFile,
+                    InjectionSettings.defaults());
+        } catch (java.io.IOException | InjectionConfigException e) {
+            err.println("meshcd run: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         KubernetesClient client = null;
         if (!noCluster) {
             client = client(kubeconfig);
@@ -170,7 +192,7 @@ final class RunCommand implements Callable<Integer> {
         }
         boolean nativeOn = nativeSidecars.equals("auto") ? client == null || NativeSidecarSupport.of(client)
                 : Boolean.parseBoolean(nativeSidecars);
-        PodInjector injector = new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(nativeOn));
+        PodInjector injector = new IstioSidecarInjector(injection.withNativeSidecars(nativeOn));
         // The webhook validates under the settings the sync compiles with: one workspace for both.
         Workspace workspace;
         if (syncing != null) {

@@ -23,7 +23,6 @@ import java.util.Map;
  */
 final class InjectionPlan {
     static final String TEMPLATES = "inject.istio.io/templates";
-    private static final List<String> KNOWN_TEMPLATES = List.of("sidecar", "gateway");
     private static final List<String> RESOURCE_ANNOTATIONS = List.of("sidecar.istio.io/proxyCPU",
             "sidecar.istio.io/proxyMemory", "sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit");
 
@@ -67,10 +66,11 @@ final class InjectionPlan {
         }
         PodContext ctx = PodContext.ofAnnotations(statics, annotations, proxyConfig);
         List<Part> parts = new ArrayList<>();
-        for (String template : selectTemplates(annotations)) {
-            if (!KNOWN_TEMPLATES.contains(template)) {
-                errors.add("requested template \"" + template + "\" not found; have "
-                        + String.join(", ", KNOWN_TEMPLATES));
+        InjectionSettings.Policy policy = statics.settings.policy();
+        for (String template : selectTemplates(policy, annotations)) {
+            String problem = templateProblem(policy, template);
+            if (problem != null) {
+                errors.add(problem);
                 return new InjectionPlan(errors, null, List.of());
             }
             Part part = new Part(statics, ctx, template.equals("gateway"), errors);
@@ -82,16 +82,35 @@ final class InjectionPlan {
         return new InjectionPlan(errors, proxyConfig, parts);
     }
 
-    private static List<String> selectTemplates(Map<String, String> annotations) {
+    /** Istio's selectTemplates: the annotation's names, else the default templates, aliases resolved. */
+    private static List<String> selectTemplates(InjectionSettings.Policy policy, Map<String, String> annotations) {
         String names = annotations.get(TEMPLATES);
+        List<String> requested = new ArrayList<>();
         if (names == null) {
-            return List.of("sidecar");
+            requested.addAll(policy.defaultTemplates());
+        } else {
+            for (String n : names.split(",", -1)) {
+                requested.add(n.trim());
+            }
         }
         List<String> out = new ArrayList<>();
-        for (String n : names.split(",", -1)) {
-            out.add(n.trim());
+        for (String n : requested) {
+            out.addAll(policy.aliases().getOrDefault(n, List.of(n)));
         }
         return out;
+    }
+
+    /** Why meshcd cannot render {@code template}, or null when it can. */
+    private static String templateProblem(InjectionSettings.Policy policy, String template) {
+        if (!policy.templates().contains(template)) {
+            return "requested template \"" + template + "\" not found; have "
+                    + String.join(", ", policy.templates().stream().sorted().toList());
+        }
+        if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(template)) {
+            return "requested template \"" + template + "\" is a Go template of the injector config that meshcd"
+                    + " cannot render; meshcd renders " + String.join(", ", InjectionSettings.Policy.RENDERED_TEMPLATES);
+        }
+        return null;
     }
 
     /** One template ({@code sidecar} or {@code gateway}) rendered as far as the annotations decide it. */

@@ -293,10 +293,29 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
      *                                  false = "disabled" (only pods that opt in)
      * @param enableNamespacesByDefault {@code sidecarInjectorWebhook.enableNamespacesByDefault}
      * @param ignoredNamespaces         namespaces never injected
+     * @param templates                 the template names the injector config defines ({@code config.templates});
+     *                                  meshcd renders only {@link #RENDERED_TEMPLATES}, a pod asking for another is refused
+     * @param defaultTemplates          {@code config.defaultTemplates}: templates for pods that name none
+     * @param aliases                   {@code config.aliases}: a template name standing for several
      */
-    public record Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces) {
+    public record Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces,
+                         List<String> templates, List<String> defaultTemplates, Map<String, List<String>> aliases) {
+        /** The templates meshcd implements (in Java: it cannot run Istio's Go templates). */
+        public static final List<String> RENDERED_TEMPLATES = List.of("sidecar", "gateway");
+
         public Policy {
             ignoredNamespaces = List.copyOf(ignoredNamespaces);
+            templates = List.copyOf(templates);
+            defaultTemplates = List.copyOf(defaultTemplates);
+            Map<String, List<String>> a = new TreeMap<>();
+            aliases.forEach((k, v) -> a.put(k, List.copyOf(v)));
+            aliases = java.util.Collections.unmodifiableMap(a);
+        }
+
+        /** The chart's templates and default ({@code sidecar}), no aliases. */
+        public Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces) {
+            this(autoInject, enableNamespacesByDefault, ignoredNamespaces, RENDERED_TEMPLATES, List.of("sidecar"),
+                    Map.of());
         }
     }
 
@@ -319,6 +338,16 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
 
     public InjectionSettings withMesh(Mesh newMesh) {
         return new InjectionSettings(images, newMesh, proxy, traffic, policy);
+    }
+
+    /** These settings with command-line overrides; a null hub, tag or revision keeps this one's. */
+    public InjectionSettings withOverrides(String hub, String tag, String revision, boolean nativeSidecars) {
+        InjectionSettings s = withImages(hub != null ? hub : images.hub(), tag != null ? tag : images.tag());
+        Mesh.Builder m = s.mesh.toBuilder().nativeSidecars(nativeSidecars);
+        if (revision != null) {
+            m.revision(revision);
+        }
+        return s.withMesh(m.build());
     }
 
     /** Whether istio-proxy is injected as a native sidecar (an init container with restartPolicy Always). */

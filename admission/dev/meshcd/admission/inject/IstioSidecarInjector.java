@@ -250,6 +250,7 @@ public final class IstioSidecarInjector implements PodInjector {
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
         Json.objectAt(metadata, "labels");
         ObjectNode sidecar = findSidecar(merged);
+        overwriteClusterInfo(metadata, sidecar); // before the probe rewrite adds ISTIO_KUBE_APP_PROBERS, as in Istio
         int statusPort = proxyConfig.statusPort(s.proxy().statusPort());
         SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(), statusPort);
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
@@ -259,6 +260,36 @@ public final class IstioSidecarInjector implements PodInjector {
         s.mesh().injectedAnnotations().forEach(annotations::put);
         reorder(merged, proxyConfig);
     }
+
+    /**
+     * Istio's extractClusterAndNetwork + overwriteClusterInfo + applyMetadata: the cluster name and the network
+     * ({@code global.network}, overridden by the pod's {@code topology.istio.io/network} label) move to the end of
+     * istio-proxy's env, sorted by name, and the network becomes the pod's {@code topology.istio.io/network} label.
+     */
+    private void overwriteClusterInfo(ObjectNode metadata, ObjectNode sidecar) {
+        InjectionSettings.Mesh m = statics.settings.mesh();
+        ObjectNode labels = Json.objectAt(metadata, "labels");
+        String network = labels.has(NETWORK_LABEL) ? labels.path(NETWORK_LABEL).asText() : m.network();
+        Map<String, String> envs = new java.util.TreeMap<>();
+        if (!m.clusterName().isEmpty()) {
+            envs.put("ISTIO_META_CLUSTER_ID", m.clusterName());
+        }
+        if (!network.isEmpty()) {
+            envs.put("ISTIO_META_NETWORK", network);
+            labels.put(NETWORK_LABEL, network);
+        }
+        if (envs.isEmpty() || sidecar == null || !(sidecar.get("env") instanceof ArrayNode env)) {
+            return;
+        }
+        for (int i = env.size() - 1; i >= 0; i--) {
+            if (envs.containsKey(env.get(i).path("name").asText())) {
+                env.remove(i);
+            }
+        }
+        envs.forEach((k, v) -> env.add(Json.obj("name", k, "value", v)));
+    }
+
+    private static final String NETWORK_LABEL = "topology.istio.io/network";
 
     /**
      * Istio's reorderPod: istio-proxy last among containers (first when the app must wait for it); with native

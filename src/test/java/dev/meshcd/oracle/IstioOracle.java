@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -63,6 +64,11 @@ public final class IstioOracle {
         return version;
     }
 
+    /** The istio.io/istio module source the oracle was built from (its test data), in the cache's Go module cache. */
+    public Path istioModule() {
+        return binDir.getParent().getParent().resolve("gomod").resolve("istio.io").resolve("istio@" + version);
+    }
+
     public Path istioctl() {
         return binDir.resolve("istioctl");
     }
@@ -79,11 +85,21 @@ public final class IstioOracle {
         return exec(istioctl(), args);
     }
 
+    /** {@link #istioctl(List)} with extra environment variables (Istio's feature flags, e.g. ENABLE_NATIVE_SIDECARS). */
+    public Result istioctl(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+        return exec(istioctl(), args, env);
+    }
+
     public Result xdsdump(List<String> args) throws IOException, InterruptedException {
         return exec(xdsdump(), args);
     }
 
     private static Result exec(Path bin, List<String> args) throws IOException, InterruptedException {
+        return exec(bin, args, Map.of());
+    }
+
+    private static Result exec(Path bin, List<String> args, Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(bin.toString());
         cmd.addAll(args);
@@ -93,6 +109,7 @@ public final class IstioOracle {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             // No cluster is ever consulted: point KUBECONFIG at nothing.
             pb.environment().put("KUBECONFIG", "/dev/null");
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
