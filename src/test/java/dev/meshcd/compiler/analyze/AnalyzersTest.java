@@ -265,6 +265,51 @@ class AnalyzersTest {
                   hosts: [reviews.shop.svc.cluster.local]
                   http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
                 """, "case.yaml:12 IST0109 spec.hosts[0]", "case.yaml:5 IST0109 spec.hosts[0]"),
+            c("IST0109 once per VirtualService, and wildcard overlaps between exported-to-some and exported-to-all", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a, namespace: shop}
+                spec:
+                  hosts: [reviews, ratings]
+                  http: [{route: [{destination: {host: reviews}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: b, namespace: shop}
+                spec:
+                  hosts: [reviews, ratings]
+                  http: [{route: [{destination: {host: reviews}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: wild, namespace: foo}
+                spec:
+                  hosts: ["*.d"]
+                  exportTo: ["."]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: deeper, namespace: bar}
+                spec:
+                  hosts: ["*.productpage.d"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: x, namespace: bar}
+                spec:
+                  hosts: ["*.x.io"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: y, namespace: bar}
+                spec:
+                  hosts: ["a.x.io"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                """, "case.yaml:12 IST0109 spec.hosts[0]", "case.yaml:5 IST0109 spec.hosts[0]",
+                "case.yaml:19 IST0109 spec.hosts[0]", "case.yaml:27 IST0109 spec.hosts[0]"),
             c("no conflict: one bound to a gateway, others exported to disjoint namespaces", """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
