@@ -58,6 +58,49 @@ class AnalyzersTest {
                   - route:
                     - destination: {host: reviews}
                 """, "case.yaml:8 IST0101 spec.http[0].route[0].destination.host"),
+            c("destinations are looked up from the namespaces the VirtualService is exported to", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: private, namespace: shop}
+                spec:
+                  hosts: [private.partner.io]
+                  exportTo: ["."]
+                  resolution: DNS
+                  ports: [{number: 443, name: tls, protocol: TLS}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-bogus, namespace: shop}
+                spec:
+                  hosts: [a.example.com]
+                  exportTo: [bogus]
+                  tls: [{match: [{sniHosts: [a.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-all, namespace: shop}
+                spec:
+                  hosts: [b.example.com]
+                  exportTo: ["*"]
+                  tls: [{match: [{sniHosts: [b.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-own-and-bogus, namespace: shop}
+                spec:
+                  hosts: [c.example.com]
+                  exportTo: [bogus, "."]
+                  tls: [{match: [{sniHosts: [c.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: from-elsewhere-to-shop, namespace: other}
+                spec:
+                  hosts: [d.example.com]
+                  exportTo: [shop]
+                  tls: [{match: [{sniHosts: [d.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                """, "case.yaml:16 IST0101 spec.tls[0].route[0].destination.host",
+                "case.yaml:24 IST0101 spec.tls[0].route[0].destination.host"),
             c("ServiceEntry exported only to its own namespace is invisible elsewhere", """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
