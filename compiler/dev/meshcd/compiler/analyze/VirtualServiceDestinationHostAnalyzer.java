@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Route and mirror destinations must name a host the mesh knows (IST0101 "host" / "mirror host"): a
- * Kubernetes Service or a ServiceEntry host visible from the VirtualService's namespace; a destination
+ * Kubernetes Service or a ServiceEntry host visible from a namespace the VirtualService is exported to
+ * (its own when exportTo is unset), as istiod applies its routes there; a destination
  * on a service with several ports must say which one (IST0112), and a port it names must exist
  * (IST0101 "host:port"). Compare istio's virtualservice/destinationhosts.go.
  */
@@ -34,7 +35,7 @@ public final class VirtualServiceDestinationHostAnalyzer extends SubjectAnalyzer
                 continue; // a schema error, reported by validation
             }
             String fqdn = index.resolveHost(host, vs.namespace());
-            List<MeshService> services = index.servicesVisible(fqdn, vs.namespace());
+            List<MeshService> services = visible(index, fqdn, vs);
             if (services.isEmpty()) {
                 Messages.report(sink, vs, "IST0101", d.path().key("host"), d.mirror() ? "mirror host" : "host", host);
                 continue;
@@ -52,6 +53,26 @@ public final class VirtualServiceDestinationHostAnalyzer extends SubjectAnalyzer
                 Messages.report(sink, vs, "IST0101", d.path().key("port").key("number"), "host:port", host + ":" + port);
             }
         }
+    }
+
+    /**
+     * The services under {@code fqdn} as istio's util.GetDestinationHost finds them for a VirtualService: visible
+     * from a namespace it is exported to ("." its own, unset: its own; "*" needs a service exported everywhere).
+     */
+    static List<MeshService> visible(MeshIndex index, String fqdn, Resource vs) {
+        com.fasterxml.jackson.databind.JsonNode exportTo = vs.spec().path("exportTo");
+        if (!exportTo.isArray() || exportTo.isEmpty()) {
+            return index.servicesVisible(fqdn, vs.namespace());
+        }
+        for (com.fasterxml.jackson.databind.JsonNode e : exportTo) {
+            String ns = e.asText("").equals(".") ? vs.namespace() : e.asText("");
+            // from "*" (no namespace is named so) only the services exported everywhere are visible
+            List<MeshService> found = index.servicesVisible(fqdn, ns);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
     }
 
     @Override

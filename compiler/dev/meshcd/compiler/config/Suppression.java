@@ -21,6 +21,35 @@ public record Suppression(String code, String resource, String file, String reas
         return file == null || glob(file).matcher(d.location().file()).matches();
     }
 
+    /**
+     * A suppression in istioctl analyze's {@code --suppress} form, {@code "CODE=Kind name.namespace"} (globs allowed,
+     * e.g. {@code "IST0107=Pod *.baz"}; {@code "Kind name"} for a resource without namespace), as a suppression
+     * of the resource meshcd prints as "Kind namespace/name".
+     *
+     * @throws IllegalArgumentException when the text is not of that form
+     */
+    public static Suppression parseIstioctl(String flag) {
+        int eq = flag.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("expected CODE=Kind name.namespace, got \"" + flag + "\"");
+        }
+        String code = flag.substring(0, eq).trim();
+        if (!code.matches("\\*|IST\\d{4}|MCD\\d{4}")) {
+            throw new IllegalArgumentException("unknown code \"" + code + "\" (IST0000, MCD0000 or *)");
+        }
+        String target = flag.substring(eq + 1).trim();
+        int sp = target.indexOf(' ');
+        if (sp <= 0 || sp == target.length() - 1) {
+            throw new IllegalArgumentException("expected CODE=Kind name.namespace, got \"" + flag + "\"");
+        }
+        String kind = target.substring(0, sp);
+        String name = target.substring(sp + 1).trim();
+        int dot = name.lastIndexOf('.');
+        String resource = dot < 0 ? kind + " " + name
+                : kind + " " + name.substring(dot + 1) + "/" + name.substring(0, dot);
+        return new Suppression(code, resource, null, "--suppress " + flag);
+    }
+
     private static final java.util.Map<String, Pattern> GLOBS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The glob as a regular expression, compiled once per distinct glob. */

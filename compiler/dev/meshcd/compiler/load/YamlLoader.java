@@ -29,6 +29,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.Anchor;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.MappingStartEvent;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -150,6 +151,7 @@ public final class YamlLoader {
         private int docLine;
         private int docColumn;
         private int nodeCount;
+        private int[] lineStarts;
 
         Walk(SourceFile file, String text, LoadLimits limits, ParsedFile parsed, List<Document> documents,
              List<Diagnostic> diagnostics, Map<Integer, Map<FieldPath, long[]>> positions) {
@@ -169,9 +171,11 @@ public final class YamlLoader {
                     .setBufferSize(bufferSize(text.length()))
                     .build();
             ParserImpl parser = new ParserImpl(settings, new StreamReader(settings, text));
+            ArrayDeque<Event> pending = new ArrayDeque<>();
             try {
-                while (parser.hasNext()) {
-                    if (!handle(parser.next())) {
+                while (!pending.isEmpty() || parser.hasNext()) {
+                    Event event = pending.isEmpty() ? goPlainScalar(parser.next(), parser, pending) : pending.poll();
+                    if (!handle(event)) {
                         return;
                     }
                 }
@@ -194,6 +198,71 @@ public final class YamlLoader {
          */
         static int bufferSize(int textLength) {
             return Math.max(1024, textLength / 16 + 1);
+        }
+
+        /**
+         * Reads a flow-sequence item as Go's YAML library (which Kubernetes and istiod use) does: there a ':' ends a
+         * plain scalar only before a blank, so {@code [1.2.3.4, 001:db8::]} holds the string "001:db8::". YAML 1.2
+         * (SnakeYAML) also ends it before a flow indicator and reads a one-pair mapping {"001:db8:": null}. That
+         * pair (no '{', a plain key followed by ':' and a flow indicator, no value) becomes the string again.
+         */
+        private Event goPlainScalar(Event event, ParserImpl parser, ArrayDeque<Event> pending) {
+            if (!(event instanceof MappingStartEvent start) || !start.isFlow() || charAt(event.getStartMark()) == '{') {
+                return event;
+            }
+            List<Event> next = new ArrayList<>(3);
+            while (next.size() < 3 && parser.hasNext()) {
+                next.add(parser.next());
+            }
+            if (next.size() == 3 && next.get(0) instanceof ScalarEvent key && next.get(1) instanceof ScalarEvent value
+                    && next.get(2).getEventId() == Event.ID.MappingEnd && key.isPlain() && value.isPlain()
+                    && value.getValue().isEmpty() && key.getAnchor().isEmpty() && key.getTag().isEmpty()
+                    && goScalarContinues(key)) {
+                return new ScalarEvent(Optional.empty(), Optional.empty(), key.getImplicit(), key.getValue() + ":",
+                        key.getScalarStyle(), key.getStartMark(), next.get(2).getEndMark());
+            }
+            pending.addAll(next);
+            return event;
+        }
+
+        /** True when the key's text is followed by ':' and a flow indicator (where Go's scanner keeps the ':'). */
+        private boolean goScalarContinues(ScalarEvent key) {
+            int end = offset(key.getEndMark());
+            if (end < 0 || end + 1 >= text.length() || text.charAt(end) != ':') {
+                return false;
+            }
+            return ",[]{}".indexOf(text.charAt(end + 1)) >= 0;
+        }
+
+        private int charAt(Optional<Mark> mark) {
+            int offset = offset(mark);
+            return offset < 0 || offset >= text.length() ? -1 : text.charAt(offset);
+        }
+
+        /** The char offset of a mark (line and code-point column), or -1. Line starts are indexed on first use. */
+        private int offset(Optional<Mark> mark) {
+            if (mark.isEmpty()) {
+                return -1;
+            }
+            if (lineStarts == null) {
+                List<Integer> starts = new ArrayList<>();
+                starts.add(0);
+                for (int i = 0; i < text.length(); i++) {
+                    if (text.charAt(i) == '\n') {
+                        starts.add(i + 1);
+                    }
+                }
+                lineStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+            }
+            int line = mark.get().getLine();
+            if (line < 0 || line >= lineStarts.length) {
+                return -1;
+            }
+            try {
+                return text.offsetByCodePoints(lineStarts[line], mark.get().getColumn());
+            } catch (IndexOutOfBoundsException e) {
+                return -1;
+            }
         }
 
         /** Returns false to stop reading the file. */

@@ -18,6 +18,11 @@ public final class JsonRenderer implements Renderer {
 
     @Override
     public String render(CompileResult result) {
+        return write(tree(result));
+    }
+
+    /** The document both the JSON and the YAML output print. */
+    static ObjectNode tree(CompileResult result) {
         ObjectNode root = MAPPER.createObjectNode();
         root.set("diagnostics", diagnostics(result.diagnostics()));
         Summary s = Summary.of(result.files(), result.documents(), result.resources().size(), result.diagnostics());
@@ -28,7 +33,7 @@ public final class JsonRenderer implements Renderer {
         summary.put("errors", s.errors());
         summary.put("warnings", s.warnings());
         summary.put("infos", s.infos());
-        return write(root);
+        return root;
     }
 
     public static ArrayNode diagnostics(List<Diagnostic> diagnostics) {

@@ -15,6 +15,8 @@ import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.source.FieldPath;
 import dev.meshcd.compiler.validate.ResourceValidator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -25,7 +27,7 @@ public final class SecurityValidator implements ResourceValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] SOURCE_FIELDS = {"principals", "requestPrincipals", "namespaces", "ipBlocks",
             "remoteIpBlocks", "notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks",
-            "serviceAccounts", "notServiceAccounts"};
+            "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"};
     private static final String[] TCP_SOURCE_FIELDS = {"principals", "notPrincipals", "ipBlocks", "notIpBlocks",
             "namespaces", "notNamespaces", "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts"};
     private static final String[] OPERATION_FIELDS = {"ports", "methods", "paths", "hosts", "notPorts", "notMethods",
@@ -66,7 +68,8 @@ public final class SecurityValidator implements ResourceValidator {
                 for (int j = 0; j < from.size(); j++) {
                     JsonNode src = get(from.get(j), "source");
                     FieldPath sp = rp.key("from").index(j).key("source");
-                    for (String field : new String[]{"namespaces", "notNamespaces", "principals", "notPrincipals",
+                    for (String field : new String[]{"namespaces", "notNamespaces", "serviceAccounts",
+                            "notServiceAccounts", "trustDomains", "notTrustDomains", "principals", "notPrincipals",
                             "requestPrincipals", "notRequestPrincipals"}) {
                         if (size(src, field) != 0) {
                             f.error(sp.key(field), "From." + Character.toUpperCase(field.charAt(0)) + field.substring(1)
@@ -77,7 +80,9 @@ public final class SecurityValidator implements ResourceValidator {
                 JsonNode when = list(rules.get(i), "when");
                 for (int j = 0; j < when.size(); j++) {
                     String key = text(when.get(j), "key");
-                    if (key.equals("source.namespace") || key.equals("source.principal") || key.startsWith("request.auth.")) {
+                    if (key.equals("source.namespace") || key.equals("source.serviceAccount")
+                            || key.equals("source.trustDomain") || key.equals("source.principal")
+                            || key.startsWith("request.auth.")) {
                         f.error(rp.key("when").index(j).key("key"), key + " is currently not supported with CUSTOM action");
                     }
                 }
@@ -118,11 +123,26 @@ public final class SecurityValidator implements ResourceValidator {
                 if (!any) {
                     f.error(sp, "`from.source` must not be empty, found at rule " + i);
                 }
+                if (size(src, "principals") + size(src, "notPrincipals") + size(src, "namespaces")
+                        + size(src, "notNamespaces") > 0 && size(src, "serviceAccounts") + size(src, "notServiceAccounts") > 0) {
+                    f.error(sp, "cannot set serviceAccounts with namespaces or principals, found at rule " + i);
+                }
                 for (String field : new String[]{"ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"}) {
                     ips(f, src, field, sp);
                 }
                 for (String field : SOURCE_FIELDS) {
-                    emptyValues(f, src, field, sp);
+                    String label = Character.toUpperCase(field.charAt(0)) + field.substring(1);
+                    List<String> values = strings(list(src, field));
+                    Optional<String> problem = switch (field) {
+                        case "serviceAccounts", "notServiceAccounts" -> serviceAccounts(label, values);
+                        case "trustDomains", "notTrustDomains" -> trustDomains(label, values);
+                        default -> Optional.empty();
+                    };
+                    if (problem.isPresent()) {
+                        f.error(sp.key(field), problem.get());
+                    } else {
+                        emptyValues(f, src, field, sp);
+                    }
                 }
                 for (String field : TCP_SOURCE_FIELDS) {
                     tcpInFrom |= has(src, field);
@@ -249,8 +269,10 @@ public final class SecurityValidator implements ResourceValidator {
         return switch (key) {
             case "source.ip", "remote.ip", "destination.ip" -> firstError(values, SecurityValidator::ipOrCidr);
             case "destination.port" -> firstError(values, SecurityValidator::portString);
+            case "source.serviceAccount" -> serviceAccounts(key, strings(values));
+            case "source.trustDomain" -> wildcardValues(key, strings(values));
             case "source.namespace", "source.principal", "request.auth.principal", "request.auth.audiences",
-                    "request.auth.presenter", "connection.sni", "source.serviceAccount" -> Optional.empty();
+                    "request.auth.presenter", "connection.sni" -> Optional.empty();
             case "destination.namespace" -> Optional.of("attribute " + key + " is replaced by the metadata.namespace");
             case "destination.name", "destination.user" ->
                     Optional.of("deprecated attribute " + key + ": only supported in v1alpha1");
@@ -258,6 +280,81 @@ public final class SecurityValidator implements ResourceValidator {
                     ? "attribute " + key + " is replaced by the workload selector"
                     : "unknown attribute: " + key);
         };
+    }
+
+    private static List<String> strings(JsonNode values) {
+        List<String> out = new ArrayList<>();
+        values.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    /** security.CheckServiceAccount: "sa" or "namespace/sa", no wildcards, at most 16 values of 320 characters. */
+    static Optional<String> serviceAccounts(String key, List<String> values) {
+        if (values.size() > 16) {
+            return Optional.of("may not have more than 16 values");
+        }
+        String format = "expected format 'serviceAccount' or 'namespace/serviceAccount', found ";
+        for (String v : values) {
+            if (v.isEmpty()) {
+                return Optional.of("empty value not allowed, found in " + key);
+            }
+            if (v.contains("*")) {
+                return Optional.of("wildcard not allowed, found in " + key);
+            }
+            int slashes = v.length() - v.replace("/", "").length();
+            if (slashes > 1) {
+                return Optional.of(format + quote(v) + " in " + key);
+            }
+            if (v.length() > 320) {
+                return Optional.of("value cannot exceed 320 characters, found " + quote(v) + " in " + key);
+            }
+            if (slashes == 1 && v.startsWith("/")) {
+                return Optional.of(format + "empty namespace " + quote(v) + " in " + key);
+            }
+            if (slashes == 1 && v.endsWith("/")) {
+                return Optional.of(format + "empty serviceAccount " + quote(v) + " in " + key);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** As Go's %q. */
+    private static String quote(String v) {
+        return dev.meshcd.compiler.analyze.Messages.format("%q", v);
+    }
+
+    /** security.CheckWildcardValues: non-empty, at most one "*", at the start or the end. */
+    static Optional<String> wildcardValues(String key, List<String> values) {
+        for (String v : values) {
+            if (v.isEmpty()) {
+                return Optional.of("empty value not allowed, found in " + key);
+            }
+        }
+        for (String v : values) {
+            int stars = v.length() - v.replace("*", "").length();
+            if (stars > 1) {
+                return Optional.of("at most one wildcard is allowed, found in " + key + ": " + quote(v));
+            }
+            if (stars == 1 && !v.equals("*") && !v.startsWith("*") && !v.endsWith("*")) {
+                return Optional.of("wildcard is only allowed at the start or end, found in " + key + ": "
+                        + quote(v));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** security.CheckTrustDomainValues: wildcard values without "/". */
+    static Optional<String> trustDomains(String key, List<String> values) {
+        Optional<String> wildcard = wildcardValues(key, values);
+        if (wildcard.isPresent()) {
+            return wildcard;
+        }
+        for (String v : values) {
+            if (v.contains("/")) {
+                return Optional.of("trust domain must not contain '/', found in " + key + ": " + quote(v));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The error of the first value that fails {@code check}, if any. */

@@ -58,6 +58,49 @@ class AnalyzersTest {
                   - route:
                     - destination: {host: reviews}
                 """, "case.yaml:8 IST0101 spec.http[0].route[0].destination.host"),
+            c("destinations are looked up from the namespaces the VirtualService is exported to", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: private, namespace: shop}
+                spec:
+                  hosts: [private.partner.io]
+                  exportTo: ["."]
+                  resolution: DNS
+                  ports: [{number: 443, name: tls, protocol: TLS}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-bogus, namespace: shop}
+                spec:
+                  hosts: [a.example.com]
+                  exportTo: [bogus]
+                  tls: [{match: [{sniHosts: [a.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-all, namespace: shop}
+                spec:
+                  hosts: [b.example.com]
+                  exportTo: ["*"]
+                  tls: [{match: [{sniHosts: [b.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: to-own-and-bogus, namespace: shop}
+                spec:
+                  hosts: [c.example.com]
+                  exportTo: [bogus, "."]
+                  tls: [{match: [{sniHosts: [c.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: from-elsewhere-to-shop, namespace: other}
+                spec:
+                  hosts: [d.example.com]
+                  exportTo: [shop]
+                  tls: [{match: [{sniHosts: [d.example.com]}], route: [{destination: {host: private.partner.io}}]}]
+                """, "case.yaml:16 IST0101 spec.tls[0].route[0].destination.host",
+                "case.yaml:24 IST0101 spec.tls[0].route[0].destination.host"),
             c("ServiceEntry exported only to its own namespace is invisible elsewhere", """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -265,6 +308,51 @@ class AnalyzersTest {
                   hosts: [reviews.shop.svc.cluster.local]
                   http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
                 """, "case.yaml:12 IST0109 spec.hosts[0]", "case.yaml:5 IST0109 spec.hosts[0]"),
+            c("IST0109 once per VirtualService, and wildcard overlaps between exported-to-some and exported-to-all", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a, namespace: shop}
+                spec:
+                  hosts: [reviews, ratings]
+                  http: [{route: [{destination: {host: reviews}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: b, namespace: shop}
+                spec:
+                  hosts: [reviews, ratings]
+                  http: [{route: [{destination: {host: reviews}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: wild, namespace: foo}
+                spec:
+                  hosts: ["*.d"]
+                  exportTo: ["."]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: deeper, namespace: bar}
+                spec:
+                  hosts: ["*.productpage.d"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: x, namespace: bar}
+                spec:
+                  hosts: ["*.x.io"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: y, namespace: bar}
+                spec:
+                  hosts: ["a.x.io"]
+                  http: [{route: [{destination: {host: reviews.shop.svc.cluster.local}}]}]
+                """, "case.yaml:12 IST0109 spec.hosts[0]", "case.yaml:5 IST0109 spec.hosts[0]",
+                "case.yaml:19 IST0109 spec.hosts[0]", "case.yaml:27 IST0109 spec.hosts[0]"),
             c("no conflict: one bound to a gateway, others exported to disjoint namespaces", """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService

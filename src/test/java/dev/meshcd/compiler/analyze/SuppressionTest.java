@@ -129,4 +129,24 @@ class SuppressionTest {
                 .filter(d -> d.code().startsWith("MCD2")).map(d -> d.code()).sorted().toList();
         assertThat(found).containsExactlyElementsOf(codes);
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "IST0107=Pod *.baz                   | IST0107 | Pod baz/*",
+        "IST0102=Namespace frod              | IST0102 | Namespace frod",
+        "*=VirtualService a.b.shop           | *       | VirtualService shop/a.b",
+        "MCD2001=AuthorizationPolicy p.shop  | MCD2001 | AuthorizationPolicy shop/p",
+    })
+    void istioctlSuppressFlags(String flag, String code, String resource) {
+        Suppression s = Suppression.parseIstioctl(flag);
+        assertThat(s.code()).isEqualTo(code);
+        assertThat(s.resource()).isEqualTo(resource);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"IST0107", "IST0107=Pod", "=Pod x", "X1=Pod x", "IST0107= x"})
+    void badIstioctlSuppressFlags(String flag) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Suppression.parseIstioctl(flag))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

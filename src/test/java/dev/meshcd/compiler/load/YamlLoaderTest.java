@@ -37,6 +37,23 @@ class YamlLoaderTest {
         assertThat(f.documents().get(1).line()).isEqualTo(5);
     }
 
+    /** Flow sequences as Go's YAML library reads them (':' ends a plain scalar only before a blank). */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "'[1.2.3.4, 001:db8::]'     | '[\"1.2.3.4\",\"001:db8::\"]'",
+            "'[001:db8::]'              | '[\"001:db8::\"]'",
+            "'[\"::1\", fe80::]'      | '[\"::1\",\"fe80::\"]'",
+            "'[x:, y]'                  | '[\"x:\",\"y\"]'",
+            "'[a: b]'                   | '[{\"a\":\"b\"}]'",
+            "'[{a: b}, c]'              | '[{\"a\":\"b\"},\"c\"]'",
+            "'[a:b, c]'                 | '[\"a:b\",\"c\"]'",
+    })
+    void flowSequencesReadAsGoReadsThem(String yaml, String json) {
+        ParsedFile f = load("v: " + yaml + "\n");
+        assertThat(f.diagnostics()).isEmpty();
+        assertThat(f.documents().get(0).root().get("v").toString()).isEqualTo(json);
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
             "'42'        | INT     | 42",

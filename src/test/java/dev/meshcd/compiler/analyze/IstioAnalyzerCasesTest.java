@@ -1,0 +1,95 @@
+package dev.meshcd.compiler.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshcd.compiler.pipeline.CompileOptions;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.pipeline.StandardStages;
+import dev.meshcd.compiler.source.SourceFile;
+import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Istio's own analyzer cases (../shared/conformance/istio/analyzers, skipped when absent) for the analyzers whose
+ * semantics meshcd ports: meshcd must report exactly the expected (code, resource) pairs of the case's analyzer,
+ * nothing missing and nothing extra. Run as Istio's harness runs a case: its input files plus the default ingress
+ * gateway, objects without a namespace in "default".
+ */
+class IstioAnalyzerCasesTest {
+    /** Istio's analyzer (as MANIFEST.json names it) → the codes it reports. */
+    private static final Map<String, Set<String>> CODES = Map.of(
+            "&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145"),
+            "&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150"),
+            "&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109"),
+            "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
+            "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
+            "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
+            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"));
+
+    static Stream<Arguments> cases() throws Exception {
+        Path root = SharedData.istioRoot();
+        if (root == null) {
+            return Stream.of(Arguments.of("../shared/conformance/istio is absent", null, List.of(), Set.of(), Set.of()));
+        }
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : new ObjectMapper().readTree(root.resolve("analyzers/MANIFEST.json").toFile())) {
+            Set<String> codes = CODES.get(c.path("analyzer").asText());
+            String name = c.path("case_name").asText();
+            if (codes == null || c.hasNonNull("mesh_config_file") || c.hasNonNull("mesh_networks_file")
+                    || c.hasNonNull("inputs_by_cluster")) {
+                continue;
+            }
+            List<Path> inputs = new ArrayList<>();
+            c.path("inputs").forEach(i -> inputs.add(root.resolve(i.asText())));
+            inputs.add(root.resolve("analyzers/harness/default-ingressgateway.rendered.yaml"));
+            Set<String> expected = new TreeSet<>();
+            c.path("expected").forEach(e -> expected.add(e.path("code").asText() + " "
+                    + normalize(e.path("resource").asText())));
+            out.add(Arguments.of(name, root, inputs, codes, expected));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void meetsIstiosExpectations(String name, Path root, List<Path> inputs, Set<String> codes, Set<String> expected)
+            throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(root != null, name);
+        List<SourceFile> files = new ArrayList<>();
+        for (Path p : inputs) {
+            files.add(new SourceFile(p.getFileName().toString(), Files.readAllBytes(p)));
+        }
+        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT.withDefaultNamespace("default"));
+        Set<String> found = new TreeSet<>();
+        compiler.compile(new SourceTree(files), Compiler.Mode.CHECK).diagnostics().stream()
+                .filter(d -> codes.contains(d.code()) && ofThisAnalyzer(codes, d))
+                .forEach(d -> found.add(d.code() + " " + normalize(d.resource())));
+        assertThat(found).as(name).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** IST0101 is every analyzer's "not found": the destination-host analyzer's are about destination hosts and ports. */
+    private static boolean ofThisAnalyzer(Set<String> codes, dev.meshcd.compiler.diag.Diagnostic d) {
+        return !(codes.contains("IST0112") && d.code().equals("IST0101"))
+                || d.path().matches(".*(destination|mirror)\\.(host|port\\.number)");
+    }
+
+    /** "Kind default/name" and "Kind name" (no namespace in the input) compare equal. */
+    private static String normalize(String resource) {
+        int sp = resource.indexOf(' ');
+        return sp > 0 && resource.startsWith("default/", sp + 1)
+                ? resource.substring(0, sp + 1) + resource.substring(sp + 1 + "default/".length()) : resource;
+    }
+}
