@@ -155,12 +155,12 @@ final class Clusters {
             if (od.has("maxEjectionPercent")) {
                 o.setMaxEjectionPercent(u32(od.path("maxEjectionPercent").asLong()));
             }
-            c.setOutlierDetection(o);
-            if (od.has("minHealthPercent")) {
-                c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
-                        .setHealthyPanicThreshold(Percent.newBuilder().setValue(od.path("minHealthPercent").asDouble())));
-            }
+            // success-rate ejection is not part of Istio's API: istiod turns it off (Envoy enforces 100% by default)
+            c.setOutlierDetection(o.setEnforcingSuccessRate(u32(0)));
         }
+        // istiod disables Envoy's panic mode (0%) unless minHealthPercent asks for it
+        c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(
+                Percent.newBuilder().setValue(od.path("minHealthPercent").asDouble(0))));
 
         if (Protocols.isHttp(port.protocol()) || commonSet) {
             io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.Builder explicit =
@@ -252,6 +252,15 @@ final class Clusters {
             c.setUpstreamBindConfig(BindConfig.newBuilder().setSourceAddress(
                     SocketAddress.newBuilder().setAddress("127.0.0.6").setPortValue(0)));
         }
+        // as istiod: upstream HTTP/1 or HTTP/2 as the client spoke, idle connections closed after 5 minutes
+        c.putTypedExtensionProtocolOptions(HTTP_OPTIONS, Xds.pack(
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                        .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder().setIdleTimeout(Xds.seconds(300)))
+                        .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                                .HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+                                .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+                                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                        .build()));
         return c.build();
     }
 

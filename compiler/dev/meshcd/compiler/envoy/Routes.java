@@ -62,7 +62,7 @@ final class Routes {
     }
 
     static RetryPolicy defaultRetry() {
-        return retry(DEFAULT_RETRY_ON, 2, null, List.of(503));
+        return retry(DEFAULT_RETRY_ON, 2, null, List.of());
     }
 
     private static RetryPolicy retry(String retryOn, int attempts, Duration perTry, List<Integer> codes) {
@@ -272,7 +272,7 @@ final class Routes {
                 }
                 if (on.isEmpty()) {
                     a.setRetryPolicy(retry(DEFAULT_RETRY_ON, attempts, Xds.duration(retries.path("perTryTimeout")),
-                            List.of(503)));
+                            List.of()));
                 } else {
                     if (!codes.isEmpty() && !policies.contains("retriable-status-codes")) {
                         policies.add("retriable-status-codes");
