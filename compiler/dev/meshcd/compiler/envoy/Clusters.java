@@ -187,8 +187,13 @@ final class Clusters {
         JsonNode tls = policy.path("tls");
         String mode = tls.path("mode").asText("");
         String sni = "outbound_." + port.number() + "_." + (subset == null ? "" : subset) + "_." + svc.host();
+        // istiod offers h2 in the mTLS ALPN when the cluster speaks HTTP/2 upstream
+        var httpOpts = c.getTypedExtensionProtocolOptionsMap().get(HTTP_OPTIONS);
+        boolean h2 = httpOpts != null && ConfigDumps.unpack(httpOpts,
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class).getExplicitHttpConfig()
+                .hasHttp2ProtocolOptions();
         switch (mode) {
-            case "ISTIO_MUTUAL" -> c.setTransportSocket(Tls.istioUpstream(sni, trustDomain));
+            case "ISTIO_MUTUAL" -> c.setTransportSocket(Tls.istioUpstream(sni, trustDomain, h2));
             case "SIMPLE", "MUTUAL" -> c.setTransportSocket(Tls.upstream(tls, svc.host()));
             case "DISABLE" -> {
             }
@@ -198,7 +203,7 @@ final class Clusters {
                     c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
                             .setMatch(com.google.protobuf.Struct.newBuilder().putFields("tlsMode",
                                     com.google.protobuf.Value.newBuilder().setStringValue("istio").build()))
-                            .setTransportSocket(Tls.istioUpstream(sni, trustDomain)));
+                            .setTransportSocket(Tls.istioUpstream(sni, trustDomain, h2)));
                     c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
                             .setMatch(com.google.protobuf.Struct.getDefaultInstance())
                             .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.raw_buffer")
