@@ -203,6 +203,7 @@ public final class EnvoyTranslator {
                 }
             }
         }
+        importRoutedServices(scope, clusters, prov);
         if (httpPorts.containsKey(80)) {
             addNonServiceHosts(scope, w, httpPorts.get(80), prov);
         }
@@ -259,6 +260,47 @@ public final class EnvoyTranslator {
         clusters.add(Clusters.blackhole());
         clusters.add(Clusters.passthrough(Xds.INBOUND_PASSTHROUGH, true));
         return new Outbound(List.copyOf(listeners.values()), List.copyOf(rcs), List.copyOf(clusters), prov);
+    }
+
+    /**
+     * As istiod's SidecarScope does: a service that a visible mesh VirtualService routes (or mirrors) to is imported
+     * even where the Sidecar's egress hosts leave it out, for its clusters (the destination ports, or all of its
+     * ports when a destination states none), not for virtual hosts.
+     */
+    private void importRoutedServices(Scope scope, List<Cluster> clusters, Provenance prov) {
+        Set<String> added = new java.util.HashSet<>();
+        for (VsEntry vs : virtualServices) {
+            if (!vs.gateways().contains("mesh") || !scope.sees(vs.resource(), vs.hosts())) {
+                continue;
+            }
+            Map<String, Set<Integer>> dests = new TreeMap<>();
+            for (String section : List.of("http", "tcp", "tls")) {
+                for (JsonNode r : vs.resource().spec().path(section)) {
+                    List<JsonNode> ds = new ArrayList<>();
+                    r.path("route").forEach(d -> ds.add(d.path("destination")));
+                    if (r.has("mirror")) {
+                        ds.add(r.path("mirror"));
+                    }
+                    for (JsonNode d : ds) {
+                        String h = index.resolveHost(d.path("host").asText(""), vs.resource().namespace());
+                        dests.computeIfAbsent(h, k -> new java.util.TreeSet<>()).add(d.path("port").path("number").asInt(0));
+                    }
+                }
+            }
+            for (Map.Entry<String, Set<Integer>> e : dests.entrySet()) {
+                for (MeshService svc : services) {
+                    if (!svc.host().equals(e.getKey()) || scope.sees(svc) || !svc.visibleFrom(scope.namespace)) {
+                        continue;
+                    }
+                    boolean all = e.getValue().contains(0);
+                    for (ServicePort port : svc.ports()) {
+                        if ((all || e.getValue().contains(port.number())) && added.add(svc.host() + "|" + port.number())) {
+                            addServiceClusters(svc, port, scope.namespace, clusters, prov);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
