@@ -377,7 +377,7 @@ final class RandomMesh {
                     spec:
                       containers:
                       - name: istio-proxy
-                        image: auto
+                        image: docker.io/istio/proxyv2
                 """.formatted(a, label));
         docs.add("""
                 apiVersion: v1
@@ -392,6 +392,7 @@ final class RandomMesh {
                   - name: http2
                     port: 80
                     targetPort: 8080
+                    protocol: TCP
                 """.formatted(a, label));
         String host = "www." + prefix + ".example.com";
         docs.add("""
