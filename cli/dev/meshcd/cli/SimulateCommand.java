@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Send a request through the Envoy configuration a proxy would receive and show which listener,"
                 + " route configuration, virtual host, route and clusters it reaches, or why nothing matched.%n"
-                + "Exit 0 when simulated (matched or not), 1 when the mesh has errors, 2 on usage or I/O errors.")
+                + "Exit 0 when simulated (matched or not), 1 when the mesh has errors, 2 on usage or I/O errors.",
+        footer = {"%nExample (from the repository root):",
+                "  meshcd simulate examples/ --proxy shop/frontend-v1 \\",
+                "      --request \"GET http://catalog/items -H x-canary:true\""})
 final class SimulateCommand extends PrintingCommand {
     enum Format { text, json }
 
@@ -30,7 +33,7 @@ final class SimulateCommand extends PrintingCommand {
     String proxy;
 
     @Option(names = "--request", required = true, paramLabel = "REQUEST",
-            description = "curl-like: \"GET http://cart:8080/items -H x-canary:true\".")
+            description = "curl-like: METHOD URL [-H name:value]... [-X METHOD], e.g. \"GET http://cart/items -H x-canary:true\".")
     String request;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")

@@ -283,6 +283,12 @@ func load(paths []string, defaultNs string) (*input, error) {
 				podWorkload[t] = t.Name
 				continue // added below, once it has an IP
 			case *corev1.Service:
+				// As the API server defaults it: a port without targetPort targets the same port number.
+				for i := range t.Spec.Ports {
+					if t.Spec.Ports[i].TargetPort == (intstr.IntOrString{}) {
+						t.Spec.Ports[i].TargetPort = intstr.FromInt32(t.Spec.Ports[i].Port)
+					}
+				}
 				services = append(services, t)
 			case *discoveryv1.EndpointSlice:
 				haveSlices[t.Namespace+"/"+t.Labels[discoveryv1.LabelServiceName]] = true

@@ -155,12 +155,12 @@ final class Clusters {
             if (od.has("maxEjectionPercent")) {
                 o.setMaxEjectionPercent(u32(od.path("maxEjectionPercent").asLong()));
             }
-            c.setOutlierDetection(o);
-            if (od.has("minHealthPercent")) {
-                c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
-                        .setHealthyPanicThreshold(Percent.newBuilder().setValue(od.path("minHealthPercent").asDouble())));
-            }
+            // success-rate ejection is not part of Istio's API: istiod turns it off (Envoy enforces 100% by default)
+            c.setOutlierDetection(o.setEnforcingSuccessRate(u32(0)));
         }
+        // istiod disables Envoy's panic mode (0%) unless minHealthPercent asks for it
+        c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(
+                Percent.newBuilder().setValue(od.path("minHealthPercent").asDouble(0))));
 
         if (Protocols.isHttp(port.protocol()) || commonSet) {
             io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.Builder explicit =
@@ -187,8 +187,13 @@ final class Clusters {
         JsonNode tls = policy.path("tls");
         String mode = tls.path("mode").asText("");
         String sni = "outbound_." + port.number() + "_." + (subset == null ? "" : subset) + "_." + svc.host();
+        // istiod offers h2 in the mTLS ALPN when the cluster speaks HTTP/2 upstream
+        var httpOpts = c.getTypedExtensionProtocolOptionsMap().get(HTTP_OPTIONS);
+        boolean h2 = httpOpts != null && ConfigDumps.unpack(httpOpts,
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class).getExplicitHttpConfig()
+                .hasHttp2ProtocolOptions();
         switch (mode) {
-            case "ISTIO_MUTUAL" -> c.setTransportSocket(Tls.istioUpstream(sni, trustDomain));
+            case "ISTIO_MUTUAL" -> c.setTransportSocket(Tls.istioUpstream(sni, trustDomain, h2));
             case "SIMPLE", "MUTUAL" -> c.setTransportSocket(Tls.upstream(tls, svc.host()));
             case "DISABLE" -> {
             }
@@ -198,7 +203,7 @@ final class Clusters {
                     c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
                             .setMatch(com.google.protobuf.Struct.newBuilder().putFields("tlsMode",
                                     com.google.protobuf.Value.newBuilder().setStringValue("istio").build()))
-                            .setTransportSocket(Tls.istioUpstream(sni, trustDomain)));
+                            .setTransportSocket(Tls.istioUpstream(sni, trustDomain, h2)));
                     c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
                             .setMatch(com.google.protobuf.Struct.getDefaultInstance())
                             .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.raw_buffer")
@@ -252,6 +257,15 @@ final class Clusters {
             c.setUpstreamBindConfig(BindConfig.newBuilder().setSourceAddress(
                     SocketAddress.newBuilder().setAddress("127.0.0.6").setPortValue(0)));
         }
+        // as istiod: upstream HTTP/1 or HTTP/2 as the client spoke, idle connections closed after 5 minutes
+        c.putTypedExtensionProtocolOptions(HTTP_OPTIONS, Xds.pack(
+                io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                        .setCommonHttpProtocolOptions(HttpProtocolOptions.newBuilder().setIdleTimeout(Xds.seconds(300)))
+                        .setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                                .HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+                                .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
+                                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                        .build()));
         return c.build();
     }
 

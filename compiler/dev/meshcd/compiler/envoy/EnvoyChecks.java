@@ -200,6 +200,9 @@ public final class EnvoyChecks {
                     }
                 }
                 a.getRequestMirrorPoliciesList().forEach(m -> targets.add(m.getCluster()));
+                if (prov.get(Provenance.nonServiceVhost(rcName, vh.getName())).isPresent()) {
+                    continue; // istiod's port-80 virtual host for a non-service host: not where the user sends traffic
+                }
                 for (String t : targets) {
                     if (!t.isEmpty() && !clusters.contains(t)) {
                         out.add(new Finding(Codes.ENVOY_UNKNOWN_CLUSTER, where,

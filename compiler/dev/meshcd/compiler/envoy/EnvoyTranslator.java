@@ -233,16 +233,20 @@ public final class EnvoyTranslator {
                 }
             }
         }
+        importRoutedServices(scope, clusters, prov);
+        if (httpPorts.containsKey(80)) {
+            addNonServiceHosts(scope, w, httpPorts.get(80), prov);
+        }
         List<RouteConfiguration> rcs = new ArrayList<>();
         for (Map.Entry<Integer, List<VirtualHost>> e : httpPorts.entrySet()) {
             String name = String.valueOf(e.getKey());
             RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(name)
-                    .setValidateClusters(BoolValue.of(false));
+                    .setValidateClusters(BoolValue.of(false)).setIgnorePortInHostMatching(true);
             e.getValue().stream().sorted(Comparator.comparing(VirtualHost::getName)).forEach(rc::addVirtualHosts);
-            rc.addVirtualHosts(scope.registryOnly ? VirtualHost.newBuilder().setName("block_all").addDomains("*")
+            rc.addVirtualHosts(scope.registryOnly ? VirtualHost.newBuilder().setName("block_all").addDomains("*").setIncludeRequestAttemptCount(true)
                     .addRoutes(Route.newBuilder().setName("block_all").setMatch(RouteMatch.newBuilder().setPrefix("/"))
                             .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502))).build()
-                    : VirtualHost.newBuilder().setName("allow_any").addDomains("*")
+                    : VirtualHost.newBuilder().setName("allow_any").addDomains("*").setIncludeRequestAttemptCount(true)
                     .addRoutes(Route.newBuilder().setName("allow_any").setMatch(RouteMatch.newBuilder().setPrefix("/"))
                             .setRoute(RouteAction.newBuilder().setCluster(Xds.PASSTHROUGH)
                                     .setTimeout(com.google.protobuf.Duration.getDefaultInstance()))).build());
@@ -286,6 +290,100 @@ public final class EnvoyTranslator {
         clusters.add(Clusters.blackhole());
         clusters.add(Clusters.passthrough(Xds.INBOUND_PASSTHROUGH, true));
         return new Outbound(List.copyOf(listeners.values()), List.copyOf(rcs), List.copyOf(clusters), prov);
+    }
+
+    /**
+     * As istiod's SidecarScope does: a service that a visible mesh VirtualService routes (or mirrors) to is imported
+     * even where the Sidecar's egress hosts leave it out, for its clusters (the destination ports, or all of its
+     * ports when a destination states none), not for virtual hosts.
+     */
+    private void importRoutedServices(Scope scope, List<Cluster> clusters, Provenance prov) {
+        Set<String> added = new java.util.HashSet<>();
+        for (VsEntry vs : virtualServices) {
+            if (!vs.gateways().contains("mesh") || !scope.sees(vs.resource(), vs.hosts())) {
+                continue;
+            }
+            Map<String, Set<Integer>> dests = new TreeMap<>();
+            for (String section : List.of("http", "tcp", "tls")) {
+                for (JsonNode r : vs.resource().spec().path(section)) {
+                    List<JsonNode> ds = new ArrayList<>();
+                    r.path("route").forEach(d -> ds.add(d.path("destination")));
+                    if (r.has("mirror")) {
+                        ds.add(r.path("mirror"));
+                    }
+                    for (JsonNode d : ds) {
+                        String h = index.resolveHost(d.path("host").asText(""), vs.resource().namespace());
+                        dests.computeIfAbsent(h, k -> new java.util.TreeSet<>()).add(d.path("port").path("number").asInt(0));
+                    }
+                }
+            }
+            for (Map.Entry<String, Set<Integer>> e : dests.entrySet()) {
+                for (MeshService svc : services) {
+                    if (!svc.host().equals(e.getKey()) || scope.sees(svc) || !svc.visibleFrom(scope.namespace)) {
+                        continue;
+                    }
+                    boolean all = e.getValue().contains(0);
+                    for (ServicePort port : svc.ports()) {
+                        if ((all || e.getValue().contains(port.number())) && added.add(svc.host() + "|" + port.number())) {
+                            addServiceClusters(svc, port, scope.namespace, clusters, prov);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * As istiod does (route.go, "a gross HACK" in its own words): in route configuration 80, every host of a mesh
+     * VirtualService visible here that names no visible service with port 80 gets a virtual host {@code host:80}
+     * with that one domain and the VirtualService's routes for port 80, so a VirtualService can steer port-80
+     * traffic to hosts outside the registry (e.g. an external name).
+     */
+    private void addNonServiceHosts(Scope scope, Workload w, List<VirtualHost> vhosts, Provenance prov) {
+        Set<String> port80 = new java.util.HashSet<>();
+        for (MeshService svc : services) {
+            if (scope.sees(svc) && svc.ports().stream().anyMatch(p -> p.number() == 80)) {
+                port80.add(svc.host());
+            }
+        }
+        Set<String> names = new java.util.HashSet<>();
+        Set<String> domains = new java.util.HashSet<>();
+        for (VirtualHost vh : vhosts) {
+            names.add(vh.getName());
+            domains.addAll(vh.getDomainsList());
+        }
+        for (VsEntry vs : virtualServices) {
+            if (!vs.gateways().contains("mesh") || !scope.sees(vs.resource(), vs.hosts())) {
+                continue;
+            }
+            List<Routes.Built> built = null;
+            for (String raw : vs.hosts()) {
+                String h = raw.toLowerCase(Locale.ROOT);
+                boolean service = Hosts.isWildcard(h) ? port80.stream().anyMatch(s -> Hosts.covers(h, s))
+                        : port80.contains(h);
+                String name = h + ":80";
+                if (service || names.contains(name) || domains.contains(h)) {
+                    continue;
+                }
+                if (built == null) {
+                    built = routes.translate(vs.resource(), 80, "mesh", w);
+                }
+                if (built.isEmpty()) {
+                    break;
+                }
+                VirtualHost.Builder b = VirtualHost.newBuilder().setName(name).addDomains(h)
+                        .setIncludeRequestAttemptCount(true);
+                for (int i = 0; i < built.size(); i++) {
+                    b.addRoutes(built.get(i).route());
+                    prov.put(Provenance.route("80", name, i), built.get(i).source(), built.get(i).path());
+                }
+                prov.put(Provenance.vhost("80", name), vs.resource(), FieldPath.of("spec", "hosts"));
+                prov.put(Provenance.nonServiceVhost("80", name), vs.resource(), FieldPath.of("spec", "hosts"));
+                names.add(name);
+                domains.add(h);
+                vhosts.add(b.build());
+            }
+        }
     }
 
     private record TcpTarget(MeshService svc, ServicePort port) {
@@ -343,25 +441,34 @@ public final class EnvoyTranslator {
         }
     }
 
-    /** Domains istiod generates for a service host: the FQDN and the short forms valid from the proxy's namespace. */
-    static List<String> domains(MeshService svc, int port, String proxyNamespace, String domainSuffix) {
-        List<String> names = new ArrayList<>();
+    /**
+     * Domains istiod generates for a service host: the FQDN, the FQDN with a trailing dot, the short forms valid
+     * from the proxy's namespace and the Service's cluster IP. No {@code :port} forms: route configurations set
+     * {@code ignore_port_in_host_matching}, as istiod's do.
+     */
+    static List<String> domains(MeshService svc, String proxyNamespace, String domainSuffix) {
+        List<String> out = new ArrayList<>();
         String host = svc.host();
-        names.add(host);
+        out.add(host);
+        if (!Hosts.isWildcard(host)) {
+            out.add(host + ".");
+        }
         String k8sSuffix = ".svc." + domainSuffix;
         if (!svc.fromServiceEntry() && host.endsWith(k8sSuffix)) {
             String nameNs = host.substring(0, host.length() - domainSuffix.length() - 1); // name.ns.svc
             String nameDotNs = nameNs.substring(0, nameNs.length() - 4); // name.ns
             if (svc.namespace().equals(proxyNamespace)) {
-                names.add(nameDotNs.substring(0, nameDotNs.lastIndexOf('.')));
+                out.add(nameDotNs.substring(0, nameDotNs.lastIndexOf('.')));
+                out.add(nameNs);
+                out.add(nameDotNs);
+            } else {
+                out.add(nameDotNs);
+                out.add(nameNs);
             }
-            names.add(nameDotNs);
-            names.add(nameNs);
-        }
-        List<String> out = new ArrayList<>();
-        for (String n : names) {
-            out.add(n);
-            out.add(n + ":" + port);
+            String ip = svc.resource().spec().path("clusterIP").asText("");
+            if (!ip.isEmpty() && !ip.equals("None")) {
+                out.add(ip);
+            }
         }
         return out;
     }
@@ -404,7 +511,7 @@ public final class EnvoyTranslator {
                                          Provenance prov, VsEntry vs) {
         String vhName = svc.host() + ":" + port.number();
         VirtualHost.Builder vh = VirtualHost.newBuilder().setName(vhName)
-                .addAllDomains(domains(svc, port.number(), scope.namespace, index.domainSuffix()))
+                .addAllDomains(domains(svc, scope.namespace, index.domainSuffix()))
                 .setIncludeRequestAttemptCount(true);
         List<Routes.Built> built = new ArrayList<>();
         if (vs != null) { // istiod uses the first VirtualService for a host
@@ -578,8 +685,10 @@ public final class EnvoyTranslator {
         List<RouteConfiguration> rcs = new ArrayList<>();
         for (Map.Entry<Integer, List<Server>> e : byPort.entrySet()) {
             int port = e.getKey();
-            String ln = "0.0.0.0_" + port;
-            Listener.Builder l = Listeners.listener(ln, "0.0.0.0", port, TrafficDirection.OUTBOUND);
+            // istiod binds a server to the pod port its gateway Service maps the server's port to (80 -> 8080)
+            int bind = gatewayTargetPort(w, port, prov);
+            String ln = "0.0.0.0_" + bind;
+            Listener.Builder l = Listeners.listener(ln, "0.0.0.0", bind, TrafficDirection.OUTBOUND);
             List<Server> plain = new ArrayList<>();
             for (Server s : e.getValue()) {
                 String proto = s.protocol();
@@ -602,9 +711,9 @@ public final class EnvoyTranslator {
                 // TLS passthrough, TCP and other protocols are not translated (see docs/envoy.md)
             }
             if (!plain.isEmpty()) {
-                String rcName = "http." + port;
+                String rcName = "http." + bind;
                 rcs.add(gatewayRoutes(rcName, port, plain, prov));
-                l.addFilterChains(Listeners.chain(rcName, null, null, Listeners.hcmRds("outbound_0.0.0.0_" + port,
+                l.addFilterChains(Listeners.chain(rcName, null, null, Listeners.hcmRds("outbound_0.0.0.0_" + bind,
                         rcName, List.of())));
             }
             if (l.getFilterChainsCount() > 0) {
@@ -623,6 +732,29 @@ public final class EnvoyTranslator {
         }
         clusters.add(Clusters.blackhole());
         return new ProxyConfig(proxy, listeners, rcs, clusters, prov);
+    }
+
+    /** The target port of the gateway's Service port {@code port} (a Service in its namespace selecting it), else port. */
+    private int gatewayTargetPort(Workload w, int port, Provenance prov) {
+        for (SelectingService ss : selectingServices.getOrDefault(w.namespace(), List.of())) {
+            if (!w.matches(ss.selector())) {
+                continue;
+            }
+            Resource s = ss.service();
+            for (MeshService svc : index.servicesForHost(s.name() + "." + s.namespace() + ".svc." + index.domainSuffix())) {
+                if (svc.resource() != s) {
+                    continue;
+                }
+                for (ServicePort p : svc.ports()) {
+                    if (p.number() == port) {
+                        int target = targetPort(w, p);
+                        prov.put(Provenance.servicePort(port, target), s, FieldPath.of("spec", "ports"));
+                        return target;
+                    }
+                }
+            }
+        }
+        return port;
     }
 
     private static List<String> serverHosts(Server s) {
@@ -669,9 +801,6 @@ public final class EnvoyTranslator {
                         if (fresh) {
                             b = VirtualHost.newBuilder().setName(vhName).addDomains(host)
                                     .setIncludeRequestAttemptCount(true);
-                            if (!host.equals("*")) {
-                                b.addDomains(host + ":*");
-                            }
                             if (redirect) {
                                 b.setRequireTls(VirtualHost.TlsRequirementType.ALL);
                             }
@@ -695,7 +824,7 @@ public final class EnvoyTranslator {
             }
         }
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(rcName)
-                .setValidateClusters(BoolValue.of(false));
+                .setValidateClusters(BoolValue.of(false)).setIgnorePortInHostMatching(true);
         vhosts.values().forEach(rc::addVirtualHosts);
         if (vhosts.isEmpty()) {
             rc.addVirtualHosts(VirtualHost.newBuilder().setName("blackhole:" + port).addDomains("*")

@@ -81,6 +81,22 @@ public final class Provenance {
         return "vhost/" + rc + "/" + vh;
     }
 
+    /**
+     * Marks a virtual host istiod builds for a VirtualService host that names no service on the route
+     * configuration's port: its routes may name clusters that do not exist, as istiod's do.
+     */
+    public static String nonServiceVhost(String rc, String vh) {
+        return "vhost-nonservice/" + rc + "/" + vh;
+    }
+
+    /**
+     * A gateway's Service port and the pod port it targets (the listener's port, as istiod binds gateway listeners
+     * to target ports); {@link Simulator} follows it from the port a client calls.
+     */
+    public static String servicePort(int port, int target) {
+        return "serviceport/" + port + "/" + target;
+    }
+
     public static String route(String rc, String vh, int index) {
         return "route/" + rc + "/" + vh + "/" + index;
     }

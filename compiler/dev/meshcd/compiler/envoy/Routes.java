@@ -62,7 +62,7 @@ final class Routes {
     }
 
     static RetryPolicy defaultRetry() {
-        return retry(DEFAULT_RETRY_ON, 2, null, List.of(503));
+        return retry(DEFAULT_RETRY_ON, 2, null, List.of());
     }
 
     private static RetryPolicy retry(String retryOn, int attempts, Duration perTry, List<Integer> codes) {
@@ -93,7 +93,7 @@ final class Routes {
             FieldPath hp = FieldPath.of("spec", "http").index(i);
             JsonNode matches = h.path("match");
             if (!matches.isArray() || matches.isEmpty()) {
-                out.add(new Built(route(vs, h, null, port), vs, hp));
+                out.add(new Built(route(vs, h, null, port, gateway.equals("mesh")), vs, hp));
                 continue;
             }
             for (int m = 0; m < matches.size(); m++) {
@@ -101,7 +101,7 @@ final class Routes {
                 if (!applies(vs, match, port, gateway, source)) {
                     continue;
                 }
-                out.add(new Built(route(vs, h, match, port), vs, hp.key("match").index(m)));
+                out.add(new Built(route(vs, h, match, port, gateway.equals("mesh")), vs, hp.key("match").index(m)));
             }
         }
         return out;
@@ -136,7 +136,7 @@ final class Routes {
         return true;
     }
 
-    private Route route(Resource vs, JsonNode h, JsonNode match, int port) {
+    private Route route(Resource vs, JsonNode h, JsonNode match, int port, boolean sidecar) {
         Route.Builder r = Route.newBuilder().setMetadata(Xds.istioMetadata(vs));
         String name = h.path("name").asText("");
         if (match != null && !match.path("name").asText("").isEmpty()) {
@@ -157,7 +157,7 @@ final class Routes {
             }
             r.setDirectResponse(dr);
         } else {
-            r.setRoute(action(vs, h, port));
+            r.setRoute(action(vs, h, port, sidecar));
         }
         headers(h.path("headers"), r);
         if (h.has("fault")) {
@@ -233,7 +233,7 @@ final class Routes {
         return null;
     }
 
-    private RouteAction action(Resource vs, JsonNode h, int port) {
+    private RouteAction action(Resource vs, JsonNode h, int port, boolean sidecar) {
         RouteAction.Builder a = RouteAction.newBuilder();
         JsonNode dests = h.path("route");
         List<WeightedCluster.ClusterWeight> weighted = new ArrayList<>();
@@ -243,7 +243,7 @@ final class Routes {
                 continue; // istiod drops zero-weight destinations when there are others
             }
             weighted.add(WeightedCluster.ClusterWeight.newBuilder()
-                    .setName(clusterFor(d.path("destination"), vs.namespace(), port))
+                    .setName(clusterFor(d.path("destination"), vs.namespace(), port, sidecar))
                     .setWeight(UInt32Value.of(dests.size() == 1 ? 100 : weight)).build());
         }
         if (weighted.size() == 1) {
@@ -272,7 +272,7 @@ final class Routes {
                 }
                 if (on.isEmpty()) {
                     a.setRetryPolicy(retry(DEFAULT_RETRY_ON, attempts, Xds.duration(retries.path("perTryTimeout")),
-                            List.of(503)));
+                            List.of()));
                 } else {
                     if (!codes.isEmpty() && !policies.contains("retriable-status-codes")) {
                         policies.add("retriable-status-codes");
@@ -306,7 +306,7 @@ final class Routes {
             JsonNode dest = m == h ? h.path("mirror") : m.path("destination");
             JsonNode pct = m == h ? h.path("mirrorPercentage") : m.path("percentage");
             RouteAction.RequestMirrorPolicy.Builder mp = RouteAction.RequestMirrorPolicy.newBuilder()
-                    .setCluster(clusterFor(dest, vs.namespace(), port));
+                    .setCluster(clusterFor(dest, vs.namespace(), port, sidecar));
             double value = pct.has("value") ? pct.path("value").asDouble() : 100.0;
             mp.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(percent(value)));
             a.addRequestMirrorPolicies(mp);
@@ -314,23 +314,20 @@ final class Routes {
         return a.build();
     }
 
-    /** Cluster name for a VirtualService destination: host resolved in the VS's namespace, port and subset. */
-    String clusterFor(JsonNode dest, String namespace, int contextPort) {
+    /**
+     * Cluster name for a VirtualService destination: host resolved in the VS's namespace, port and subset. Without
+     * a port, istiod takes the only port of the destination service, looked up among the services it routes on
+     * this port: on a sidecar those having the route configuration's port (so always that port), on a gateway
+     * all services; else the port of the route configuration.
+     */
+    String clusterFor(JsonNode dest, String namespace, int contextPort, boolean sidecar) {
         String host = index.resolveHost(Xds.text(dest.path("host")), namespace);
         String subset = dest.path("subset").asText("");
         int p = dest.path("port").path("number").asInt(0);
         if (p == 0) {
             List<MeshService> svcs = index.servicesForHost(host);
             List<ServicePort> ports = svcs.isEmpty() ? List.of() : svcs.get(0).ports();
-            if (ports.size() == 1) {
-                p = ports.get(0).number();
-            } else if (ports.stream().anyMatch(sp -> sp.number() == contextPort)) {
-                p = contextPort;
-            } else if (!ports.isEmpty()) {
-                p = ports.get(0).number();
-            } else {
-                p = contextPort;
-            }
+            p = !sidecar && ports.size() == 1 ? ports.get(0).number() : contextPort;
         }
         return Clusters.outboundName(p, subset.isEmpty() ? null : subset, host);
     }

@@ -9,7 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A request to simulate, parsed from a curl-like line: {@code GET http://cart:8080/items -H x-canary:true}.
+ * A request to simulate, parsed from a curl-like line: {@code GET http://cart:8080/items -H x-canary:true}
+ * ({@code -H "x-canary: true"} and, unquoted, {@code -H x-canary: true} too).
  * Headers are lower-cased; {@code :authority} is the URL's host and (non-default) port, as a client sends it.
  */
 public record SimRequest(String method, String scheme, String host, int port, String authority, String path,
@@ -35,6 +36,9 @@ public record SimRequest(String method, String scheme, String host, int port, St
                     throw new IllegalArgumentException("-H needs a header \"name: value\"");
                 }
                 String h = tokens.get(++i);
+                if (h.endsWith(":") && h.length() > 1 && i + 1 < tokens.size() && !tokens.get(i + 1).startsWith("-")) {
+                    h = h + " " + tokens.get(++i); // curl's -H "name: value" typed without the quotes
+                }
                 int colon = h.indexOf(':', h.startsWith(":") ? 1 : 0);
                 if (colon <= 0) {
                     throw new IllegalArgumentException("header \"" + h + "\" is not \"name: value\"");

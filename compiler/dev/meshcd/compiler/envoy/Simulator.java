@@ -103,11 +103,12 @@ public final class Simulator {
         String proxy = pc.proxy().id();
         boolean sidecar = pc.proxy().type() == Proxy.Type.SIDECAR;
         Listener listener = null;
+        int port = sidecar ? req.port() : gatewayListenerPort(pc, req.port());
         for (Listener l : pc.listeners()) {
             if (l.getName().equals("virtualInbound") || l.getName().equals("virtualOutbound")) {
                 continue;
             }
-            if (l.getAddress().getSocketAddress().getPortValue() == req.port()
+            if (l.getAddress().getSocketAddress().getPortValue() == port
                     && (listener == null || l.getName().startsWith("0.0.0.0_"))) {
                 listener = l;
             }
@@ -163,6 +164,17 @@ public final class Simulator {
         return noMatch(proxy, listener.getName(), chainName, null, null, "filter chain has no HTTP or TCP proxy", null);
     }
 
+    /** The pod port a gateway's Service maps a called port to (its listeners bind target ports), else the port. */
+    private static int gatewayListenerPort(ProxyConfig pc, int port) {
+        String prefix = "serviceport/" + port + "/";
+        for (String k : pc.provenance().all().keySet()) {
+            if (k.startsWith(prefix)) {
+                return Integer.parseInt(k.substring(prefix.length()));
+            }
+        }
+        return port;
+    }
+
     private static SimResult noMatch(String proxy, String listener, String chain, String rc, String vh, String reason,
                                      List<String> mismatches) {
         return new SimResult(false, proxy, listener, chain, rc, vh, null, null, null, null, null, null, null, null, reason,
@@ -213,6 +225,11 @@ public final class Simulator {
         return best;
     }
 
+    static String withoutPort(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > 0 && authority.indexOf(']') < colon ? authority.substring(0, colon) : authority;
+    }
+
     /** Envoy's virtual host selection. */
     static VirtualHost chooseVirtualHost(RouteConfiguration rc, String authority) {
         String host = authority.toLowerCase(Locale.ROOT);
@@ -251,7 +268,9 @@ public final class Simulator {
 
     private static SimResult routeRequest(String proxy, String listener, String chain, RouteConfiguration rc,
                                           SimRequest req) {
-        VirtualHost vh = chooseVirtualHost(rc, req.authority());
+        // istiod's route configurations ignore the port in :authority (ignore_port_in_host_matching)
+        VirtualHost vh = chooseVirtualHost(rc, rc.getIgnorePortInHostMatching() ? withoutPort(req.authority())
+                : req.authority());
         if (vh == null) {
             return noMatch(proxy, listener, chain, rc.getName(), null,
                     "no virtual host of route configuration " + rc.getName() + " has a domain matching \""

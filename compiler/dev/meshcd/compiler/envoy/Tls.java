@@ -34,10 +34,13 @@ final class Tls {
                         .setValidationContextSdsSecretConfig(sds("ROOTCA")));
     }
 
-    static TransportSocket istioUpstream(String sni, String trustDomain) {
-        UpstreamTlsContext ctx = UpstreamTlsContext.newBuilder()
-                .setCommonTlsContext(istioCommon(trustDomain).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
-                .setSni(sni).build();
+    static TransportSocket istioUpstream(String sni, String trustDomain, boolean h2) {
+        CommonTlsContext.Builder common = istioCommon(trustDomain).addAlpnProtocols("istio-peer-exchange")
+                .addAlpnProtocols("istio");
+        if (h2) {
+            common.addAlpnProtocols("h2");
+        }
+        UpstreamTlsContext ctx = UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build();
         return TransportSocket.newBuilder().setName(SOCKET).setTypedConfig(Xds.pack(ctx)).build();
     }
 

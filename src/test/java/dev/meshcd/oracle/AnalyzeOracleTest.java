@@ -203,6 +203,7 @@ class AnalyzeOracleTest {
                 cases.add(new Case("broken/" + f.getFileName(), in, shopArgs));
             }
         }
+        cases.add(generated());
         Path root = SharedData.istioRoot();
         if (root == null) {
             return cases; // the example cases still run; Istio's own cases need ../shared/conformance/istio
@@ -219,6 +220,25 @@ class AnalyzeOracleTest {
             cases.add(new Case("istio/" + name, in, List.of("--no-config", "-n", "default", harness.toString())));
         }
         return cases;
+    }
+
+    /**
+     * The generated meshes of the Envoy differential ({@link RandomMesh}, the same seeds as
+     * {@link GeneratedEnvoyOracleTest}) as one case: each mesh keeps to its own namespaces, so one run of each tool
+     * analyses them all.
+     */
+    static Case generated() throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "oracle", "generated"));
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path f : old.toList()) {
+                Files.delete(f);
+            }
+        }
+        for (int i = 0; i < GeneratedEnvoyOracleTest.cases(); i++) {
+            long seed = GeneratedEnvoyOracleTest.firstSeed() + i;
+            Files.writeString(dir.resolve("case-" + seed + ".yaml"), String.join("---\n", RandomMesh.generate(seed)));
+        }
+        return new Case("generated", List.of(dir), List.of("--no-config", "-n", "default"));
     }
 
     private static boolean runnable(JsonNode c) {

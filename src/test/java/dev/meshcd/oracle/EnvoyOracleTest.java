@@ -88,7 +88,7 @@ class EnvoyOracleTest {
         Files.write(Path.of("target", "oracle", "envoy-unexplained.txt"), unexplained);
         assertThat(unexplained).as("differences from istiod not in %s (fix meshcd, or add them with a reason)",
                 EnvoyAllowlist.FILE).isEmpty();
-        assertThat(rules.stale(ran)).as("allow-list entries that no longer match a difference (remove them)")
+        assertThat(rules.stale(ran, true)).as("allow-list entries that no longer match a difference (remove them)")
                 .isEmpty();
     }
 }
