@@ -15,10 +15,11 @@ import java.util.Set;
 
 /**
  * One diagnostic per mistake for references. Several analyzers trip over the same missing host: the
- * VirtualService's destination (IST0101 host), its subset (IST0101 host+subset: no DestinationRule can define a
- * subset of a host that does not exist) and a DestinationRule for it (IST0174). The root cause is the host, so
- * the most severe finding about it is kept, naming the other places that refer to it, and the subsets of a
- * missing host are dropped. A field that fails validation (IST0106) is not also reported as not found.
+ * VirtualService's destination (IST0101 host), its subset (IST0101 host+subset, when no DestinationRule for the
+ * host exists to define one) and a DestinationRule for it (IST0174). The root cause is the host: each
+ * VirtualService that routes to it gets one finding, as istioctl gives it, and a DestinationRule of the missing
+ * host is named in the first of those instead of being reported again; the subsets of a missing host nothing
+ * defines are dropped. A field that fails validation (IST0106) is not also reported as not found.
  */
 public final class OnePerMistake {
     private static final int MAX_ALSO = 3;
@@ -59,21 +60,26 @@ public final class OnePerMistake {
             if (group.size() < 2) {
                 continue;
             }
-            Diagnostic root = group.get(0);
+            boolean routed = group.stream().anyMatch(d -> d.code().equals("IST0101"));
+            Diagnostic root = null;
             for (Diagnostic d : group) {
-                if (d.severity().compareTo(root.severity()) > 0) {
-                    root = d; // the first of the most severe
+                if ((!routed || d.code().equals("IST0101")) && (root == null || d.severity().compareTo(root.severity()) > 0)) {
+                    root = d; // the first of the most severe (of the routes, when any route names the host)
                 }
             }
-            Map<String, String> also = new LinkedHashMap<>(); // each other resource once, at its first reference
+            Set<String> reported = new java.util.HashSet<>(); // resources with their own finding: the first of each
+            Map<String, String> also = new LinkedHashMap<>(); // DestinationRules named in the root's finding instead
             for (Diagnostic d : group) {
-                if (d != root) {
-                    dropped.add(d);
-                    if (!d.resource().equals(root.resource())) {
-                        also.putIfAbsent(d.resource(), d.resource() + " at " + d.location());
-                    }
+                boolean ownFinding = d == root || (routed ? d.code().equals("IST0101") : true);
+                if (ownFinding && reported.add(d.resource())) {
+                    continue;
+                }
+                dropped.add(d);
+                if (!d.resource().equals(root.resource()) && !reported.contains(d.resource())) {
+                    also.putIfAbsent(d.resource(), d.resource() + " at " + d.location());
                 }
             }
+            dropped.remove(root);
             if (also.isEmpty()) {
                 continue; // one resource naming the host several times: its first finding stands for all
             }
@@ -149,6 +155,8 @@ public final class OnePerMistake {
             return false;
         }
         FieldPath host = FieldPath.parse(d.path()).parent().key("host");
-        return missing.contains(index.resolveHost(UnresolvedReferences.at(r.object(), host).asText(""), r.namespace()));
+        String fqdn = index.resolveHost(UnresolvedReferences.at(r.object(), host).asText(""), r.namespace());
+        // with a DestinationRule for the host, a subset it does not define is a mistake of its own
+        return missing.contains(fqdn) && index.destinationRulesForHost(fqdn).isEmpty();
     }
 }

@@ -99,8 +99,8 @@ class AnalyzersTest {
                   hosts: [d.example.com]
                   exportTo: [shop]
                   tls: [{match: [{sniHosts: [d.example.com]}], route: [{destination: {host: private.partner.io}}]}]
-                """, // one mistake, one diagnostic: the second reference (line 24) is named in the first's message
-                "case.yaml:16 IST0101 spec.tls[0].route[0].destination.host"),
+                """, "case.yaml:16 IST0101 spec.tls[0].route[0].destination.host",
+                "case.yaml:24 IST0101 spec.tls[0].route[0].destination.host"),
             c("ServiceEntry exported only to its own namespace is invisible elsewhere", """
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
