@@ -86,6 +86,13 @@ final class RepoOptions {
         return cluster;
     }
 
+    private LiveContext liveContext() throws MeshLoading.UsageException {
+        if (kubeContext != null && kubeconfig == null) {
+            throw new MeshLoading.UsageException("--context names a context of --kubeconfig; give --kubeconfig FILE");
+        }
+        return new LiveContext();
+    }
+
     private Workspaces.Opened withCluster(Workspaces.Opened opened, LiveContext live) throws MeshLoading.UsageException {
         live.workspace = opened.workspace();
         if (kubeconfig != null) {
@@ -99,10 +106,7 @@ final class RepoOptions {
      * {@link MeshLoading.UsageException} that says why.
      */
     Workspaces.Opened open(List<Path> paths) throws MeshLoading.UsageException {
-        if (kubeContext != null && kubeconfig == null) {
-            throw new MeshLoading.UsageException("--context names a context of --kubeconfig; give --kubeconfig FILE");
-        }
-        LiveContext live = new LiveContext();
+        LiveContext live = liveContext();
         try {
             return withCluster(Workspaces.onDisk(paths, choice(), namespace, maxFileSize, System.in, live), live);
         } catch (NoSuchFileException e) {
@@ -114,7 +118,7 @@ final class RepoOptions {
 
     /** Opens a revision of a local Git repository (files under {@code subPath}). */
     Workspaces.Opened openRevision(Path repo, String revision, String subPath) throws MeshLoading.UsageException {
-        LiveContext live = new LiveContext();
+        LiveContext live = liveContext();
         try {
             return withCluster(Workspaces.atRevision(repo, revision, subPath, choice(), namespace, maxFileSize, live),
                     live);

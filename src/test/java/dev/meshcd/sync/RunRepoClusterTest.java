@@ -78,10 +78,17 @@ class RunRepoClusterTest {
         }
     }
 
-    /** The shared mesh documents moved to their own namespace, so other tests' objects are never touched. */
+    /**
+     * The shared mesh documents moved to their own namespace, so other tests' objects are never touched, and their
+     * gateway to an ingress of its own: the sync gate analyzes against the live cluster, where another test's Gateway
+     * on the same ingress, port and hosts is a real conflict (IST0145).
+     */
     static String[] files(String ns, int weight) {
-        return new String[]{"context.yaml", MeshDocs.CONTEXT.replace("namespace: shop", "namespace: " + ns),
-                "gw.yaml", MeshDocs.GW.replace("shop", ns), "se.yaml", MeshDocs.SE.replace("shop", ns),
+        String ingress = "istio: ingressgateway-" + ns;
+        return new String[]{"context.yaml", MeshDocs.CONTEXT.replace("namespace: shop", "namespace: " + ns)
+                .replace("istio: ingressgateway", ingress),
+                "gw.yaml", MeshDocs.GW.replace("shop", ns).replace("istio: ingressgateway", ingress),
+                "se.yaml", MeshDocs.SE.replace("shop", ns),
                 "cart.yaml", (MeshDocs.DR_CART + "---\n" + MeshDocs.VS).replace("shop", ns)
                         .replace("weight: 90", "weight: " + weight).replace("weight: 10", "weight: " + (100 - weight))};
     }
