@@ -31,7 +31,7 @@ for n in $sizes; do
       if [[ $tool == meshcd ]]; then
         read -r wall cpu rss code < <(measure ./meshcd check --no-config "$repo")
       else
-        read -r wall cpu rss code < <(measure "$bin/istioctl" analyze --use-kube=false --recursive "$repo")
+        read -r wall cpu rss code < <(KUBECONFIG=/dev/null measure "$bin/istioctl" analyze --use-kube=false "$repo")
       fi
       printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$r" "$tool" "$wall" "$cpu" "$((rss / 1024))" "$code"
       sum[$tool.wall]=$(echo "${sum[$tool.wall]:-0} + $wall" | bc -l)
