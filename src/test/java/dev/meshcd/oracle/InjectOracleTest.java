@@ -58,6 +58,8 @@ class InjectOracleTest {
             new Variation("mesh-extras", List.of("meshConfig.defaultConfig.concurrency=2",
                     "meshConfig.defaultConfig.proxyMetadata.FOO=bar", "meshConfig.trustDomain=example.org"), "default"));
     /** Inputs run under every variation. */
+    /** Seeds of RandomMesh whose Deployments are injected too ({@code -Dmeshcd.oracle.injectCases=N}). */
+    private static final int GENERATED_CASES = Integer.getInteger("meshcd.oracle.injectCases", 20);
     private static final List<String> VARIATION_INPUTS = List.of("hello.yaml", "hello-probes.yaml",
             "multi-container.yaml", "gateway.yaml", "prometheus-scrape.yaml");
 
@@ -104,6 +106,24 @@ class InjectOracleTest {
                 } else {
                     differing.put(id, diff);
                 }
+            }
+        }
+        // The seeded generator's workloads (RandomMesh, as in the Envoy and analysis comparisons): each case's
+        // Deployments, injected under the default settings.
+        for (long seed = 1; seed <= GENERATED_CASES; seed++) {
+            List<String> deployments = RandomMesh.generate(seed).stream()
+                    .filter(d -> d.contains("kind: Deployment")).toList();
+            if (deployments.isEmpty()) {
+                continue;
+            }
+            Path input = Files.createDirectories(tmp.resolve("generated")).resolve("seed-" + seed + ".yaml");
+            Files.writeString(input, String.join("---\n", deployments));
+            String diff = compare(oracle, input, settings.get("base"), "default", allow);
+            total++;
+            if (diff == null) {
+                equal++;
+            } else {
+                differing.put("generated/seed-" + seed, diff);
             }
         }
         StringBuilder report = new StringBuilder();
