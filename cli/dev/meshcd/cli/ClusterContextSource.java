@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -58,11 +57,12 @@ final class ClusterContextSource {
     private KubernetesClient client() throws MeshLoading.UsageException {
         Config cfg;
         try {
-            cfg = Config.fromKubeconfig(kubeContext, Files.readString(kubeconfig), kubeconfig.toString());
-        } catch (NoSuchFileException e) {
-            throw new MeshLoading.UsageException(kubeconfig + ": no such file (--kubeconfig)");
-        } catch (IOException e) {
-            throw new MeshLoading.UsageException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage());
+            cfg = Config.fromKubeconfig(kubeContext, SmallFile.read(kubeconfig), kubeconfig.toString());
+        } catch (IOException e) { // bounded like every small file meshcd reads
+            if (e.getCause() instanceof NoSuchFileException) {
+                throw new MeshLoading.UsageException(kubeconfig + ": no such file (--kubeconfig)");
+            }
+            throw new MeshLoading.UsageException("--kubeconfig: " + e.getMessage());
         } catch (RuntimeException e) { // fabric8: not a kubeconfig, or no such context
             throw new MeshLoading.UsageException("--kubeconfig " + kubeconfig + ": " + Faults.oneLine(e));
         }

@@ -1,7 +1,6 @@
 package dev.meshcd.compiler.source;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -71,7 +70,9 @@ public final class BoundedDirectoryReader {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !p.equals(root)) {
                 continue;
             }
-            byte[] bytes = readAtMost(p, bounds.maxFileBytes());
+            // streamed and refused past the limit, as repository files are (a FIFO is read, a device refused)
+            byte[] bytes = BoundedRead.file(p, p.toString(), bounds.maxFileBytes(), "context: files are read up to "
+                    + ByteSize.format(bounds.maxFileBytes()));
             total += bytes.length;
             if (total > bounds.maxTotalBytes()) {
                 throw new TooLarge(path + " holds more than " + bounds.maxTotalBytes() / (1024 * 1024)
@@ -87,15 +88,5 @@ public final class BoundedDirectoryReader {
         Path abs = asked.toAbsolutePath().normalize().resolve(root.relativize(file)).normalize();
         String name = abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
         return name.isEmpty() ? abs.getFileName().toString() : name.replace('\\', '/');
-    }
-
-    private static byte[] readAtMost(Path p, long max) throws IOException {
-        try (InputStream in = Files.newInputStream(p)) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            if (bytes.length > max) {
-                throw new TooLarge(p + " is larger than " + max / (1024 * 1024) + " MiB");
-            }
-            return bytes;
-        }
     }
 }
