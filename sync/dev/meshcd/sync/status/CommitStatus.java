@@ -40,4 +40,6 @@ public record CommitStatus(String sha, String context, State state, String descr
     public static final String COMPILE = "meshcd/compile";
     public static final String SYNC = "meshcd/sync";
     public static final String DRIFT = "meshcd/drift";
+    /** The review of a pull request's head commit ({@code meshcd review --post}, pull-request events). */
+    public static final String REVIEW = "meshcd/review";
 }

@@ -89,15 +89,20 @@ public final class HttpStatusBackend implements StatusBackend {
     @Override
     public void publish(CommitStatus status) throws IOException {
         HttpRequest req = request(status);
-        HttpResponse<String> resp;
+        HttpResponse<java.io.InputStream> resp;
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted posting status " + status.context());
         }
+        // Only the start of an answer is ever shown; the rest is not read (a status answer is about 1.5 KiB).
+        byte[] head;
+        try (java.io.InputStream in = resp.body()) {
+            head = in.readNBytes(4096);
+        }
         if (resp.statusCode() / 100 != 2) {
-            String text = resp.body() == null ? "" : resp.body();
+            String text = new String(head, StandardCharsets.UTF_8);
             text = text.length() > 300 ? text.substring(0, 300) : text;
             if (token != null && !token.isEmpty()) {
                 text = text.replace(token, "***");
