@@ -9,6 +9,10 @@ import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.git.GitCredentials;
 import dev.meshcd.sync.git.GitRemote;
 import dev.meshcd.sync.git.TrustedKeys;
+import dev.meshcd.sync.forge.ForgeTarget;
+import dev.meshcd.sync.forge.ReviewPublisher;
+import dev.meshcd.sync.review.PullRequestReviews;
+import dev.meshcd.sync.review.ReviewQueue;
 import dev.meshcd.sync.status.HttpStatusBackend;
 import dev.meshcd.sync.status.StatusBackend;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -120,6 +124,15 @@ final class SyncArgs {
             description = "how long a leader's Lease lasts without renewal (default 15s)")
     Duration leaseDuration = Duration.ofSeconds(15);
 
+    @Option(names = "--pr-reviews", paramLabel = "N", description = "pull-request reviews running at once, beside the "
+            + "sync (default ${DEFAULT-VALUE}; 0: pull-request events are ignored). Reviews need push webhooks "
+            + "(--webhook-secret-file) and a forge (--status github|gitea|gitlab: its URL, token and project)")
+    int prReviews = 2;
+
+    @Option(names = "--pr-review-queue", paramLabel = "N", description = "pull requests waiting for review at most; "
+            + "beyond, events are answered 429 (default ${DEFAULT-VALUE})")
+    int prReviewQueue = 16;
+
     static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
@@ -129,8 +142,10 @@ final class SyncArgs {
     /** The loop, its leader election and its webhook routes; {@link #start()} once the server is up. */
     /** @param workspace where the loop compiles; the webhook validates under its settings too */
     /** @param health the sync's failure, if it is failing, for /readyz's note */
+    /** @param reviews the pull-request reviews (queue and mirror), closed with the loop; null when off */
     record Running(SyncLoop loop, LeaderElection election, Map<String, WebhookServer.PostHandler> routes,
-                   Runnable starter, Workspace workspace, SyncWiring.Health health) implements AutoCloseable {
+                   Runnable starter, Workspace workspace, SyncWiring.Health health, AutoCloseable reviews)
+            implements AutoCloseable {
         void start() {
             starter.run();
         }
@@ -143,6 +158,13 @@ final class SyncArgs {
             }
             loop.close();
             loop.reconciler().close();
+            if (reviews != null) {
+                try {
+                    reviews.close();
+                } catch (Exception e) {
+                    log().warn("closing the pull-request reviews: {}", e.getMessage());
+                }
+            }
         }
     }
 
@@ -157,9 +179,11 @@ final class SyncArgs {
     Running prepare(KubernetesClient client, java.util.function.Supplier<dev.meshcd.admission.cluster.Snapshot> cluster)
             throws UsageException, IOException {
         SyncOptions options = options();
-        Workspace workspace = cluster == null ? Reconciler.workspaceFor(options) : Reconciler.workspaceFor(options,
-                new InformerContext(cluster, options.name(), "cluster " + client.getMasterUrl().toString()
-                        .replaceAll("/+$", "")));
+        java.util.function.Supplier<dev.meshcd.compiler.context.MeshContext> live = cluster == null
+                ? () -> dev.meshcd.compiler.context.MeshContext.NONE
+                : new InformerContext(cluster, options.name(), "cluster " + client.getMasterUrl().toString()
+                        .replaceAll("/+$", ""));
+        Workspace workspace = Reconciler.workspaceFor(options, live);
         Function<GitRemote, StatusBackend> statuses = statusBackend();
         SyncLoop loop;
         SyncWiring.Health health = new SyncWiring.Health(options.name());
@@ -171,13 +195,14 @@ final class SyncArgs {
                     + options.credentials().redact(e.getMessage()));
         }
         String secret = webhookSecret();
+        PullRequestReviewing reviews = secret == null ? null : reviews(options, live);
         Map<String, WebhookServer.PostHandler> routes = secret == null ? Map.of()
-                : SyncWiring.hookRoutes(secret, options.branch(), loop);
+                : SyncWiring.hookRoutes(secret, options.branch(), loop, reviews == null ? null : reviews.queue());
         if (secret == null) {
             log().info("push webhooks off (no --webhook-secret-file): polling {} every {}", options.name(), options.interval());
         }
         if (!leaderElect) {
-            return new Running(loop, null, routes, loop::start, workspace, health);
+            return new Running(loop, null, routes, loop::start, workspace, health, reviews);
         }
         String identity = leaderIdentity != null ? leaderIdentity : defaultIdentity();
         Runnable onLose = () -> {
@@ -191,7 +216,47 @@ final class SyncArgs {
         };
         LeaderElection election = new LeaderElection(client, options.stateNamespace(), name, identity, leaseDuration,
                 loop::start, onLose);
-        return new Running(loop, election, routes, election::start, workspace, health);
+        return new Running(loop, election, routes, election::start, workspace, health, reviews);
+    }
+
+    /** The review queue and the runner it feeds, closed together (queue first: no review starts after). */
+    record PullRequestReviewing(ReviewQueue queue, PullRequestReviews runner) implements AutoCloseable {
+        @Override
+        public void close() {
+            queue.close();
+            runner.close();
+        }
+    }
+
+    /**
+     * Pull-request reviews when on ({@code --pr-reviews} > 0 and a forge to post to), else null. Every replica
+     * reviews the events it receives: the comment is found again by its marker, so replicas share it.
+     */
+    private PullRequestReviewing reviews(SyncOptions options, java.util.function.Supplier<dev.meshcd.compiler.context.MeshContext> live)
+            throws UsageException {
+        if (prReviews < 0 || prReviewQueue < 1) {
+            throw new UsageException("--pr-reviews must be 0 or more and --pr-review-queue 1 or more");
+        }
+        if (prReviews == 0) {
+            return null;
+        }
+        ForgeTarget target = forgeTarget();
+        if (target == null) {
+            log().info("pull-request reviews off: they post through a forge (--status github|gitea|gitlab)");
+            return null;
+        }
+        Path cache = options.cacheDir();
+        Path mirror = cache.resolveSibling(cache.getFileName() + "-reviews");
+        PullRequestReviews runner;
+        try {
+            runner = new PullRequestReviews(options.url(), options.branch(), options.credentials(), mirror,
+                    new SyncReviewer(options, live), new ReviewPublisher(target, options.clusterName(), null));
+        } catch (IOException e) {
+            throw new UsageException("cannot open the review mirror " + mirror + ": " + e.getMessage());
+        }
+        log().info("pull-request reviews on: {} at once, {} waiting at most, posted to {}", prReviews, prReviewQueue,
+                target);
+        return new PullRequestReviewing(new ReviewQueue(prReviews, prReviewQueue, runner), runner);
     }
 
     /** Set when the process is stopping: losing the lease then is expected, not a reason to exit. */
@@ -265,6 +330,18 @@ final class SyncArgs {
                 return remote -> StatusBackend.NONE;
             case "notes":
                 return SyncWiring.notes();
+            default:
+                ForgeTarget target = forgeTarget();
+                return remote -> target.statuses(null);
+        }
+    }
+
+    /** The forge of {@code --status github|gitea|gitlab} (server, project, token); null for notes and none. */
+    ForgeTarget forgeTarget() throws UsageException {
+        String kind = status.toLowerCase(Locale.ROOT);
+        switch (kind) {
+            case "none", "notes":
+                return null;
             case "github", "gitea", "gitlab":
                 break;
             default:
@@ -287,7 +364,8 @@ final class SyncArgs {
             if (forge == HttpStatusBackend.Forge.GITHUB) {
                 base = URI.create("https://api.github.com");
             } else if (repoUri != null) {
-                base = URI.create(repoUri.getScheme() + "://" + repoUri.getAuthority());
+                base = URI.create(repoUri.getScheme() + "://" + repoUri.getHost()
+                        + (repoUri.getPort() == -1 ? "" : ":" + repoUri.getPort()));
             } else {
                 throw new UsageException("--status " + kind + " needs --status-url (the server, e.g. https://git.example.com)");
             }
@@ -296,9 +374,11 @@ final class SyncArgs {
         if (project == null) {
             throw new UsageException("--status " + kind + " needs --status-repo OWNER/REPO (cannot tell it from " + repo + ")");
         }
-        String t = token.strip();
-        URI b = base;
-        return remote -> new HttpStatusBackend(forge, b, project, t, null);
+        try {
+            return new ForgeTarget(forge, base, project, token.strip());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--status " + kind + ": " + e.getMessage());
+        }
     }
 
     private static URI httpsRepo(String url) {

@@ -8,7 +8,10 @@ import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.SyncResult;
 import dev.meshcd.sync.git.GitRemote;
 import dev.meshcd.sync.status.GitNotesStatusBackend;
+import dev.meshcd.sync.review.PullRequestEvent;
+import dev.meshcd.sync.review.ReviewQueue;
 import dev.meshcd.sync.status.StatusBackend;
+import dev.meshcd.sync.webhook.PullRequestWebhook;
 import dev.meshcd.sync.webhook.PushWebhook;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -57,16 +60,30 @@ final class SyncWiring {
 
     /** The push-webhook routes (path → handler) triggering {@code loop}. */
     static Map<String, WebhookServer.PostHandler> hookRoutes(String secret, String branch, SyncLoop loop) {
+        return hookRoutes(secret, branch, loop, null);
+    }
+
+    /**
+     * Likewise; with {@code reviews}, pull-request events at the same paths are queued there for review (without
+     * it they are answered "ignored", as every event but a push is).
+     */
+    static Map<String, WebhookServer.PostHandler> hookRoutes(String secret, String branch, SyncLoop loop,
+                                                             ReviewQueue reviews) {
         PushWebhook hook = new PushWebhook(secret, branch, loop::trigger);
+        PullRequestWebhook prHook = reviews == null ? null : new PullRequestWebhook(secret, branch, reviews::submit);
         Map<String, WebhookServer.PostHandler> routes = new LinkedHashMap<>();
         for (String path : HOOK_PATHS) {
             routes.put(path, (headers, body) -> {
-                int status = hook.handle("POST", path, headers, body);
+                boolean pullRequest = prHook != null
+                        && PullRequestEvent.isPullRequestEvent(PullRequestWebhook.event(PushWebhook.forgeOf(path), headers));
+                int status = pullRequest ? prHook.handle(path, headers, body) : hook.handle("POST", path, headers, body);
                 return new WebhookServer.PostHandler.Response(status, switch (status) {
-                    case 202 -> "sync triggered";
+                    case 202 -> pullRequest ? "review queued" : "sync triggered";
                     case 200 -> "ignored";
                     case 401 -> "bad or missing signature";
                     case 400 -> "unreadable payload";
+                    case 429 -> "too many reviews waiting; retry later";
+                    case 503 -> "shutting down";
                     default -> "status " + status;
                 });
             });

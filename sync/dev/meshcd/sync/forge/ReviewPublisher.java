@@ -26,6 +26,16 @@ public final class ReviewPublisher {
         this.context = CommitStatus.context(CommitStatus.REVIEW, cluster);
     }
 
+    /** Marks {@code headSha} as under review (status pending), before the review starts. */
+    public void pending(String headSha, String description) throws IOException {
+        statuses.publish(new CommitStatus(headSha, context, CommitStatus.State.PENDING, description, null));
+    }
+
+    /** Marks {@code headSha} as not reviewed: the review could not run (status error). */
+    public void failed(String headSha, String description) throws IOException {
+        statuses.publish(new CommitStatus(headSha, context, CommitStatus.State.ERROR, description, null));
+    }
+
     /**
      * Posts {@code review} on pull request {@code number}; the status goes on {@code headSha} unless it is null
      * (a review of directories has no commit).

@@ -105,6 +105,29 @@ public final class GitRemote implements AutoCloseable {
         }
     }
 
+    /**
+     * Fetches one remote ref into {@code localRef} (forced), {@code depth} commits deep (0: whole history; a review
+     * needs one tree, and a shallow fetch bounds what an untrusted head can make us download), and returns the
+     * commit it points at.
+     */
+    public ObjectId fetchRef(String remoteRef, String localRef, int depth) throws GitException {
+        try (Git git = new Git(repository)) {
+            var fetch = git.fetch().setRemote(url).setRefSpecs(new RefSpec("+" + remoteRef + ":" + localRef))
+                    .setRemoveDeletedRefs(false);
+            if (depth > 0) {
+                fetch.setDepth(depth);
+            }
+            configure(fetch).call();
+            Ref ref = repository.exactRef(localRef);
+            if (ref == null || ref.getObjectId() == null) {
+                throw new GitException(remoteRef + " not found at " + safeUrl());
+            }
+            return ref.getObjectId();
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            throw failure("fetch " + remoteRef + " from", e);
+        }
+    }
+
     /** Pushes one refspec; returns the remote's verdict (OK, REJECTED_NONFASTFORWARD, ...). */
     public RemoteRefUpdate.Status push(String refSpec) throws GitException {
         try (Git git = new Git(repository)) {

@@ -2,16 +2,9 @@ package dev.meshcd.sync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +29,7 @@ public final class PushWebhook {
 
     public enum Forge { GITHUB, GITEA, GITLAB }
 
-    private final byte[] secret;
+    private final WebhookSignature signature;
     private final String branch;
     private final Runnable trigger;
 
@@ -46,10 +39,7 @@ public final class PushWebhook {
      * @param trigger what a push to the branch starts (e.g. {@code SyncLoop::trigger})
      */
     public PushWebhook(String secret, String branch, Runnable trigger) {
-        if (secret == null || secret.isEmpty()) {
-            throw new IllegalArgumentException("a webhook secret is required");
-        }
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.signature = new WebhookSignature(secret);
         this.branch = branch;
         this.trigger = trigger;
     }
@@ -115,43 +105,11 @@ public final class PushWebhook {
     }
 
     boolean verify(Forge forge, Map<String, String> h, byte[] body) {
-        return switch (forge) {
-            case GITHUB -> {
-                String sig = h.get("X-Hub-Signature-256");
-                yield sig != null && sig.startsWith("sha256=") && equalHex(sig.substring(7), hmac(body));
-            }
-            case GITEA -> {
-                String sig = h.get("X-Gitea-Signature");
-                if (sig == null) {
-                    sig = h.get("X-Forgejo-Signature");
-                }
-                yield sig != null && equalHex(sig, hmac(body));
-            }
-            case GITLAB -> {
-                String token = h.get("X-Gitlab-Token");
-                yield token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), secret);
-            }
-        };
+        return signature.verify(forge, h, body);
     }
 
     /** Hex HMAC-SHA256 of the body with the secret (what the forge sends). */
     public byte[] hmac(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(body);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean equalHex(String hex, byte[] expected) {
-        byte[] given;
-        try {
-            given = HexFormat.of().parseHex(hex.strip().toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        return MessageDigest.isEqual(given, expected); // constant time for equal lengths
+        return signature.hmac(body);
     }
 }
