@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "meshcd", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "GitOps-driven service-mesh configuration compiler and admission controller.",
         subcommands = {ValidateCommand.class, CheckCommand.class, CompileToCommand.class, SimulateCommand.class,
-                DiffCommand.class, KubeInjectCommand.class, RunCommand.class, InstallCommand.class, StatusCommand.class,
+                DiffCommand.class, ReviewCommand.class, KubeInjectCommand.class, RunCommand.class, InstallCommand.class, StatusCommand.class,
                 UpCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,126 @@
+package dev.meshcd.compiler.review;
+
+import dev.meshcd.compiler.context.ContextOrigin;
+import dev.meshcd.compiler.diag.Codes;
+import dev.meshcd.compiler.diag.Diagnostic;
+import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.diff.DiffReport;
+import dev.meshcd.compiler.diff.MeshDiff;
+import dev.meshcd.compiler.envoy.EffectiveMesh;
+import dev.meshcd.compiler.envoy.EnvoyChecks;
+import dev.meshcd.compiler.envoy.EnvoyTranslator;
+import dev.meshcd.compiler.envoy.Proxy;
+import dev.meshcd.compiler.envoy.ProxyConfig;
+import dev.meshcd.compiler.model.Resource;
+import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.output.IstioOutput;
+import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.workspace.Workspace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reviews a change: compares two compilations of a repository (BASE and HEAD) and says what a pull request
+ * needs to know (pure: no I/O; the shells read the revisions and ask the cluster). Only the proxies the change
+ * can affect are translated to Envoy configuration ({@link AffectedProxies}).
+ */
+public final class Review {
+    private Review() {
+    }
+
+    /** Reviews the last compilations of two workspaces (each must have compiled: {@link Workspace#last}). */
+    public static ReviewReport review(Workspace base, Workspace head, Optional<DryRun> dryRun) {
+        CompileResult b = Objects.requireNonNull(base.last(), "BASE's workspace has not compiled");
+        CompileResult h = Objects.requireNonNull(head.last(), "HEAD's workspace has not compiled");
+        return review(b, h, dryRun);
+    }
+
+    /** Reviews HEAD against BASE, with the live cluster's dry run of HEAD when there is one. */
+    public static ReviewReport review(CompileResult base, CompileResult head, Optional<DryRun> dryRun) {
+        EnvoyTranslator tb = new EnvoyTranslator(base.index());
+        EnvoyTranslator th = new EnvoyTranslator(head.index());
+        Set<String> affected = AffectedProxies.between(base, head, tb, th);
+        List<Diagnostic> envoyBase = new ArrayList<>();
+        List<Diagnostic> envoyHead = new ArrayList<>();
+        Map<String, ProxyConfig> pb = translate(base, tb, affected, envoyBase);
+        Map<String, ProxyConfig> ph = translate(head, th, affected, envoyHead);
+        List<Diagnostic> baseDiagnostics = merged(base.diagnostics(), envoyBase);
+        List<Diagnostic> headDiagnostics = merged(head.diagnostics(), envoyHead);
+        DiffReport diff = MeshDiff.diff(new EffectiveMesh(base, tb, pb, baseDiagnostics),
+                new EffectiveMesh(head, th, ph, headDiagnostics));
+        List<ResourceKey> applied = new ArrayList<>();
+        List<ResourceKey> removed = new ArrayList<>();
+        changedIstioResources(base, head, applied, removed);
+        return new ReviewReport(
+                ReviewReport.Counts.of(baseDiagnostics, base.resources().size(), base.files()),
+                ReviewReport.Counts.of(headDiagnostics, head.resources().size(), head.files()),
+                DiagnosticDelta.between(baseDiagnostics, headDiagnostics), diff, RouteChanges.between(pb, ph),
+                applied, removed, dryRun);
+    }
+
+    /** The affected proxies' configuration, with Envoy's checks of it (as EffectiveMesh makes them). */
+    private static Map<String, ProxyConfig> translate(CompileResult result, EnvoyTranslator t, Set<String> ids,
+                                                      List<Diagnostic> diagnostics) {
+        Map<String, ProxyConfig> out = new TreeMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try {
+            for (Proxy p : t.proxies()) {
+                if (ids.contains(p.id())) {
+                    out.put(p.id(), t.translate(p));
+                }
+            }
+            for (Diagnostic d : EnvoyChecks.check(out)) {
+                // a context object's translation is not the repository's to fix
+                if (d.subject() == null || !ContextOrigin.isContext(result.index().get(d.subject()).orElse(null))) {
+                    diagnostics.add(d);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.clear();
+            diagnostics.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e,
+                    null, null, ""));
+        }
+        return out;
+    }
+
+    /**
+     * The compile's findings with Envoy's checks of the translation, except those about a resource the compile
+     * already has an error for: one mistake (a subset that does not exist) gives one finding (IST0101), not a
+     * second one for the cluster it leaves missing.
+     */
+    private static List<Diagnostic> merged(List<Diagnostic> compiled, List<Diagnostic> envoy) {
+        Set<String> inError = new java.util.HashSet<>();
+        compiled.stream().filter(Diagnostic::isError).forEach(d -> inError.add(d.resource()));
+        List<Diagnostic> extra = envoy.stream().filter(d -> d.subject() == null || !inError.contains(d.resource())).toList();
+        if (extra.isEmpty()) {
+            return compiled;
+        }
+        List<Diagnostic> all = new ArrayList<>(compiled);
+        all.addAll(extra);
+        all.sort(Diagnostic.ORDER);
+        return List.copyOf(all);
+    }
+
+    /** Istio resources HEAD adds or changes, and those it removes (by their byte-stable YAML, as diff compares). */
+    static void changedIstioResources(CompileResult base, CompileResult head, List<ResourceKey> applied,
+                                      List<ResourceKey> removed) {
+        Map<ResourceKey, Resource> b = new TreeMap<>();
+        base.istioResources().forEach(r -> b.put(r.key(), r));
+        Map<ResourceKey, Resource> h = new TreeMap<>();
+        head.istioResources().forEach(r -> h.put(r.key(), r));
+        h.forEach((k, r) -> {
+            Resource old = b.get(k);
+            if (old == null || !IstioOutput.yaml(old).equals(IstioOutput.yaml(r))) {
+                applied.add(k);
+            }
+        });
+        b.keySet().stream().filter(k -> !h.containsKey(k)).forEach(removed::add);
+    }
+}
