@@ -53,6 +53,9 @@ final class ReviewCommand extends PrintingCommand {
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
 
+    @picocli.CommandLine.Mixin
+    ReviewPostOptions post;
+
     @Override
     int run(PrintWriter stdout, PrintWriter stderr) throws Exception {
         if (repo == null && (base.equals(DirectorySource.STDIN) || head.equals(DirectorySource.STDIN))) {
@@ -61,6 +64,17 @@ final class ReviewCommand extends PrintingCommand {
         }
         if (maxChars < 0) {
             stderr.println("meshcd review: --max-chars must be 0 (no limit) or more");
+            return ExitCodes.USAGE;
+        }
+        dev.meshcd.sync.forge.ForgeTarget forge = null;
+        String headCommit = null;
+        try {
+            if (post.posting()) { // checked before the review: a missing token is a usage error, not a late failure
+                forge = post.target(repo, System.getenv());
+                headCommit = post.headCommit(repo, head);
+            }
+        } catch (MeshLoading.UsageException e) {
+            stderr.println("meshcd review: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         ReviewReport report;
@@ -80,7 +94,11 @@ final class ReviewCommand extends PrintingCommand {
                 return ExitCodes.USAGE;
             }
         }
-        stdout.print(report.markdown(maxChars));
+        String markdown = report.markdown(maxChars);
+        stdout.print(markdown);
+        if (forge != null && !post.publish(forge, ReviewPostOptions.review(report, markdown), headCommit, stderr)) {
+            return ExitCodes.USAGE;
+        }
         return report.compiles() ? ExitCodes.OK : ExitCodes.ERRORS;
     }
 

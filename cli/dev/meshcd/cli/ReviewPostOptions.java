@@ -1,9 +1,11 @@
 package dev.meshcd.cli;
 
+import dev.meshcd.compiler.review.ReviewReport;
 import dev.meshcd.sync.forge.ForgeTarget;
 import dev.meshcd.sync.forge.ReviewComments;
 import dev.meshcd.sync.forge.ReviewPublisher;
 import dev.meshcd.sync.review.PullRequestReview;
+import dev.meshcd.sync.status.CommitStatus;
 import dev.meshcd.sync.status.HttpStatusBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -46,6 +48,11 @@ final class ReviewPostOptions {
     @Option(names = "--forge-token-file", paramLabel = "FILE", description = "File holding the forge token (default: env "
             + TOKEN_ENV + ", or GITHUB_TOKEN with --post github). Never printed.")
     Path tokenFile;
+
+    @Option(names = "--head-sha", paramLabel = "SHA", description = "The commit the meshcd/review status goes on "
+            + "(default: HEAD's commit with --repo; without --repo and this option no status is set). In CI give the "
+            + "pull request's head, e.g. ${{ github.event.pull_request.head.sha }} or $CI_COMMIT_SHA.")
+    String headSha;
 
     boolean posting() {
         return post != null;
@@ -113,6 +120,37 @@ final class ReviewPostOptions {
             return new ForgeTarget(forge, base, project, token);
         } catch (IllegalArgumentException e) {
             throw new MeshLoading.UsageException(e.getMessage());
+        }
+    }
+
+    /** The comment and status of a review: success when HEAD would sync, failure when it would not. */
+    static PullRequestReview review(ReviewReport report, String markdown) {
+        int introduced = report.findings().introduced().size();
+        int fixed = report.findings().fixed().size();
+        long errors = report.head().errors();
+        String summary = (report.compiles() ? "compiles" : errors + " error" + (errors == 1 ? "" : "s")) + "; "
+                + introduced + " finding" + (introduced == 1 ? "" : "s") + " introduced, " + fixed + " fixed";
+        return new PullRequestReview(markdown, report.wouldSync() ? CommitStatus.State.SUCCESS
+                : CommitStatus.State.FAILURE, summary);
+    }
+
+    /** The commit for the status: {@code --head-sha}, else {@code head} resolved in {@code repo}, else null. */
+    String headCommit(Path repo, String head) throws MeshLoading.UsageException {
+        if (headSha != null) {
+            if (!headSha.matches("[0-9a-f]{40}|[0-9a-f]{64}")) {
+                throw new MeshLoading.UsageException("--head-sha takes a full commit id, not " + headSha);
+            }
+            return headSha;
+        }
+        if (repo == null) {
+            return null;
+        }
+        try (Repository r = new FileRepositoryBuilder().readEnvironment().findGitDir(repo.toAbsolutePath().toFile())
+                .setMustExist(true).build()) {
+            org.eclipse.jgit.lib.ObjectId id = r.resolve(head + "^{commit}");
+            return id == null ? null : id.name();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
