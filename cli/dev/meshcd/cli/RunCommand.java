@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
         description = "Serve meshcd's admission webhooks over HTTPS: /validate, /inject, /healthz, /readyz, /metrics.%n"
                 + "With --repo, also make the cluster follow a Git repository (the GitOps loop): poll it, sync at once "
                 + "on a push webhook (/hooks/github, /hooks/gitea, /hooks/gitlab), compile, apply, prune, report "
-                + "commit statuses. With --leader-elect every replica serves webhooks and one syncs.%n"
+                + "commit statuses. Pull-request events at the same hooks are reviewed (never applied) and the review "
+                + "posted to the --status forge. With --leader-elect every replica serves webhooks and one syncs.%n"
                 + "Runs until stopped. Exit 2 on usage errors or when the server cannot start.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", description = "HTTPS port (default ${DEFAULT-VALUE}; 0 picks a free one)")
