@@ -253,6 +253,8 @@ final class SyncArgs {
                     new SyncReviewer(options, live), new ReviewPublisher(target, options.clusterName(), null));
         } catch (IOException e) {
             throw new UsageException("cannot open the review mirror " + mirror + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--cluster-name: " + e.getMessage());
         }
         log().info("pull-request reviews on: {} at once, {} waiting at most, posted to {}", prReviews, prReviewQueue,
                 target);

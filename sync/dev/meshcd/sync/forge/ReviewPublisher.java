@@ -15,9 +15,13 @@ public final class ReviewPublisher {
     private final StatusBackend statuses;
     private final String context;
 
-    /** @param cluster suffix of the status context ({@code meshcd/review (prod-eu)}), or null */
+    /**
+     * @param cluster suffix of the status context ({@code meshcd/review (prod-eu)}) and the key of the comment (each
+     *                cluster following one repository keeps its own), or null
+     */
     public ReviewPublisher(ForgeTarget target, String cluster, HttpClient http) {
-        this(new ReviewComments(new ForgeHttp(target, http)), target.statuses(http), cluster);
+        this(new ReviewComments(new ForgeHttp(target, http), cluster == null || cluster.isBlank() ? null : cluster),
+                target.statuses(http), cluster);
     }
 
     public ReviewPublisher(ReviewComments comments, StatusBackend statuses, String cluster) {

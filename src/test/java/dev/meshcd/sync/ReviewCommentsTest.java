@@ -78,11 +78,31 @@ class ReviewCommentsTest {
     @Test
     void aBodyWithoutTheMarkerGetsOneSoTheNextPostFindsIt() throws IOException {
         JsonNode rec = ForgeReplay.recording("github-review-comment-create.json");
-        ((ObjectNode) rec.get(1).path("body")).put("body", ReviewComments.MARKER + " -->\nplain\n");
+        ((ObjectNode) rec.get(1).path("body")).put("body", ReviewComments.MARKER + "\nplain\n");
         try (ForgeReplay replay = new ForgeReplay(rec)) {
             comments(Forge.GITHUB, replay.base, "octocat/Hello-World", GH_TOKEN).post(1347, "plain\n");
             assertThat(replay.mismatches).isEmpty();
         }
+    }
+
+    /** Two clusters following one repository keep a comment each: a keyed poster leaves the plain one alone. */
+    @Test
+    void aKeyedPosterKeepsItsOwnComment() throws IOException {
+        ArrayNode rec = ForgeReplay.JSON.createArrayNode();
+        JsonNode update = ForgeReplay.recording("github-review-comment-update.json");
+        rec.add(update.get(0));
+        rec.add(update.get(1)); // comment 3 carries the plain marker: not this poster's
+        ObjectNode create = (ObjectNode) ForgeReplay.recording("github-review-comment-create.json").get(1);
+        String keyed = NEW.replace(ReviewComments.MARKER, "<!-- meshcd-review (prod-eu) -->");
+        ((ObjectNode) create.path("body")).put("body", keyed);
+        rec.add(create);
+        try (ForgeReplay replay = new ForgeReplay(rec)) {
+            ReviewComments c = new ReviewComments(new ForgeHttp(new ForgeTarget(Forge.GITHUB, replay.base,
+                    "octocat/Hello-World", GH_TOKEN), null), "prod-eu");
+            assertThat(c.post(1347, NEW).created()).isTrue();
+            assertThat(replay.mismatches).isEmpty();
+        }
+        assertThatThrownBy(() -> new ReviewComments(null, "x --> <script>")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -14,10 +14,15 @@ import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 class ReviewPublisherTest {
-    /** The comment (the docs-derived GitHub exchange), then the meshcd/review status on the head commit. */
+    /**
+     * The comment (the docs-derived GitHub exchange; the cluster's own marker), then the meshcd/review status of the
+     * cluster on the head commit.
+     */
     @Test
     void commentThenStatusOnTheHead() throws IOException {
         ArrayNode rec = (ArrayNode) ForgeReplay.recording("github-review-comment-create.json");
+        ((ObjectNode) rec.get(1).path("body")).put("body", ReviewCommentsTest.NEW.replace(ReviewComments.MARKER,
+                "<!-- meshcd-review (prod-eu) -->"));
         String sha = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
         ObjectNode status = rec.addObject().put("method", "post").put("path", "/repos/octocat/Hello-World/statuses/" + sha)
                 .put("status", 201);
