@@ -179,6 +179,12 @@ final class SyncArgs {
     Running prepare(KubernetesClient client, java.util.function.Supplier<dev.meshcd.admission.cluster.Snapshot> cluster)
             throws UsageException, IOException {
         SyncOptions options = options();
+        if (prReviews < 0) {
+            throw new UsageException("--pr-reviews must be 0 or more, not " + prReviews);
+        }
+        if (prReviewQueue < 1) {
+            throw new UsageException("--pr-review-queue must be 1 or more, not " + prReviewQueue);
+        }
         java.util.function.Supplier<dev.meshcd.compiler.context.MeshContext> live = cluster == null
                 ? () -> dev.meshcd.compiler.context.MeshContext.NONE
                 : new InformerContext(cluster, options.name(), "cluster " + client.getMasterUrl().toString()
@@ -234,9 +240,6 @@ final class SyncArgs {
      */
     private PullRequestReviewing reviews(SyncOptions options, java.util.function.Supplier<dev.meshcd.compiler.context.MeshContext> live)
             throws UsageException {
-        if (prReviews < 0 || prReviewQueue < 1) {
-            throw new UsageException("--pr-reviews must be 0 or more and --pr-review-queue 1 or more");
-        }
         if (prReviews == 0) {
             return null;
         }

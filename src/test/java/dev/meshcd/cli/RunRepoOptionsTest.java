@@ -76,7 +76,9 @@ class RunRepoOptionsTest {
             "--interval 0s                                 | --interval must be positive",
             "--git-ssh-key /nonexistent/id_ed25519         | --git-ssh-key /nonexistent/id_ed25519: not readable",
             "--webhook-secret-file /nonexistent/secret     | cannot read --webhook-secret-file",
-            "--require-signed-by /nonexistent/keys.asc     | --require-signed-by: "})
+            "--require-signed-by /nonexistent/keys.asc     | --require-signed-by: ",
+            "--pr-reviews -1                               | --pr-reviews must be 0 or more",
+            "--pr-review-queue 0                           | --pr-review-queue must be 1 or more"})
     void usageErrorsStopBeforeServing(String args, String message) throws Exception {
         CliTest.Run o = run(args.strip().split(" +"));
         assertThat(o.exit()).as(o.err()).isEqualTo(ExitCodes.USAGE);

@@ -48,7 +48,7 @@ class ReviewQueueTest {
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
-            reviewed.add(e.key() + "@" + Integer.parseInt(e.headSha().substring(30), 16));
+            reviewed.add(e.key() + "@" + Long.parseLong(e.headSha().substring(30), 16));
             n.decrementAndGet();
         }
     }
@@ -104,6 +104,26 @@ class ReviewQueueTest {
         ReviewQueue q = new ReviewQueue(1, 1, e -> { });
         q.close();
         assertThat(q.submit(event(1, 1))).isEqualTo(Admission.CLOSED);
+    }
+
+    /** The hook answers at once while reviews run: a slow review never holds the HTTP thread (nor the sync). */
+    @Test
+    void theHookAnswersWhileAReviewRuns() throws Exception {
+        String body = new String(PullRequestEventTest.class.getResourceAsStream(
+                "/webhook-payloads/github-pull_request-opened.json").readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> h = Map.of("X-GitHub-Event", "pull_request",
+                "X-Hub-Signature-256", "sha256=" + PushWebhookTest.hmac(PushWebhookTest.SECRET, body));
+        Gate gate = new Gate(1);
+        try (ReviewQueue q = new ReviewQueue(1, 1, gate::review)) {
+            PullRequestWebhook hook = new PullRequestWebhook(PushWebhookTest.SECRET, "master", q::submit);
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            assertThat(hook.handle("/hooks/github", h, bytes)).isEqualTo(202);
+            assertThat(gate.started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(hook.handle("/hooks/github", h, bytes)).as("waits behind the running review").isEqualTo(202);
+            assertThat(hook.handle("/hooks/github", h, bytes)).as("supersedes the waiting one").isEqualTo(202);
+            assertThat(gate.reviewed).isEmpty();
+            gate.release.countDown();
+        }
     }
 
     /** The HTTP answers of the pull-request hook: signature first, then what the queue says. */

@@ -107,10 +107,13 @@ class RunRepoPullRequestTest {
                 byte[] opened = event("opened", h1);
                 HttpResponse<String> forged = post(http, port, opened, RunRepoClusterTest.sign(opened, "not-the-secret"));
                 assertThat(forged.statusCode()).isEqualTo(401);
+                long t0 = System.nanoTime();
                 assertThat(post(http, port, opened, RunRepoClusterTest.sign(opened, RunRepoClusterTest.SECRET))
                         .statusCode()).isEqualTo(202);
                 Await.until(Duration.ofSeconds(90), "the review of " + h1 + " on the forge\n" + run.output(),
                         () -> forge.statuses("meshcd/review").contains(h1 + " success"));
+                System.out.println("pull_request opened to comment and status: " + (System.nanoTime() - t0) / 1_000_000
+                        + " ms");
                 Map<Long, Map.Entry<Long, String>> comments = forge.comments();
                 assertThat(comments).hasSize(1);
                 long id = comments.keySet().iterator().next();
@@ -123,10 +126,13 @@ class RunRepoPullRequestTest {
                 String h2 = pushPullRequest(work, "cart: 60/40", "cart.yaml",
                         RunRepoClusterTest.files(NS, 60)[7]);
                 byte[] sync = event("synchronize", h2);
+                long t1 = System.nanoTime();
                 assertThat(post(http, port, sync, RunRepoClusterTest.sign(sync, RunRepoClusterTest.SECRET))
                         .statusCode()).isEqualTo(202);
                 Await.until(Duration.ofSeconds(90), "the review of " + h2 + " on the forge\n" + run.output(),
                         () -> forge.statuses("meshcd/review").contains(h2 + " success"));
+                System.out.println("pull_request synchronize to edited comment and status: "
+                        + (System.nanoTime() - t1) / 1_000_000 + " ms");
                 assertThat(forge.comments()).containsOnlyKeys(id);
                 assertThat(forge.comments().get(id).getValue()).isNotEqualTo(first);
                 assertThat(forge.requests("POST", "/repos/acme/mesh/issues/1/comments")).hasSize(1);
