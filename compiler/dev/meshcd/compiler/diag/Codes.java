@@ -26,6 +26,8 @@ public final class Codes {
     public static final String REMOVED_API_VERSION = "MCD1014";
     /** A Flux-style {@code ${VAR}} placeholder that no {@code substitute:} value or default resolves. */
     public static final String UNRESOLVED_PLACEHOLDER = "MCD1015";
+    /** A custom resource in a version its CRD still serves but marks deprecated (Gateway API v1alpha2 routes). */
+    public static final String DEPRECATED_VERSION = "MCD1016";
 
     // Per-resource validation: errors use Istio's IST0106 (SchemaValidationError), as istioctl analyze does.
     public static final String SCHEMA_VALIDATION_ERROR = "IST0106";
