@@ -66,6 +66,12 @@ public final class Codes {
     /** A ServicePolicy for a service that is not in the repo. */
     public static final String POLICY_UNKNOWN_SERVICE = "MCD4008";
 
+    // The Kubernetes Gateway API (MCD6xxx): what istiod reports only in a route's status conditions
+    /** A route refers to an object in another namespace that no ReferenceGrant there lets it refer to. */
+    public static final String GATEWAY_API_REF_NOT_PERMITTED = "MCD6001";
+    /** A route's parent Gateway exists but none of the listeners it names accepts the route. */
+    public static final String GATEWAY_API_NOT_ALLOWED_BY_LISTENERS = "MCD6002";
+
     // Configuration of meshcd itself (MCD9xxx)
     public static final String CONFIG = "MCD9001";
     public static final String INTERNAL = "MCD9999";
