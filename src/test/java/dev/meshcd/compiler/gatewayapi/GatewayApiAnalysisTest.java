@@ -127,6 +127,34 @@ class GatewayApiAnalysisTest {
     }
 
     @Test
+    void aGatewayCertificateInAnotherNamespaceNeedsAReferenceGrant() {
+        String gw = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: tls, namespace: istio-ingress}
+                spec:
+                  gatewayClassName: istio
+                  listeners:
+                  - name: https
+                    port: 443
+                    protocol: HTTPS
+                    tls: {certificateRefs: [{name: shop-cert, namespace: shop}]}
+                """;
+        assertThat(findings(check(gw))).containsExactly("10 error MCD6001 spec.listeners[0].tls.certificateRefs[0].namespace"
+                + " Gateway istio-ingress/tls refers to Secret shop/shop-cert in another namespace, and no ReferenceGrant"
+                + " in namespace \"shop\" allows Gateways from \"istio-ingress\" to refer to it");
+        String grant = """
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: ReferenceGrant
+                metadata: {name: certs, namespace: shop}
+                spec:
+                  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: istio-ingress}]
+                  to: [{group: '', kind: Secret}]
+                """;
+        assertThat(findings(check(gw, grant))).isEmpty();
+    }
+
+    @Test
     void aListenerTakesOnlyTheRouteKindsOfItsProtocolAndHostnames() {
         String tcp = """
                 apiVersion: gateway.networking.k8s.io/v1

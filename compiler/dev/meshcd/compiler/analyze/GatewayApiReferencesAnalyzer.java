@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.analyze;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.DiagnosticSink;
 import dev.meshcd.compiler.diag.Severity;
@@ -14,6 +15,7 @@ import dev.meshcd.compiler.index.ServicePort;
 import dev.meshcd.compiler.model.Kind;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
+import dev.meshcd.compiler.source.FieldPath;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -28,18 +30,27 @@ import java.util.Set;
  *       the route: its kind, its namespace ({@code allowedRoutes}) and its hostnames (MCD6002);</li>
  *   <li>a backend Service, or ServiceEntry host ({@code networking.istio.io} Hostname), must exist and have the
  *       port the route names (IST0101);</li>
- *   <li>a backend in another namespace needs a ReferenceGrant there (MCD6001).</li>
+ *   <li>a backend in another namespace, or a Gateway listener's certificate Secret, needs a ReferenceGrant there
+ *       (MCD6001).</li>
  * </ul>
  */
-public final class GatewayApiRouteAnalyzer implements Analyzer {
+public final class GatewayApiReferencesAnalyzer implements Analyzer {
     @Override
     public String name() {
-        return "k8sgateway.routereferences";
+        return "k8sgateway.references";
+    }
+
+    private static final Set<Kind> SUBJECTS = subjectKinds();
+
+    private static Set<Kind> subjectKinds() {
+        Set<Kind> s = new java.util.HashSet<>(GatewayApiRefs.ROUTE_KINDS);
+        s.add(Kind.K8S_GATEWAY);
+        return Set.copyOf(s);
     }
 
     @Override
     public Set<Kind> subjects() {
-        return GatewayApiRefs.ROUTE_KINDS;
+        return SUBJECTS;
     }
 
     @Override
@@ -55,6 +66,9 @@ public final class GatewayApiRouteAnalyzer implements Analyzer {
                 check(index, r, sink);
             }
         }
+        for (Resource gw : index.ofKind(Kind.K8S_GATEWAY)) {
+            certificates(index, gw, sink);
+        }
     }
 
     @Override
@@ -62,6 +76,8 @@ public final class GatewayApiRouteAnalyzer implements Analyzer {
         for (Resource r : subjects) {
             if (GatewayApiRefs.isRoute(r)) {
                 check(index, r, sink);
+            } else if (r.is(Kind.K8S_GATEWAY)) {
+                certificates(index, r, sink);
             }
         }
     }
@@ -147,6 +163,30 @@ public final class GatewayApiRouteAnalyzer implements Analyzer {
             if (!ports.isEmpty() && !ports.contains(b.port())) {
                 Messages.report(sink, route, "IST0101", b.path().key("port"), "backend service port",
                         shown(route, b.namespace(), b.name()) + ":" + b.port());
+            }
+        }
+    }
+
+    /** A listener's certificate Secret in another namespace needs a ReferenceGrant there (istiod: RefNotPermitted). */
+    private static void certificates(MeshIndex index, Resource gw, DiagnosticSink sink) {
+        JsonNode listeners = gw.spec().path("listeners");
+        for (int i = 0; i < listeners.size(); i++) {
+            JsonNode refs = listeners.get(i).path("tls").path("certificateRefs");
+            for (int j = 0; j < refs.size(); j++) {
+                JsonNode ref = refs.get(j);
+                String ns = ref.path("namespace").asText(gw.namespace());
+                String name = ref.path("name").asText("");
+                if (!ref.path("group").asText("").isEmpty() || !ref.path("kind").asText("Secret").equals("Secret")) {
+                    continue;
+                }
+                if (!ReferenceGrants.permits(index, gw, "", "Secret", ns, name)) {
+                    sink.report(gw.diagnostic(Severity.ERROR, Codes.GATEWAY_API_REF_NOT_PERMITTED,
+                            FieldPath.of("spec", "listeners").index(i).key("tls").key("certificateRefs").index(j)
+                                    .key("namespace"),
+                            "Gateway " + gw.key().namespacedName() + " refers to Secret " + ns + "/" + name
+                                    + " in another namespace, and no ReferenceGrant in namespace \"" + ns
+                                    + "\" allows Gateways from \"" + gw.namespace() + "\" to refer to it"));
+                }
             }
         }
     }
