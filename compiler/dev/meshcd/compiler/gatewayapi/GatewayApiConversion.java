@@ -167,12 +167,25 @@ public final class GatewayApiConversion {
             hosts.forEach(h::add);
             ArrayNode g = spec.putArray("gateways");
             gateways.forEach(g::add);
-            ArrayNode http = spec.putArray("http");
+            // one http route per match (a rule without matches: one matching everything), in the Gateway API's
+            // precedence, as istiod orders them (stable: rule order breaks ties)
+            List<Map.Entry<ObjectNode, FieldPath>> routes = new ArrayList<>();
             JsonNode rules = route.spec().path("rules");
             for (int r = 0; r < rules.size(); r++) {
+                JsonNode rule = rules.get(r);
                 FieldPath rulePath = FieldPath.of("spec", "rules").index(r);
-                trace.put(FieldPath.of("spec", "http").index(http.size()), rulePath);
-                http.add(httpRoute(index, route, rules.get(r), r, p.isService() ? p.port() : 0));
+                int matches = Math.max(1, rule.path("matches").size());
+                for (int m = 0; m < matches; m++) {
+                    ObjectNode one = httpRoute(index, route, rule, r, m, p.isService() ? p.port() : 0);
+                    routes.add(Map.entry(one, rule.path("matches").isEmpty() ? rulePath
+                            : rulePath.key("matches").index(m)));
+                }
+            }
+            routes.sort(PRECEDENCE);
+            ArrayNode http = spec.putArray("http");
+            for (Map.Entry<ObjectNode, FieldPath> e : routes) {
+                trace.put(FieldPath.of("spec", "http").index(http.size()), e.getValue());
+                http.add(e.getKey());
             }
             String name = route.name() + "-" + route.key().kind().toLowerCase(Locale.ROOT) + "-" + i + "-" + INTERNAL;
             out.add(derived(Kind.VIRTUAL_SERVICE, route.namespace(), name, spec, trace, route));
@@ -197,11 +210,62 @@ public final class GatewayApiConversion {
         return List.of(lh.isEmpty() ? "*" : lh);
     }
 
-    private static ObjectNode httpRoute(MeshIndex index, Resource route, JsonNode rule, int ruleIndex, int port) {
+    /**
+     * istiod's sortHTTPRoutes: routes without a match last; then by the first match's uri kind (exact, prefix,
+     * regex, none), longer uri first, a method match first, more header matches first, more query matches first.
+     */
+    static final java.util.Comparator<Map.Entry<ObjectNode, FieldPath>> PRECEDENCE = (a, b) -> {
+        JsonNode m1 = a.getKey().path("match").path(0);
+        JsonNode m2 = b.getKey().path("match").path(0);
+        boolean none1 = !a.getKey().has("match") || onlyPort(m1);
+        boolean none2 = !b.getKey().has("match") || onlyPort(m2);
+        if (none1 || none2) {
+            return Boolean.compare(none1, none2);
+        }
+        int r1 = uriRank(m1.path("uri"));
+        int r2 = uriRank(m2.path("uri"));
+        if (r1 != r2) {
+            return Integer.compare(r2, r1);
+        }
+        int l1 = uriLength(m1.path("uri"));
+        int l2 = uriLength(m2.path("uri"));
+        if (l1 != l2) {
+            return Integer.compare(l2, l1);
+        }
+        if (m1.has("method") != m2.has("method")) {
+            return m1.has("method") ? -1 : 1;
+        }
+        if (m1.path("headers").size() != m2.path("headers").size()) {
+            return Integer.compare(m2.path("headers").size(), m1.path("headers").size());
+        }
+        return Integer.compare(m2.path("queryParams").size(), m1.path("queryParams").size());
+    };
+
+    /** A match that only restates the mesh parent's port matches everything on that port. */
+    private static boolean onlyPort(JsonNode match) {
+        return match.size() == 1 && match.has("port");
+    }
+
+    private static int uriRank(JsonNode uri) {
+        return uri.has("exact") ? 3 : uri.has("prefix") ? 2 : uri.has("regex") ? 1 : -1;
+    }
+
+    private static int uriLength(JsonNode uri) {
+        for (String k : List.of("exact", "prefix", "regex")) {
+            if (uri.has(k)) {
+                return uri.path(k).asText("").length();
+            }
+        }
+        return 0;
+    }
+
+    private static ObjectNode httpRoute(MeshIndex index, Resource route, JsonNode rule, int ruleIndex, int matchIndex,
+                                        int port) {
         ObjectNode h = JSON.objectNode();
-        h.put("name", route.name() + "." + ruleIndex);
+        h.put("name", route.name() + "." + ruleIndex + (rule.path("matches").size() > 1 ? "." + matchIndex : ""));
         ArrayNode matches = JSON.arrayNode();
-        for (JsonNode m : rule.path("matches")) {
+        JsonNode m = rule.path("matches").path(matchIndex);
+        if (!m.isMissingNode()) {
             ObjectNode match = route.is(Kind.GRPC_ROUTE) ? grpcMatch(m) : httpMatch(m);
             if (port != 0) {
                 match.put("port", port);
@@ -271,7 +335,9 @@ public final class GatewayApiConversion {
             switch (path.path("type").asText("PathPrefix")) {
                 case "Exact" -> out.putObject("uri").put("exact", value);
                 case "RegularExpression" -> out.putObject("uri").put("regex", value);
-                default -> out.putObject("uri").put("prefix", value);
+                // "a trailing / is ignored" (istiod trims it; "/" stays)
+                default -> out.putObject("uri").put("prefix",
+                        value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
             }
         }
         headers(m.path("headers"), out, "headers");

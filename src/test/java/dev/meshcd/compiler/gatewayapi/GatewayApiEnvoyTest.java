@@ -131,6 +131,33 @@ class GatewayApiEnvoyTest {
     }
 
     @Test
+    void rulesTakeTheGatewayApisPrecedenceNotTheirOrder() {
+        String routes = SHOP.substring(0, SHOP.indexOf("kind: HTTPRoute") - "apiVersion: gateway.networking.k8s.io/v1\n".length())
+                + """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web, namespace: shop}
+                spec:
+                  parentRefs: [{name: gw}]
+                  hostnames: [www.example.com]
+                  rules:
+                  - backendRefs: [{name: httpbin, port: 8000}]
+                  - matches: [{path: {value: /api}}]
+                    backendRefs: [{name: httpbin, port: 8000}]
+                  - matches: [{path: {value: /api/v2/}}, {path: {type: Exact, value: /status}}]
+                    backendRefs: [{name: httpbin-v2, port: 8000}]
+                """;
+        EffectiveMesh mesh = mesh(routes);
+        assertThat(mesh.diagnostics()).isEmpty();
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/api/v2/get").route()).isEqualTo("web.2.0");
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/api/v2").route())
+                .as("PathPrefix ignores a trailing /").isEqualTo("web.2.0");
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/status").route()).isEqualTo("web.2.1");
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/api/x").route()).isEqualTo("web.1");
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/other").route()).isEqualTo("web.0");
+    }
+
+    @Test
     void istiosHttpbinSampleRoutesThroughItsGatewayToHttpbin() throws Exception {
         Path sample = SharedData.istio("samples/httpbin/gateway-api/httpbin-gateway.yaml");
         Path httpbin = SharedData.istio("samples/httpbin/httpbin.yaml");
