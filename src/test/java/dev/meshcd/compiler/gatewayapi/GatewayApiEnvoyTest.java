@@ -154,6 +154,8 @@ class GatewayApiEnvoyTest {
                 .as("PathPrefix ignores a trailing /").isEqualTo("web.2.0");
         assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/status").route()).isEqualTo("web.2.1");
         assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/api/x").route()).isEqualTo("web.1");
+        assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/apix").route())
+                .as("a PathPrefix matches whole path segments").isEqualTo("web.0");
         assertThat(sim(mesh, "shop/gw-istio", "GET http://www.example.com/other").route()).isEqualTo("web.0");
     }
 
