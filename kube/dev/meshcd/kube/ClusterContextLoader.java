@@ -54,7 +54,9 @@ public final class ClusterContextLoader {
     static final int PAGE_SIZE = 500;
     private static final List<String> VERSION_PREFERENCE = List.of("v1", "v1beta1", "v1alpha3", "v1alpha1");
     /** Context kinds the registry knows but analysis does not need from a cluster (large, or read by name only). */
-    private static final Set<String> NOT_LISTED = Set.of("ConfigMap", "Endpoints", "ServiceAccount");
+    // CustomResourceDefinitions: whole schemas (megabytes) for one check (IST0176) that reads CRDs given as input
+    private static final Set<String> NOT_LISTED = Set.of("ConfigMap", "Endpoints", "ServiceAccount",
+            "CustomResourceDefinition");
     private static final String MESH_CONFIG_MAP = "istio";
     private static final String PARTIAL_METADATA = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"
             + "application/json";

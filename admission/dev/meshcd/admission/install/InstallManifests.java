@@ -45,6 +45,9 @@ public final class InstallManifests {
     public static final String TLS_SECRET = "meshcd-webhook-tls";
     public static final List<String> ISTIO_GROUPS = List.of("networking.istio.io", "security.istio.io",
             "telemetry.istio.io", "extensions.istio.io");
+    /** The groups of the kinds meshcd validates and applies: Istio's and the Kubernetes Gateway API's. */
+    public static final List<String> MANAGED_GROUPS = List.of("networking.istio.io", "security.istio.io",
+            "telemetry.istio.io", "extensions.istio.io", "gateway.networking.k8s.io", "gateway.networking.x-k8s.io");
 
     /**
      * @param webhookUrl base URL of a meshcd outside the cluster ({@code https://127.0.0.1:8443}), or null
@@ -155,7 +158,7 @@ public final class InstallManifests {
                 .withLabels(labels).endMetadata()
                 .addNewWebhook().withName("validation.meshcd.dev")
                 .withClientConfig(client(o, "/validate"))
-                .withRules(new RuleWithOperationsBuilder().withApiGroups(ISTIO_GROUPS).withApiVersions("*")
+                .withRules(new RuleWithOperationsBuilder().withApiGroups(MANAGED_GROUPS).withApiVersions("*")
                         .withResources("*").withOperations("CREATE", "UPDATE", "DELETE").withScope("*").build())
                 .withNamespaceSelector(notSystem(o))
                 // Ignore until the caBundle is written (istiod starts its webhook the same way): a Fail webhook
@@ -202,7 +205,7 @@ public final class InstallManifests {
 
     private static List<HasMetadata> rbac(Options o, Map<String, String> labels) {
         List<PolicyRule> rules = new ArrayList<>();
-        rules.add(rule(ISTIO_GROUPS, List.of("*"), List.of("get", "list", "watch")));
+        rules.add(rule(MANAGED_GROUPS, List.of("*"), List.of("get", "list", "watch")));
         rules.add(rule(List.of(""), List.of("services", "namespaces"), List.of("get", "list", "watch")));
         rules.add(rule(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of("get", "list", "watch")));
         rules.add(rule(List.of("apiextensions.k8s.io"), List.of("customresourcedefinitions"), List.of("get", "list", "watch")));
@@ -239,7 +242,7 @@ public final class InstallManifests {
      */
     public static List<HasMetadata> syncRbac(String namespace, Map<String, String> labels) {
         var role = new ClusterRoleBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels).endMetadata()
-                .addToRules(rule(ISTIO_GROUPS, List.of("*"), List.of("*")))
+                .addToRules(rule(MANAGED_GROUPS, List.of("*"), List.of("*")))
                 .addToRules(rule(List.of(""), List.of("namespaces"), List.of("get", "list", "watch", "create", "update", "patch")))
                 .build();
         var binding = new ClusterRoleBindingBuilder().withNewMetadata().withName(SYNC_ROLE).withLabels(labels)

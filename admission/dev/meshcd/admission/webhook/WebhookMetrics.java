@@ -41,7 +41,10 @@ public final class WebhookMetrics {
     static final java.util.Set<String> KINDS = java.util.Set.of("VirtualService", "DestinationRule", "Gateway",
             "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup", "EnvoyFilter", "PeerAuthentication",
             "AuthorizationPolicy", "RequestAuthentication", "Telemetry", "ProxyConfig", "WasmPlugin", "Pod",
-            "Deployment", "StatefulSet", "DaemonSet", "Service", "Namespace", "ConfigMap", "unknown");
+            "Deployment", "StatefulSet", "DaemonSet", "Service", "Namespace", "ConfigMap", "unknown",
+            // the Gateway API's ("Gateway" above counts both groups' Gateways)
+            "GatewayClass", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant",
+            "BackendTLSPolicy", "ListenerSet");
 
     static String kindLabel(String kind) {
         return KINDS.contains(kind) ? kind : "other";

@@ -22,8 +22,8 @@ import java.util.List;
  * namespace is visible. {@code unresolved: error} in meshcd.yaml makes every one of them an error.
  *
  * <p>The findings judged, as the analyzers report them: IST0101 on a VirtualService's destination host, subset
- * and gateways, on a Gateway's selector and on a Sidecar's workload selector; IST0174 on a DestinationRule's
- * host. Codes and Istio's texts stay; the hint is appended.
+ * and gateways, on a Gateway's selector and on a Sidecar's workload selector, on a Gateway API route's parentRefs and
+ * backendRefs; IST0174 on a DestinationRule's host. Codes and Istio's texts stay; the hint is appended.
  */
 public final class UnresolvedReferences {
     static final String DECLARE = "declare it under external: in meshcd.yaml, add its manifests with context:,"
@@ -95,6 +95,14 @@ public final class UnresolvedReferences {
         }
         if (r.is(Kind.SIDECAR) && d.path().startsWith("spec.workloadSelector")) {
             return inNamespace(r.namespace());
+        }
+        if (dev.meshcd.compiler.gatewayapi.GatewayApiRefs.isRoute(r) && d.code().equals("IST0101") && !path.isRoot()) {
+            // a parentRef or backendRef: its namespace (the route's by default), or a ServiceEntry host
+            JsonNode ref = at(r.object(), path.parent());
+            if (ref.path("kind").asText("").equals(dev.meshcd.compiler.gatewayapi.GatewayApiRefs.HOSTNAME_KIND)) {
+                return host(index, ref.path("name").asText(""), r.namespace());
+            }
+            return inNamespace(ref.path("namespace").asText(r.namespace()));
         }
         return null;
     }

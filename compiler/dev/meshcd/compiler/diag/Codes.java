@@ -26,6 +26,8 @@ public final class Codes {
     public static final String REMOVED_API_VERSION = "MCD1014";
     /** A Flux-style {@code ${VAR}} placeholder that no {@code substitute:} value or default resolves. */
     public static final String UNRESOLVED_PLACEHOLDER = "MCD1015";
+    /** A custom resource in a version its CRD still serves but marks deprecated (Gateway API v1alpha2 routes). */
+    public static final String DEPRECATED_VERSION = "MCD1016";
 
     // Per-resource validation: errors use Istio's IST0106 (SchemaValidationError), as istioctl analyze does.
     public static final String SCHEMA_VALIDATION_ERROR = "IST0106";
@@ -63,6 +65,12 @@ public final class Codes {
     public static final String POLICY_DUPLICATE_DEFAULTS = "MCD4007";
     /** A ServicePolicy for a service that is not in the repo. */
     public static final String POLICY_UNKNOWN_SERVICE = "MCD4008";
+
+    // The Kubernetes Gateway API (MCD6xxx): what istiod reports only in a route's status conditions
+    /** A route refers to an object in another namespace that no ReferenceGrant there lets it refer to. */
+    public static final String GATEWAY_API_REF_NOT_PERMITTED = "MCD6001";
+    /** A route's parent Gateway exists but none of the listeners it names accepts the route. */
+    public static final String GATEWAY_API_NOT_ALLOWED_BY_LISTENERS = "MCD6002";
 
     // Configuration of meshcd itself (MCD9xxx)
     public static final String CONFIG = "MCD9001";

@@ -4,6 +4,7 @@ import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
+import dev.meshcd.compiler.gatewayapi.GatewayApiConversion;
 import dev.meshcd.compiler.pipeline.CompileResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ public record EffectiveMesh(CompileResult result, EnvoyTranslator translator, Ma
                             List<Diagnostic> diagnostics) {
 
     public static EffectiveMesh of(CompileResult result) {
-        EnvoyTranslator t = new EnvoyTranslator(result.index());
+        // Gateway API routing as istiod derives it (Istio Gateways and VirtualServices), for the translator only
+        EnvoyTranslator t = new EnvoyTranslator(GatewayApiConversion.translationIndex(result.index()));
         List<Diagnostic> ds = new ArrayList<>(result.diagnostics());
         Map<String, ProxyConfig> proxies;
         try {

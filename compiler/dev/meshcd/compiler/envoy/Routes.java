@@ -1,5 +1,6 @@
 package dev.meshcd.compiler.envoy;
 
+import dev.meshcd.compiler.gatewayapi.GatewayApiConversion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
@@ -145,7 +146,7 @@ final class Routes {
         if (!name.isEmpty()) {
             r.setName(name);
         }
-        r.setMatch(match(match));
+        r.setMatch(match(match, GatewayApiConversion.GATEWAY_SEMANTICS.equals(vs.annotation(GatewayApiConversion.ROUTE_SEMANTICS))));
         if (h.has("redirect")) {
             r.setRedirect(redirect(h.path("redirect")));
         } else if (h.has("directResponse")) {
@@ -166,7 +167,11 @@ final class Routes {
         return r.build();
     }
 
-    private static RouteMatch match(JsonNode m) {
+    /**
+     * @param gatewaySemantics a prefix matches whole path segments ({@code path_separated_prefix}), as istiod
+     *                         translates the prefixes of Gateway API routes ("/" stays a plain prefix)
+     */
+    private static RouteMatch match(JsonNode m, boolean gatewaySemantics) {
         RouteMatch.Builder b = RouteMatch.newBuilder();
         if (m == null) {
             return b.setPrefix("/").build();
@@ -175,7 +180,13 @@ final class Routes {
         if (uri.has("exact")) {
             b.setPath(uri.path("exact").asText());
         } else if (uri.has("prefix")) {
-            b.setPrefix(uri.path("prefix").asText());
+            String prefix = uri.path("prefix").asText();
+            String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            if (gatewaySemantics && !trimmed.isEmpty()) {
+                b.setPathSeparatedPrefix(trimmed);
+            } else {
+                b.setPrefix(prefix);
+            }
         } else if (uri.has("regex")) {
             b.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.path("regex").asText()));
         } else {

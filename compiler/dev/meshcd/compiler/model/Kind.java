@@ -7,6 +7,9 @@ public record Kind(String group, String kind) {
     public static final String TELEMETRY = "telemetry.istio.io";
     public static final String EXTENSIONS = "extensions.istio.io";
     public static final String MESHCD = "meshcd.dev";
+    /** The Kubernetes Gateway API, which istiod reads beside its own kinds. */
+    public static final String GATEWAY_API = "gateway.networking.k8s.io";
+    public static final String GATEWAY_API_EXPERIMENTAL = "gateway.networking.x-k8s.io";
 
     public static final Kind VIRTUAL_SERVICE = new Kind(NETWORKING, "VirtualService");
     public static final Kind DESTINATION_RULE = new Kind(NETWORKING, "DestinationRule");
@@ -22,6 +25,18 @@ public record Kind(String group, String kind) {
     public static final Kind REQUEST_AUTHENTICATION = new Kind(SECURITY, "RequestAuthentication");
     public static final Kind TELEMETRY_KIND = new Kind(TELEMETRY, "Telemetry");
     public static final Kind WASM_PLUGIN = new Kind(EXTENSIONS, "WasmPlugin");
+
+    public static final Kind K8S_GATEWAY = new Kind(GATEWAY_API, "Gateway");
+    public static final Kind GATEWAY_CLASS = new Kind(GATEWAY_API, "GatewayClass");
+    public static final Kind HTTP_ROUTE = new Kind(GATEWAY_API, "HTTPRoute");
+    public static final Kind GRPC_ROUTE = new Kind(GATEWAY_API, "GRPCRoute");
+    public static final Kind TCP_ROUTE = new Kind(GATEWAY_API, "TCPRoute");
+    public static final Kind TLS_ROUTE = new Kind(GATEWAY_API, "TLSRoute");
+    public static final Kind UDP_ROUTE = new Kind(GATEWAY_API, "UDPRoute");
+    public static final Kind REFERENCE_GRANT = new Kind(GATEWAY_API, "ReferenceGrant");
+    public static final Kind BACKEND_TLS_POLICY = new Kind(GATEWAY_API, "BackendTLSPolicy");
+    public static final Kind LISTENER_SET = new Kind(GATEWAY_API, "ListenerSet");
+    public static final Kind CUSTOM_RESOURCE_DEFINITION = new Kind("apiextensions.k8s.io", "CustomResourceDefinition");
 
     public static final Kind NAMESPACE = new Kind("", "Namespace");
     public static final Kind SERVICE = new Kind("", "Service");
@@ -43,6 +58,16 @@ public record Kind(String group, String kind) {
 
     public boolean isIstio() {
         return group.endsWith(".istio.io");
+    }
+
+    /** A kind of the Kubernetes Gateway API (standard or experimental group). */
+    public boolean isGatewayApi() {
+        return group.equals(GATEWAY_API) || group.equals(GATEWAY_API_EXPERIMENTAL);
+    }
+
+    /** A custom resource meshcd validates against its CRD and applies: Istio's kinds and the Gateway API's. */
+    public boolean isManagedCustomResource() {
+        return isIstio() || isGatewayApi();
     }
 
     @Override

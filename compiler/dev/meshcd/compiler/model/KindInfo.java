@@ -8,7 +8,7 @@ import java.util.Set;
  */
 public record KindInfo(Kind kind, Set<String> versions, boolean namespaced, Role role) {
     public enum Role {
-        /** An Istio custom resource: validated, analyzed, applied. */
+        /** An Istio custom resource (or a Gateway API one, which istiod reads too): validated, analyzed, applied. */
         ISTIO,
         /** A meshcd policy kind: validated, then lowered to Istio resources. */
         MESHCD,

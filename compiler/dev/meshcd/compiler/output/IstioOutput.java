@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The Istio resources a compilation emits and their byte-stable YAML form.
+ * The Istio (and Gateway API) resources a compilation emits and their byte-stable YAML form.
  *
  * <p>Which resources to emit is {@link CompileResult#istioResources()}: the repository's own Istio
  * resources, passed through unchanged, and those lowered from meshcd policies.
@@ -38,11 +38,11 @@ public final class IstioOutput {
     }
 
     /**
-     * Whether meshcd applies a compiled resource (and {@code compile} writes it): Istio kinds, and outputs
+     * Whether meshcd applies a compiled resource (and {@code compile} writes it): Istio and Gateway API kinds, and outputs
      * lowered by meshcd (its label) other than Kubernetes' own kinds.
      */
     public static boolean isApplied(Resource r) {
-        if (r.kind().isIstio()) {
+        if (r.kind().isManagedCustomResource()) {
             return true;
         }
         String group = r.kind().group();
@@ -82,10 +82,14 @@ public final class IstioOutput {
         return new Resource(r.apiVersion(), r.key(), appliedBody(r), r.origin());
     }
 
-    /** "istio/&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml" (cluster-scoped: "_cluster"). */
+    /**
+     * "istio/&lt;namespace&gt;/&lt;kind&gt;-&lt;name&gt;.yaml", or "gateway-api/..." for a Gateway API kind
+     * (cluster-scoped: "_cluster"). Names are not checked here: writers check the path ({@code OutputDirectory}).
+     */
     public static String path(Resource r) {
         String ns = r.namespace().isEmpty() ? "_cluster" : r.namespace();
-        return "istio/" + ns + "/" + r.key().kind().toLowerCase(Locale.ROOT) + "-" + r.name() + ".yaml";
+        String top = r.kind().isGatewayApi() ? "gateway-api/" : "istio/";
+        return top + ns + "/" + r.key().kind().toLowerCase(Locale.ROOT) + "-" + r.name() + ".yaml";
     }
 
     /**

@@ -12,9 +12,12 @@ import java.util.List;
 public record CompileResult(List<Resource> resources, MeshIndex index, List<Diagnostic> diagnostics,
                             int files, int documents) {
 
-    /** The Istio resources of the snapshot: hand-written ones and those generated from meshcd policies. */
+    /**
+     * The Istio resources of the snapshot, hand-written ones and those generated from meshcd policies, and the
+     * Gateway API resources istiod reads beside them.
+     */
     public List<Resource> istioResources() {
-        return resources.stream().filter(r -> r.kind().isIstio()).toList();
+        return resources.stream().filter(r -> r.kind().isManagedCustomResource()).toList();
     }
 
     /** The resources generated from meshcd policies (label app.kubernetes.io/managed-by: meshcd). */

@@ -45,6 +45,9 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DestinationRuleHostAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.SidecarSelectorAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServicePortNameAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.GatewayApiReferencesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.KubernetesGatewaySelectorAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.GatewayApiCrdVersionAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -9,6 +9,7 @@ import dev.meshcd.compiler.model.KindRegistry;
 import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.validate.ResourceValidator;
 import dev.meshcd.compiler.validate.schema.CrdCatalog;
+import dev.meshcd.compiler.validate.schema.Defaulting;
 import dev.meshcd.compiler.validate.schema.PathStack;
 import dev.meshcd.compiler.validate.schema.SchemaNode;
 import dev.meshcd.compiler.validate.schema.SchemaValidator;
@@ -40,7 +41,7 @@ public final class CelValidator implements ResourceValidator {
     private final Map<SchemaNode, RulePlan> plans = new ConcurrentHashMap<>();
 
     public CelValidator() {
-        this(KindRegistry.standard(), CrdCatalog.istio(), CelRules.shared());
+        this(KindRegistry.standard(), CrdCatalog.standard(), CelRules.shared());
     }
 
     public CelValidator(KindRegistry registry, CrdCatalog catalog, CelRules rules) {
@@ -62,8 +63,9 @@ public final class CelValidator implements ResourceValidator {
         }
         RulePlan plan = plan(root);
         Walk walk = new Walk(resource, sink);
-        JsonNode object = resource.object();
-        JsonNode oldObject = old == null ? null : old.object();
+        // rules see the object as the API server stores it: with its schema defaults
+        JsonNode object = Defaulting.apply(root, resource.object());
+        JsonNode oldObject = old == null ? null : Defaulting.apply(root, old.object());
         walk.evalRules(plan, object, oldObject);
         for (int i = 0; i < plan.propertyNames.length; i++) {
             String name = plan.propertyNames[i];
@@ -180,12 +182,36 @@ public final class CelValidator implements ResourceValidator {
                     }
                 }
                 Optional<String> failure = evaluate(rule, vars);
+                if (failure.isPresent() && missingRequired(plan.schema, failure.get())) {
+                    continue; // the schema validator reports the missing field: one mistake, one diagnostic
+                }
                 if (memo != null && memo.size() < RulePlan.MEMO_LIMIT) {
                     memo.put(value, failure);
                 }
                 failure.ifPresent(message -> report(rule.rule(), message));
             }
         }
+
+        /**
+         * Whether a rule failed only because it read a field the schema requires and the value lacks: "key 'x' is
+         * not present" where x is required of this node, of its items or of its map values.
+         */
+        private static boolean missingRequired(SchemaNode schema, String failure) {
+            java.util.regex.Matcher m = MISSING_KEY.matcher(failure);
+            if (!m.find()) {
+                return false;
+            }
+            String key = m.group(1);
+            for (SchemaNode s : new SchemaNode[]{schema, schema.items(), schema.additionalProperties()}) {
+                if (s != null && s.required().contains(key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static final java.util.regex.Pattern MISSING_KEY =
+                java.util.regex.Pattern.compile("^rule evaluation error: key '([^']*)' is not present in map");
 
         /** Runs one rule; returns empty when it holds, else the message to report. */
         private static Optional<String> evaluate(CompiledRule rule, Map<String, Object> vars) {

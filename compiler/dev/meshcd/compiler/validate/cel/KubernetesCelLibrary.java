@@ -19,7 +19,8 @@ import dev.cel.runtime.CelRuntimeLibrary;
  * The Kubernetes CEL functions that Istio's CRD rules use and dev.cel does not ship: the URL library
  * ({@code url}, {@code isURL}, {@code getScheme}, {@code getHost}, {@code getHostname},
  * {@code getPort}, {@code getEscapedPath}, {@code getQuery}) with the semantics of
- * k8s.io/apiserver/pkg/cel/library/urls.go (Go's {@code url.ParseRequestURI}).
+ * k8s.io/apiserver/pkg/cel/library/urls.go (Go's {@code url.ParseRequestURI}), and {@code isIP} of the IP library
+ * (the Gateway API's TLSRoute hostnames rule).
  *
  * <p>The other libraries of the Kubernetes CEL environment (ip/cidr, quantity, format, semver, authz,
  * lists, regex find) are not used by any rule in the Istio CRDs and are not registered; the strings
@@ -39,6 +40,7 @@ public final class KubernetesCelLibrary implements CelCompilerLibrary, CelRuntim
         checker.addFunctionDeclarations(
                 newFunctionDeclaration("url", newGlobalOverload("string_to_url", URL, SimpleType.STRING)),
                 newFunctionDeclaration("isURL", newGlobalOverload("is_url_string", SimpleType.BOOL, SimpleType.STRING)),
+                newFunctionDeclaration("isIP", newGlobalOverload("is_ip_string", SimpleType.BOOL, SimpleType.STRING)),
                 newFunctionDeclaration("getScheme", newMemberOverload("url_get_scheme", SimpleType.STRING, URL)),
                 newFunctionDeclaration("getHost", newMemberOverload("url_get_host", SimpleType.STRING, URL)),
                 newFunctionDeclaration("getHostname",
@@ -55,6 +57,9 @@ public final class KubernetesCelLibrary implements CelCompilerLibrary, CelRuntim
         runtime.addFunctionBindings(
                 CelFunctionBinding.from("string_to_url", String.class, KubernetesCelLibrary::url),
                 CelFunctionBinding.from("is_url_string", String.class, GoUrl::isValid),
+                // k8s.io/apiserver/pkg/cel/library/ip.go: netip.ParseAddr, and an address with a zone is no IP
+                CelFunctionBinding.from("is_ip_string", String.class,
+                        s -> s.indexOf('%') < 0 && dev.meshcd.compiler.validate.istio.Checks.isIpAddress(s)),
                 CelFunctionBinding.from("url_get_scheme", GoUrl.class, GoUrl::scheme),
                 CelFunctionBinding.from("url_get_host", GoUrl.class, GoUrl::hostWithPort),
                 CelFunctionBinding.from("url_get_hostname", GoUrl.class, GoUrl::hostname),

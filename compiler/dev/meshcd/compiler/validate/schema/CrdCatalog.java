@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,11 +31,40 @@ public final class CrdCatalog {
     public static final String ISTIO_RESOURCE = "schemas/istio/crd-all.gen.yaml";
 
     private static final Pattern GROUP = Pattern.compile("(?m)^  group: *[\"']?([^\"'\\s]+)[\"']? *$");
+    private static final Pattern CRD_DOCUMENT = Pattern.compile("(?m)^kind: *CustomResourceDefinition *$");
     private static final Pattern KIND = Pattern.compile("(?m)^    kind: *[\"']?([^\"'\\s]+)[\"']? *$");
 
-    private final Supplier<String> source;
-    private volatile Map<Kind, String> index;
+    /** The classpath resource of the Kubernetes Gateway API's CRD bundle (from {@code schemas/gateway-api/}). */
+    public static final String GATEWAY_API_RESOURCE = "schemas/gateway-api/gateway-api-crd.yaml";
+
+    private final List<Bundle> bundles;
     private final Map<Kind, Optional<Crd>> parsed = new ConcurrentHashMap<>();
+
+    /** One bundle of CRDs, read and indexed on the first lookup of a kind of its groups. */
+    private static final class Bundle {
+        private final Predicate<String> groups;
+        private final Supplier<String> source;
+        private volatile Map<Kind, String> index;
+
+        Bundle(Predicate<String> groups, Supplier<String> source) {
+            this.groups = groups;
+            this.source = source;
+        }
+
+        Map<Kind, String> index() {
+            Map<Kind, String> i = index;
+            if (i == null) {
+                synchronized (this) {
+                    i = index;
+                    if (i == null) {
+                        i = buildIndex(source.get());
+                        index = i;
+                    }
+                }
+            }
+            return i;
+        }
+    }
 
     /** One served (or not) version of a CRD and its compiled schema. */
     public static final class Version {
@@ -92,8 +122,8 @@ public final class CrdCatalog {
         }
     }
 
-    private CrdCatalog(Supplier<String> source) {
-        this.source = source;
+    private CrdCatalog(List<Bundle> bundles) {
+        this.bundles = List.copyOf(bundles);
     }
 
     /** Istio's CRDs from the classpath (one shared instance). */
@@ -101,12 +131,40 @@ public final class CrdCatalog {
         return IstioHolder.INSTANCE;
     }
 
+    /** The Gateway API's CRDs from the classpath (one shared instance). */
+    public static CrdCatalog gatewayApi() {
+        return GatewayApiHolder.INSTANCE;
+    }
+
+    /**
+     * Every CRD meshcd validates against: Istio's and the Gateway API's. Each bundle is read only when a kind of
+     * its groups is first looked up, so a repository without Gateway API resources never reads that bundle.
+     */
+    public static CrdCatalog standard() {
+        return StandardHolder.INSTANCE;
+    }
+
     private static final class IstioHolder {
         static final CrdCatalog INSTANCE = fromClasspath(ISTIO_RESOURCE);
     }
 
+    private static final class GatewayApiHolder {
+        static final CrdCatalog INSTANCE = fromClasspath(GATEWAY_API_RESOURCE);
+    }
+
+    private static final class StandardHolder {
+        static final CrdCatalog INSTANCE = new CrdCatalog(List.of(
+                new Bundle(g -> g.endsWith(".istio.io"), classpathText(ISTIO_RESOURCE)),
+                new Bundle(g -> g.equals(Kind.GATEWAY_API) || g.equals(Kind.GATEWAY_API_EXPERIMENTAL),
+                        classpathText(GATEWAY_API_RESOURCE))));
+    }
+
     public static CrdCatalog fromClasspath(String resource) {
-        return new CrdCatalog(() -> {
+        return new CrdCatalog(List.of(new Bundle(g -> true, classpathText(resource))));
+    }
+
+    private static Supplier<String> classpathText(String resource) {
+        return () -> {
             try (InputStream in = CrdCatalog.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("classpath resource " + resource + " is missing");
@@ -115,12 +173,12 @@ public final class CrdCatalog {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        };
     }
 
     /** A catalog over YAML text holding one or more CRDs (tests, other bundles). */
     public static CrdCatalog fromYaml(String yaml) {
-        return new CrdCatalog(() -> yaml);
+        return new CrdCatalog(List.of(new Bundle(g -> true, () -> yaml)));
     }
 
     /** The compiled schema of one version, or null when the catalog has no such kind or version. */
@@ -139,7 +197,7 @@ public final class CrdCatalog {
             return c;
         }
         return parsed.computeIfAbsent(kind, k -> {
-            String doc = index().get(k);
+            String doc = indexFor(k).get(k);
             if (doc == null) {
                 return Optional.empty();
             }
@@ -150,12 +208,12 @@ public final class CrdCatalog {
 
     /** Whether the catalog has a CRD for this kind (reads the index, parses nothing). */
     public boolean has(Kind kind) {
-        return index().containsKey(kind);
+        return indexFor(kind).containsKey(kind);
     }
 
-    /** Whether the bundle has been read yet (it is read on the first lookup, never at construction). */
+    /** Whether any bundle has been read yet (each is read on its first lookup, never at construction). */
     public boolean loaded() {
-        return index != null;
+        return bundles.stream().anyMatch(b -> b.index != null);
     }
 
     /** How many CRDs have been parsed so far. */
@@ -166,30 +224,30 @@ public final class CrdCatalog {
     /** Every CRD, parsed (for tests and tooling; validation never needs all of them). */
     public Collection<Crd> all() {
         List<Crd> out = new ArrayList<>();
-        for (Kind k : index().keySet()) {
-            crd(k).ifPresent(out::add);
+        for (Bundle b : bundles) {
+            for (Kind k : b.index().keySet()) {
+                if (b.groups.test(k.group())) {
+                    crd(k).ifPresent(out::add);
+                }
+            }
         }
         return out;
     }
 
-    private Map<Kind, String> index() {
-        Map<Kind, String> i = index;
-        if (i == null) {
-            synchronized (this) {
-                i = index;
-                if (i == null) {
-                    i = buildIndex(source.get());
-                    index = i;
-                }
+    /** The index of the bundle that holds the kind's group (empty when none does). */
+    private Map<Kind, String> indexFor(Kind kind) {
+        for (Bundle b : bundles) {
+            if (b.groups.test(kind.group())) {
+                return b.index();
             }
         }
-        return i;
+        return Map.of();
     }
 
     private static Map<Kind, String> buildIndex(String text) {
         Map<Kind, String> out = new LinkedHashMap<>();
         for (String doc : text.split("(?m)^---[ \\t]*$")) {
-            if (!doc.contains("CustomResourceDefinition")) {
+            if (!CRD_DOCUMENT.matcher(doc).find()) { // the Gateway API bundle also holds admission policies
                 continue;
             }
             Matcher g = GROUP.matcher(doc);

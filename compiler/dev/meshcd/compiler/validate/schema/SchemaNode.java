@@ -74,6 +74,10 @@ public final class SchemaNode {
     final List<ValidationRule> rules;
     /** This node or a node below it carries CEL rules. */
     final boolean rulesBelow;
+    /** The value the API server sets when the field is absent ({@code default}), or null. */
+    final JsonNode defaultValue;
+    /** A property of this node or of a node below it has a default. */
+    final boolean defaultsBelow;
 
     @SuppressWarnings("unchecked")
     private SchemaNode(Map<String, Object> m) {
@@ -174,7 +178,17 @@ public final class SchemaNode {
         below |= items != null && items.rulesBelow;
         below |= additionalProperties != null && additionalProperties.rulesBelow;
         rulesBelow = below;
+        defaultValue = m.containsKey("default") && m.get("default") != null ? DEFAULTS.valueToTree(m.get("default")) : null;
+        boolean defaults = false;
+        for (SchemaNode c : properties.values()) {
+            defaults |= c.defaultValue != null || c.defaultsBelow;
+        }
+        defaults |= items != null && items.defaultsBelow;
+        defaults |= additionalProperties != null && additionalProperties.defaultsBelow;
+        defaultsBelow = defaults;
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper DEFAULTS = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Compiles a schema given as plain maps and lists (as a YAML or JSON parser produces them). */
     public static SchemaNode compile(Map<String, Object> schema) {
@@ -232,6 +246,21 @@ public final class SchemaNode {
 
     public boolean rulesBelow() {
         return rulesBelow;
+    }
+
+    /** The schema's {@code default} (a shared tree: copy before changing it), or null. */
+    public JsonNode defaultValue() {
+        return defaultValue;
+    }
+
+    /** Whether some property at or below this node has a default (see {@link Defaulting}). */
+    public boolean defaultsBelow() {
+        return defaultsBelow;
+    }
+
+    /** The properties an object of this schema must have. */
+    public List<String> required() {
+        return List.of(required);
     }
 
     /** The schema of the value under {@code key} of an object of this schema, or null when none applies. */

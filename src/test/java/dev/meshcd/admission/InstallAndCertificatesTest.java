@@ -43,7 +43,7 @@ class InstallAndCertificatesTest {
         assertThat(w.getTimeoutSeconds()).isEqualTo(5);
         assertThat(w.getSideEffects()).isEqualTo("None");
         assertThat(w.getAdmissionReviewVersions()).containsExactly("v1");
-        assertThat(w.getRules().get(0).getApiGroups()).containsExactlyInAnyOrderElementsOf(InstallManifests.ISTIO_GROUPS);
+        assertThat(w.getRules().get(0).getApiGroups()).containsExactlyInAnyOrderElementsOf(InstallManifests.MANAGED_GROUPS);
         assertThat(w.getRules().get(0).getOperations()).containsExactly("CREATE", "UPDATE", "DELETE");
         assertThat(w.getClientConfig().getService().getName()).isEqualTo("meshcd-webhook");
         assertThat(w.getClientConfig().getService().getPath()).isEqualTo("/validate");

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Cost of schema + CEL validation per resource against bare YAML parsing, over the Istio documents of
- * the conformance corpus (../shared). Run: {@code scripts/bench.sh ValidationBench}.
+ * the conformance corpus (../shared), and over Gateway API resources (the corpus' httpbin sample and a few more). Run: {@code scripts/bench.sh ValidationBench}.
  */
 public final class ValidationBench {
     private ValidationBench() {
@@ -40,9 +40,11 @@ public final class ValidationBench {
                 files.add(new SourceFile(p.toString(), Files.readAllBytes(p)));
             }
         }
+        files.add(new SourceFile("gateway-api-bench.yaml", GATEWAY_API.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         YamlLoader loader = new YamlLoader();
         Decoder decoder = new Decoder(KindRegistry.standard(), "default");
         List<Resource> istio = new ArrayList<>();
+        List<Resource> gatewayApi = new ArrayList<>();
         int documents = 0;
         for (SourceFile f : files) {
             ParsedFile parsed = loader.load(f);
@@ -50,6 +52,8 @@ public final class ValidationBench {
             for (Resource r : decoder.decode(parsed, new Diagnostics())) {
                 if (r.kind().isIstio()) {
                     istio.add(r);
+                } else if (r.kind().isGatewayApi()) {
+                    gatewayApi.add(r);
                 }
             }
         }
@@ -66,6 +70,9 @@ public final class ValidationBench {
             }
         }
         parseUs = (CPU.getCurrentThreadCpuTime() - t0) / 1e3 / ((rounds / 10) * (double) documents);
+        run(gatewayApi, schema, cel, 100, true, true);
+        double gwSchemaUs = run(gatewayApi, schema, cel, rounds, true, false);
+        double gwCelUs = run(gatewayApi, schema, cel, rounds, false, true);
         double schemaUs = run(istio, schema, cel, rounds, true, false);
         double celUs = run(istio, schema, cel, rounds, false, true);
         System.out.printf("benchmark: %d Istio resources x %d rounds (%d docs/round parsed)%n", istio.size(), rounds,
@@ -75,7 +82,56 @@ public final class ValidationBench {
         System.out.printf("  CEL:        %.2f us/resource%n", celUs);
         System.out.printf("  schema+CEL: %.2f us/resource = %.0f%% of parsing%n", schemaUs + celUs,
                 100 * (schemaUs + celUs) / parseUs);
+        System.out.printf("  Gateway API (%d resources): schema %.2f + CEL %.2f us/resource = %.0f%% of parsing%n",
+                gatewayApi.size(), gwSchemaUs, gwCelUs, 100 * (gwSchemaUs + gwCelUs) / parseUs);
     }
+
+    /** Gateway API resources beside the corpus' (which has only Istio's httpbin sample of them). */
+    private static final String GATEWAY_API = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: gw, namespace: shop}
+            spec:
+              gatewayClassName: istio
+              listeners:
+              - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+              - name: https
+                port: 443
+                protocol: HTTPS
+                hostname: "*.example.com"
+                tls: {mode: Terminate, certificateRefs: [{name: cert}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: web, namespace: shop}
+            spec:
+              parentRefs: [{name: gw, sectionName: https}, {group: "", kind: Service, name: web, port: 8000}]
+              hostnames: [www.example.com]
+              rules:
+              - matches: [{path: {type: PathPrefix, value: /v2}, headers: [{name: x-canary, value: "true"}]}]
+                filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-v, value: "2"}]}}]
+                backendRefs: [{name: web-v2, port: 8000, weight: 10}, {name: web, port: 8000, weight: 90}]
+                timeouts: {request: 10s}
+              - matches: [{path: {type: Exact, value: /old}}]
+                filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath, replaceFullPath: /new}}}]
+              - backendRefs: [{name: web, port: 8000}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata: {name: rpc, namespace: shop}
+            spec:
+              parentRefs: [{name: gw}]
+              rules:
+              - matches: [{method: {service: shop.Cart, method: Get}}]
+                backendRefs: [{name: cart, port: 9090}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1beta1
+            kind: ReferenceGrant
+            metadata: {name: from-shop, namespace: other}
+            spec:
+              from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+              to: [{group: "", kind: Service}]
+            """;
 
     private static double run(List<Resource> rs, SchemaValidator schema, CelValidator cel, int rounds, boolean s,
                               boolean c) {

@@ -37,6 +37,8 @@ class IstioAnalyzerCasesTest {
             "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
             "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
             "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
+            "&k8sgateway.SelectorAnalyzer{}", Set.of("IST0166"),
+            "&k8sgateway.CRDVersionAnalyzer{}", Set.of("IST0176"),
             "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"));
 
     static Stream<Arguments> cases() throws Exception {
