@@ -18,13 +18,20 @@ import java.util.Set;
  * The part of two meshes a change can reach, so that a review translates a few virtual hosts per proxy rather than
  * the whole mesh. When every changed resource is a VirtualService, DestinationRule, ServiceEntry or Service, only
  * the hosts they name matter: those, and (transitively) the hosts the VirtualServices of those hosts route to. The
- * slice keeps every other kind (workloads, Sidecars, Gateways, security policies) and drops the routing resources of
- * other hosts from both sides alike, so what differs between the two slices is what differs between the meshes.
+ * slice keeps the other kinds that shape outbound configuration (workloads, Sidecars, Gateways) and drops, from both
+ * sides alike, the routing resources of other hosts and the inbound-only policies (mTLS, authorization), so what
+ * differs between the two slices is what differs between the meshes.
  * Any other change (a Sidecar, a workload, a policy, a wildcard host) reaches further: the meshes are used whole.
  */
 final class MeshSlice {
     private static final Set<Kind> ROUTING = Set.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE, Kind.SERVICE_ENTRY,
             Kind.SERVICE);
+    /**
+     * Kinds that shape only a proxy's inbound side (mTLS mode, RBAC filters), which a routing change leaves alone:
+     * left out of both slices (each proxy otherwise weighs every policy of the mesh).
+     */
+    private static final Set<Kind> INBOUND_ONLY = Set.of(Kind.PEER_AUTHENTICATION, Kind.AUTHORIZATION_POLICY,
+            Kind.REQUEST_AUTHENTICATION);
 
     /** The two indexes to translate (the whole ones when the change cannot be sliced). */
     record Pair(MeshIndex base, MeshIndex head, boolean sliced) {
@@ -70,6 +77,9 @@ final class MeshSlice {
         Set<ResourceKey> own = new HashSet<>();
         for (Resource r : index.all()) {
             own.add(r.key());
+            if (INBOUND_ONLY.contains(r.kind())) {
+                continue;
+            }
             if (!ROUTING.contains(r.kind()) || touches(r, index, hosts)) {
                 kept.add(r);
             }

@@ -13,7 +13,11 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.workspace.Workspace;
+import dev.meshcd.compiler.workspace.Workspaces;
+import org.eclipse.jgit.lib.Repository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +34,35 @@ import java.util.TreeMap;
  */
 public final class Review {
     private Review() {
+    }
+
+    /** BASE's and HEAD's compilations. */
+    public record Sides(CompileResult base, CompileResult head) {
+    }
+
+    /**
+     * Compiles two revisions of a Git repository (files under {@code subPath}) through one fresh workspace: BASE
+     * whole, then HEAD as an update with only the files that differ between the two commits, as the sync loop goes
+     * from one commit to the next. {@code workspace} must not have compiled yet (its settings: meshcd.yaml at
+     * {@code subPath}, the cluster as context, ...); it holds HEAD afterwards.
+     *
+     * @throws java.io.IOException an unknown revision ({@link GitTreeSource.UnknownRevisionException}) or an
+     *                             unreadable repository
+     */
+    public static Sides compileRevisions(Workspace workspace, Repository git, String base, String head,
+                                         String subPath) throws java.io.IOException {
+        CompileResult b = workspace.compile(Workspaces.readRevision(git, base, subPath, workspace), Compiler.Mode.CHECK);
+        GitTreeSource.Changes changes = GitTreeSource.changes(git, base, head, subPath, workspace.maxFileBytes());
+        return new Sides(b, workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
+    }
+
+    /** Likewise, for a workspace opened on BASE's revision ({@link Workspaces#atRevision}: its tree already read). */
+    public static Sides compileRevisions(Workspaces.Opened base, Repository git, String baseRevision, String head,
+                                         String subPath) throws java.io.IOException {
+        CompileResult b = base.compile(Compiler.Mode.CHECK);
+        GitTreeSource.Changes changes = GitTreeSource.changes(git, baseRevision, head, subPath,
+                base.workspace().maxFileBytes());
+        return new Sides(b, base.workspace().update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
     }
 
     /** Reviews the last compilations of two workspaces (each must have compiled: {@link Workspace#last}). */
@@ -54,8 +87,9 @@ public final class Review {
         // the findings check reports (the verdict is check's); Envoy's checks of the translation belong to compile
         List<Diagnostic> baseDiagnostics = merged(base.diagnostics(), internalBase);
         List<Diagnostic> headDiagnostics = merged(head.diagnostics(), internalHead);
-        DiffReport diff = MeshDiff.diff(new EffectiveMesh(base, tb, pb, baseDiagnostics),
-                new EffectiveMesh(head, th, ph, headDiagnostics));
+        // diff compares the Istio resources by their YAML: only the changed ones need writing out
+        DiffReport diff = MeshDiff.diff(new EffectiveMesh(only(base, changed), tb, pb, baseDiagnostics),
+                new EffectiveMesh(only(head, changed), th, ph, headDiagnostics));
         List<ResourceKey> applied = new ArrayList<>();
         List<ResourceKey> removed = new ArrayList<>();
         changedIstioResources(base, head, applied, removed);
@@ -64,6 +98,11 @@ public final class Review {
                 ReviewReport.Counts.of(headDiagnostics, head.resources().size(), head.files()),
                 DiagnosticDelta.between(baseDiagnostics, headDiagnostics), diff, RouteChanges.between(pb, ph),
                 applied, removed, dryRun);
+    }
+
+    private static CompileResult only(CompileResult r, Set<ResourceKey> keys) {
+        return new CompileResult(r.resources().stream().filter(x -> keys.contains(x.key())).toList(), r.index(),
+                r.diagnostics(), r.files(), r.documents());
     }
 
     /** The affected proxies' configuration; a translation that fails is an internal error, never a crash. */
@@ -105,7 +144,7 @@ public final class Review {
         head.istioResources().forEach(r -> h.put(r.key(), r));
         h.forEach((k, r) -> {
             Resource old = b.get(k);
-            if (old == null || !IstioOutput.yaml(old).equals(IstioOutput.yaml(r))) {
+            if (old == null || !old.object().equals(r.object()) && !IstioOutput.yaml(old).equals(IstioOutput.yaml(r))) {
                 applied.add(k);
             }
         });
