@@ -19,4 +19,6 @@ if command -v go >/dev/null 2>&1 || scripts/istio-oracle.sh bin-dir >/dev/null 2
 else
   echo "test.sh: no Go and no cached Istio oracle: oracle tests will be skipped (fail with CI=true)" >&2
 fi
+# The real Mermaid parser (npm: mermaid, jsdom) for the review flowchart test; skipped when it cannot be had.
+scripts/mermaid-parser.sh ensure >/dev/null || true
 mvn -B verify "$@"

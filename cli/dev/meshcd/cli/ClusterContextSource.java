@@ -54,7 +54,8 @@ final class ClusterContextSource {
         }
     }
 
-    private KubernetesClient client() throws MeshLoading.UsageException {
+    /** A client of the kubeconfig's cluster (the caller closes it); a bad kubeconfig is a usage error. */
+    KubernetesClient client() throws MeshLoading.UsageException {
         Config cfg;
         try {
             cfg = Config.fromKubeconfig(kubeContext, SmallFile.read(kubeconfig), kubeconfig.toString());
@@ -71,7 +72,7 @@ final class ClusterContextSource {
         return new KubernetesClientBuilder().withConfig(cfg).build();
     }
 
-    private String describe() {
+    String describe() {
         return kubeconfig + (kubeContext == null ? "" : " (context " + kubeContext + ")");
     }
 }

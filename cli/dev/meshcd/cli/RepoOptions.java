@@ -79,7 +79,8 @@ final class RepoOptions {
         }
     }
 
-    private ClusterContextSource cluster() {
+    /** The {@code --kubeconfig} cluster (only when it was given). */
+    ClusterContextSource cluster() {
         if (cluster == null) {
             cluster = new ClusterContextSource(kubeconfig, kubeContext, spec.commandLine().getErr());
         }

@@ -26,7 +26,10 @@ import picocli.CommandLine.Parameters;
         description = "The pull-request review of a mesh change, as one markdown document: the verdict (does HEAD"
                 + " compile, would it sync), the findings HEAD introduces and fixes, Istio resources added, removed"
                 + " and changed, per proxy the change in effective routing in words and as a Mermaid flowchart."
-                + " BASE and HEAD are directories, or with --repo Git revisions read straight from the repository.%n"
+                + " BASE and HEAD are directories, or with --repo Git revisions read straight from the repository."
+                + " With --kubeconfig, both are analyzed against the live cluster and HEAD's changed objects are"
+                + " server-side applied with dryRun=All (through the cluster's admission webhooks; nothing is stored):"
+                + " which fields would change, whether the API server accepts them, what the sync would prune.%n"
                 + "The document is printed either way. Exit 0 when HEAD has no error, 1 when it has, 2 on usage or"
                 + " I/O errors.")
 final class ReviewCommand extends PrintingCommand {
@@ -49,6 +52,11 @@ final class ReviewCommand extends PrintingCommand {
 
     @Option(names = "--sarif", paramLabel = "FILE", description = "Also write the findings HEAD introduces as SARIF 2.1.0 (for code scanning).")
     Path sarif;
+
+    @Option(names = "--sync-name", paramLabel = "NAME", defaultValue = "default",
+            description = "With --kubeconfig: the name of the sync that applies this repository (run --repo's --name;"
+                    + " default: ${DEFAULT-VALUE}): only objects carrying it are counted as pruned.")
+    String syncName;
 
     @picocli.CommandLine.Mixin
     MeshLoading.Options options;
@@ -81,6 +89,10 @@ final class ReviewCommand extends PrintingCommand {
         try {
             CompileResult[] sides = repo == null ? directories() : revisions();
             report = Review.review(sides[0], sides[1], Optional.empty());
+            if (options.repo.kubeconfig != null) {
+                report = report.withDryRun(ReviewDryRun.run(options.repo.cluster(), sides[1], report, syncName,
+                        sides[1].index().domainSuffix(), head));
+            }
         } catch (MeshLoading.UsageException e) {
             stderr.println("meshcd review: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -115,13 +127,10 @@ final class ReviewCommand extends PrintingCommand {
      */
     private CompileResult[] revisions() throws MeshLoading.UsageException {
         Workspaces.Opened opened = options.repo.openRevision(repo, base, subPath);
-        CompileResult b = opened.compile(Compiler.Mode.CHECK);
         try (Repository git = new FileRepositoryBuilder().readEnvironment().findGitDir(repo.toAbsolutePath().toFile())
                 .setMustExist(true).build()) {
-            GitTreeSource.Changes changes = GitTreeSource.changes(git, base, head, subPath,
-                    opened.workspace().maxFileBytes());
-            CompileResult h = opened.workspace().update(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
-            return new CompileResult[]{b, h};
+            Review.Sides sides = Review.compileRevisions(opened, git, base, head, subPath);
+            return new CompileResult[]{sides.base(), sides.head()};
         } catch (GitTreeSource.UnknownRevisionException e) {
             throw new MeshLoading.UsageException(e.getMessage());
         } catch (IOException e) {

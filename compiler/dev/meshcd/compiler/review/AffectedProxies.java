@@ -15,9 +15,10 @@ final class AffectedProxies {
     private AffectedProxies() {
     }
 
-    static Set<String> between(CompileResult base, CompileResult head, EnvoyTranslator tb, EnvoyTranslator th) {
+    /** Every proxy of either side when anything changed (the slice keeps their work small), else none. */
+    static Set<String> between(Set<ResourceKey> changed, EnvoyTranslator tb, EnvoyTranslator th) {
         Set<String> out = new TreeSet<>();
-        if (changed(base, head).isEmpty()) {
+        if (changed.isEmpty()) {
             return out;
         }
         tb.proxies().forEach(p -> out.add(p.id()));

@@ -1,13 +1,11 @@
 package dev.meshcd.compiler.review;
 
-import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.diag.Codes;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.diag.Severity;
 import dev.meshcd.compiler.diff.DiffReport;
 import dev.meshcd.compiler.diff.MeshDiff;
 import dev.meshcd.compiler.envoy.EffectiveMesh;
-import dev.meshcd.compiler.envoy.EnvoyChecks;
 import dev.meshcd.compiler.envoy.EnvoyTranslator;
 import dev.meshcd.compiler.envoy.Proxy;
 import dev.meshcd.compiler.envoy.ProxyConfig;
@@ -15,7 +13,11 @@ import dev.meshcd.compiler.model.Resource;
 import dev.meshcd.compiler.model.ResourceKey;
 import dev.meshcd.compiler.output.IstioOutput;
 import dev.meshcd.compiler.pipeline.CompileResult;
+import dev.meshcd.compiler.pipeline.Compiler;
+import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.workspace.Workspace;
+import dev.meshcd.compiler.workspace.Workspaces;
+import org.eclipse.jgit.lib.Repository;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +29,40 @@ import java.util.TreeMap;
 /**
  * Reviews a change: compares two compilations of a repository (BASE and HEAD) and says what a pull request
  * needs to know (pure: no I/O; the shells read the revisions and ask the cluster). Only the proxies the change
- * can affect are translated to Envoy configuration ({@link AffectedProxies}).
+ * can affect are translated to Envoy configuration ({@link AffectedProxies}), and of a change to routing only the
+ * hosts it reaches ({@link MeshSlice}).
  */
 public final class Review {
     private Review() {
+    }
+
+    /** BASE's and HEAD's compilations. */
+    public record Sides(CompileResult base, CompileResult head) {
+    }
+
+    /**
+     * Compiles two revisions of a Git repository (files under {@code subPath}) through one fresh workspace: BASE
+     * whole, then HEAD as an update with only the files that differ between the two commits, as the sync loop goes
+     * from one commit to the next. {@code workspace} must not have compiled yet (its settings: meshcd.yaml at
+     * {@code subPath}, the cluster as context, ...); it holds HEAD afterwards.
+     *
+     * @throws java.io.IOException an unknown revision ({@link GitTreeSource.UnknownRevisionException}) or an
+     *                             unreadable repository
+     */
+    public static Sides compileRevisions(Workspace workspace, Repository git, String base, String head,
+                                         String subPath) throws java.io.IOException {
+        CompileResult b = workspace.compile(Workspaces.readRevision(git, base, subPath, workspace), Compiler.Mode.CHECK);
+        GitTreeSource.Changes changes = GitTreeSource.changes(git, base, head, subPath, workspace.maxFileBytes());
+        return new Sides(b, workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
+    }
+
+    /** Likewise, for a workspace opened on BASE's revision ({@link Workspaces#atRevision}: its tree already read). */
+    public static Sides compileRevisions(Workspaces.Opened base, Repository git, String baseRevision, String head,
+                                         String subPath) throws java.io.IOException {
+        CompileResult b = base.compile(Compiler.Mode.CHECK);
+        GitTreeSource.Changes changes = GitTreeSource.changes(git, baseRevision, head, subPath,
+                base.workspace().maxFileBytes());
+        return new Sides(b, base.workspace().update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
     }
 
     /** Reviews the last compilations of two workspaces (each must have compiled: {@link Workspace#last}). */
@@ -42,17 +74,22 @@ public final class Review {
 
     /** Reviews HEAD against BASE, with the live cluster's dry run of HEAD when there is one. */
     public static ReviewReport review(CompileResult base, CompileResult head, Optional<DryRun> dryRun) {
-        EnvoyTranslator tb = new EnvoyTranslator(base.index());
-        EnvoyTranslator th = new EnvoyTranslator(head.index());
-        Set<String> affected = AffectedProxies.between(base, head, tb, th);
-        List<Diagnostic> envoyBase = new ArrayList<>();
-        List<Diagnostic> envoyHead = new ArrayList<>();
-        Map<String, ProxyConfig> pb = translate(base, tb, affected, envoyBase);
-        Map<String, ProxyConfig> ph = translate(head, th, affected, envoyHead);
-        List<Diagnostic> baseDiagnostics = merged(base.diagnostics(), envoyBase);
-        List<Diagnostic> headDiagnostics = merged(head.diagnostics(), envoyHead);
-        DiffReport diff = MeshDiff.diff(new EffectiveMesh(base, tb, pb, baseDiagnostics),
-                new EffectiveMesh(head, th, ph, headDiagnostics));
+        Set<ResourceKey> changed = AffectedProxies.changed(base, head);
+        MeshSlice.Pair slice = changed.isEmpty() ? new MeshSlice.Pair(base.index(), head.index(), false)
+                : MeshSlice.of(base.index(), head.index(), changed);
+        EnvoyTranslator tb = new EnvoyTranslator(slice.base());
+        EnvoyTranslator th = new EnvoyTranslator(slice.head());
+        Set<String> affected = AffectedProxies.between(changed, tb, th);
+        List<Diagnostic> internalBase = new ArrayList<>();
+        List<Diagnostic> internalHead = new ArrayList<>();
+        Map<String, ProxyConfig> pb = translate(tb, affected, internalBase);
+        Map<String, ProxyConfig> ph = translate(th, affected, internalHead);
+        // the findings check reports (the verdict is check's); Envoy's checks of the translation belong to compile
+        List<Diagnostic> baseDiagnostics = merged(base.diagnostics(), internalBase);
+        List<Diagnostic> headDiagnostics = merged(head.diagnostics(), internalHead);
+        // diff compares the Istio resources by their YAML: only the changed ones need writing out
+        DiffReport diff = MeshDiff.diff(new EffectiveMesh(only(base, changed), tb, pb, baseDiagnostics),
+                new EffectiveMesh(only(head, changed), th, ph, headDiagnostics));
         List<ResourceKey> applied = new ArrayList<>();
         List<ResourceKey> removed = new ArrayList<>();
         changedIstioResources(base, head, applied, removed);
@@ -63,9 +100,13 @@ public final class Review {
                 applied, removed, dryRun);
     }
 
-    /** The affected proxies' configuration, with Envoy's checks of it (as EffectiveMesh makes them). */
-    private static Map<String, ProxyConfig> translate(CompileResult result, EnvoyTranslator t, Set<String> ids,
-                                                      List<Diagnostic> diagnostics) {
+    private static CompileResult only(CompileResult r, Set<ResourceKey> keys) {
+        return new CompileResult(r.resources().stream().filter(x -> keys.contains(x.key())).toList(), r.index(),
+                r.diagnostics(), r.files(), r.documents());
+    }
+
+    /** The affected proxies' configuration; a translation that fails is an internal error, never a crash. */
+    private static Map<String, ProxyConfig> translate(EnvoyTranslator t, Set<String> ids, List<Diagnostic> diagnostics) {
         Map<String, ProxyConfig> out = new TreeMap<>();
         if (ids.isEmpty()) {
             return out;
@@ -76,12 +117,6 @@ public final class Review {
                     out.put(p.id(), t.translate(p));
                 }
             }
-            for (Diagnostic d : EnvoyChecks.check(out)) {
-                // a context object's translation is not the repository's to fix
-                if (d.subject() == null || !ContextOrigin.isContext(result.index().get(d.subject()).orElse(null))) {
-                    diagnostics.add(d);
-                }
-            }
         } catch (RuntimeException e) {
             out.clear();
             diagnostics.add(new Diagnostic(Severity.ERROR, Codes.INTERNAL, "internal error in Envoy translation: " + e,
@@ -90,20 +125,12 @@ public final class Review {
         return out;
     }
 
-    /**
-     * The compile's findings with Envoy's checks of the translation, except those about a resource the compile
-     * already has an error for: one mistake (a subset that does not exist) gives one finding (IST0101), not a
-     * second one for the cluster it leaves missing.
-     */
-    private static List<Diagnostic> merged(List<Diagnostic> compiled, List<Diagnostic> envoy) {
-        Set<String> inError = new java.util.HashSet<>();
-        compiled.stream().filter(Diagnostic::isError).forEach(d -> inError.add(d.resource()));
-        List<Diagnostic> extra = envoy.stream().filter(d -> d.subject() == null || !inError.contains(d.resource())).toList();
-        if (extra.isEmpty()) {
+    private static List<Diagnostic> merged(List<Diagnostic> compiled, List<Diagnostic> internal) {
+        if (internal.isEmpty()) {
             return compiled;
         }
         List<Diagnostic> all = new ArrayList<>(compiled);
-        all.addAll(extra);
+        all.addAll(internal);
         all.sort(Diagnostic.ORDER);
         return List.copyOf(all);
     }
@@ -117,7 +144,7 @@ public final class Review {
         head.istioResources().forEach(r -> h.put(r.key(), r));
         h.forEach((k, r) -> {
             Resource old = b.get(k);
-            if (old == null || !IstioOutput.yaml(old).equals(IstioOutput.yaml(r))) {
+            if (old == null || !old.object().equals(r.object()) && !IstioOutput.yaml(old).equals(IstioOutput.yaml(r))) {
                 applied.add(k);
             }
         });

@@ -95,10 +95,14 @@ final class ReviewMarkdown {
         long removed = r.diff().resources().stream().filter(c -> c.change() == DiffReport.Change.REMOVED).count();
         long changed = r.diff().resources().size() - added - removed;
         return "**Summary:** " + count(r.findings().introduced().size(), "finding") + " introduced, "
-                + r.findings().fixed().size() + " fixed · Istio resources: " + added + " added, " + removed
-                + " removed, " + changed + " changed · routing changes on " + count(r.diff().proxies().size(), "proxy")
+                + number(r.findings().fixed().size()) + " fixed · Istio resources: " + number(added) + " added, "
+                + number(removed) + " removed, " + number(changed) + " changed · routing changes on " + count(r.diff().proxies().size(), "proxy")
                 + " · " + count(r.routes().size(), "changed route") + " (BASE: " + count(r.base().errors(), "error")
                 + ", " + count(r.base().warnings(), "warning") + ")";
+    }
+
+    private static String number(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     private static String count(long n, String noun) {
@@ -142,7 +146,7 @@ final class ReviewMarkdown {
                     + Markdown.code(d.resource()) + " | " + Markdown.text(d.message())
                     + (d.path().isEmpty() ? "" : " (" + Markdown.code(d.path()) + ")") + " |\n");
         }
-        return list("### " + title + " (" + ds.size() + ")\n\n| severity | code | where | resource | finding |\n"
+        return list("### " + title + " (" + number(ds.size()) + ")\n\n| severity | code | where | resource | finding |\n"
                 + "| --- | --- | --- | --- | --- |\n", rows, "", budget, max);
     }
 
@@ -186,7 +190,7 @@ final class ReviewMarkdown {
             rows.add("| " + c.change().name().toLowerCase(Locale.ROOT) + " | " + Markdown.code(c.resource()) + " | "
                     + Markdown.code(c.path()) + " |\n");
         }
-        return list("### Istio resources (" + rows.size() + ")\n\n| change | resource | output path |\n"
+        return list("### Istio resources (" + number(rows.size()) + ")\n\n| change | resource | output path |\n"
                 + "| --- | --- | --- |\n", rows, "", budget, max);
     }
 

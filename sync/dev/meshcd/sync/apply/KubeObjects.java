@@ -166,6 +166,16 @@ public final class KubeObjects {
      */
     public ObjectNode serverSideApply(ResourceKey key, String apiVersion, JsonNode body, String fieldManager,
                                       boolean force) {
+        return serverSideApply(key, apiVersion, body, fieldManager, force, false);
+    }
+
+    /**
+     * Likewise; with {@code dryRun} the API server runs every step (defaulting, validation, admission webhooks) and
+     * answers with the object it would store, without storing it ({@code dryRun=All}: what {@code meshcd review}
+     * asks before a merge).
+     */
+    public ObjectNode serverSideApply(ResourceKey key, String apiVersion, JsonNode body, String fieldManager,
+                                      boolean force, boolean dryRun) {
         ApiResource resource;
         try {
             resource = api.require(key.group(), version(apiVersion), key.kind());
@@ -177,7 +187,7 @@ public final class KubeObjects {
             throw new KubernetesClientException("apply " + key.display() + ": " + e.getMessage(), e);
         }
         String url = baseUrl() + resource.path(key.namespace(), key.name()) + "?fieldManager=" + fieldManager
-                + (force ? "&force=true" : "");
+                + (force ? "&force=true" : "") + (dryRun ? "&dryRun=All" : "");
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
                 .header("Accept", "application/json")
                 .method("PATCH", "application/apply-patch+yaml", body.toString()).build();

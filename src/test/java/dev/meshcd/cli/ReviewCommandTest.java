@@ -71,6 +71,26 @@ class ReviewCommandTest {
         assertThat(sarif).contains("\"ruleId\" : \"IST0101\"").contains("\"startLine\" : " + line);
     }
 
+    @Test
+    void deletingADestinationRuleIntroducesFindingsInTheFileThatStillUsesIt() throws Exception {
+        Path cart = repo.resolve("shop/cart.yaml");
+        String text = Files.readString(cart);
+        int dr = text.indexOf("apiVersion: networking.istio.io/v1\nkind: DestinationRule");
+        assertThat(dr).isPositive();
+        Files.writeString(repo.resolve("shop/cart-destinationrule.yaml"), text.substring(dr));
+        Files.writeString(cart, text.substring(0, dr));
+        commit("the DestinationRule in a file of its own");
+        Files.delete(repo.resolve("shop/cart-destinationrule.yaml"));
+        commit("delete it");
+
+        CliRun r = CliRun.run("review", "--repo", repo.toString(), "HEAD~1", "HEAD");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("| removed | <code>DestinationRule shop/cart</code> |")
+                .contains("| error | IST0101 | <code>shop/cart.yaml:")
+                .doesNotContain("| error | IST0101 | <code>shop/cart-destinationrule.yaml");
+    }
+
     private void replace(String file, String from, String to) throws IOException {
         Path p = repo.resolve(file);
         String s = Files.readString(p);
