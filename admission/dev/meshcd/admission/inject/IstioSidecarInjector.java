@@ -97,7 +97,10 @@ public final class IstioSidecarInjector implements PodInjector {
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
         String status = templates == 1 ? plan.parts.get(0).status
                 : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
-        postProcess(merged, status, proxyConfig);
+        String problem = postProcess(merged, status, proxyConfig);
+        if (problem != null) {
+            return new Result(original, false, "refused: " + problem, List.of(problem));
+        }
         return new Result(merged, true, "injected", List.of());
     }
 
@@ -244,22 +247,32 @@ public final class IstioSidecarInjector implements PodInjector {
         return c != null ? c : Json.findByName(pod.path("spec").path("initContainers"), PodContext.PROXY);
     }
 
-    private void postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig) {
+    /** Istio's postProcessPod; returns why the pod is refused, or null. */
+    private String postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig) {
         InjectionSettings s = statics.settings;
         ObjectNode metadata = Json.objectAt(merged, "metadata");
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
         Json.objectAt(metadata, "labels");
         ObjectNode sidecar = findSidecar(merged);
         overwriteClusterInfo(metadata, sidecar); // before the probe rewrite adds ISTIO_KUBE_APP_PROBERS, as in Istio
-        int statusPort = proxyConfig.statusPort(s.proxy().statusPort());
-        SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(), statusPort);
+        // Istio reads the mesh config's defaultConfig.statusPort here, not the pod's proxy.istio.io/config
+        int statusPort = statics.meshProxyConfig.statusPort(MESH_STATUS_PORT);
+        String problem = SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(),
+                statusPort);
+        if (problem != null) {
+            return problem;
+        }
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
             ProbeRewriter.rewrite(merged, sidecar, statusPort);
         }
         annotations.put(SidecarMetadata.STATUS, status);
         s.mesh().injectedAnnotations().forEach(annotations::put);
         reorder(merged, proxyConfig);
+        return null;
     }
+
+    /** MeshConfig's default defaultConfig.statusPort (mesh.DefaultProxyConfig). */
+    private static final int MESH_STATUS_PORT = 15020;
 
     /**
      * Istio's extractClusterAndNetwork + overwriteClusterInfo + applyMetadata: the cluster name and the network
