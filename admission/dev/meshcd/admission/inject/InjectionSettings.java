@@ -301,7 +301,8 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
     public record Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces,
                          List<String> templates, List<String> defaultTemplates, Map<String, List<String>> aliases) {
         /** The templates meshcd implements (in Java: it cannot run Istio's Go templates). */
-        public static final List<String> RENDERED_TEMPLATES = List.of("sidecar", "gateway");
+        public static final List<String> RENDERED_TEMPLATES = List.of("sidecar", "gateway", "grpc-agent",
+                "grpc-simple");
 
         public Policy {
             ignoredNamespaces = List.copyOf(ignoredNamespaces);

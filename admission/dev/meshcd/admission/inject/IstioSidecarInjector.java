@@ -83,7 +83,7 @@ public final class IstioSidecarInjector implements PodInjector {
         ObjectNode merged = original.deepCopy();
         ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
         int templates = plan.parts.size();
-        for (InjectionPlan.Part part : plan.parts) {
+        for (InjectionPlan.TemplatePart part : plan.parts) {
             ObjectNode rendered = part.instantiate(ctx);
             if (templates == 1) {
                 templatePod = rendered;
@@ -95,7 +95,7 @@ public final class IstioSidecarInjector implements PodInjector {
             PodMerger.merge(merged, rendered, templates > 1);
         }
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
-        String status = templates == 1 ? plan.parts.get(0).status
+        String status = templates == 1 && plan.parts.get(0).status() != null ? plan.parts.get(0).status()
                 : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
         String problem = postProcess(merged, status, proxyConfig);
         if (problem != null) {
