@@ -1,7 +1,6 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,9 +14,10 @@ import java.util.Map;
  *       in an unlabelled namespace the pod itself may select: label {@code istio.io/rev=<rev>}, or label
  *       {@code sidecar.istio.io/inject=true} for the default revision; a pod label
  *       {@code sidecar.istio.io/inject=false} opts out;</li>
- *   <li>the pod's opt-in/out: label {@code sidecar.istio.io/inject} (preferred) or the annotation of the same name;
- *       {@code y|yes|true|on} (any case) opt in, any other non-empty value opts out, absent follows the
- *       global policy ({@code autoInject}: enabled → inject, disabled → only explicit opt-ins).</li>
+ *   <li>the pod's opt-in/out: label {@code sidecar.istio.io/inject} (preferred) or the annotation of the same name,
+ *       {@code true} or {@code false}; otherwise the injector config's {@code neverInjectSelector}, then its
+ *       {@code alwaysInjectSelector}, then the global policy ({@code autoInject}: enabled → inject, disabled → only
+ *       opt-ins).</li>
  * </ol>
  * {@code kube-inject} skips step 2, as {@code istioctl kube-inject} does.
  */
@@ -110,7 +110,11 @@ public final class InjectionPolicy {
         return null;
     }
 
-    /** Istio's injectRequired for the pod's own label/annotation under the global policy. */
+    /**
+     * Istio's injectRequired: the pod's own label/annotation ({@code true} or {@code false}; another value is
+     * ignored, as istiod ignores it with a warning), else the first {@code neverInjectSelector} its labels match
+     * (no), else the first {@code alwaysInjectSelector} (yes), else the global policy.
+     */
     private static Decision podChoice(InjectionSettings settings, JsonNode pod) {
         JsonNode meta = pod.path("metadata");
         String selector = meta.path("annotations").path(INJECT).asText("");
@@ -119,16 +123,27 @@ public final class InjectionPolicy {
             selector = meta.path("labels").path(INJECT).asText("");
             source = "label";
         }
-        String value = selector.toLowerCase(Locale.ROOT);
-        boolean useDefault = value.isEmpty();
-        boolean inject = switch (value) {
-            case "y", "yes", "true", "on" -> true;
-            default -> false;
-        };
-        if (useDefault) {
-            return settings.policy().autoInject() ? Decision.yes()
-                    : Decision.no("injection policy is disabled and the pod does not opt in");
+        switch (selector) {
+            case "true":
+                return Decision.yes();
+            case "false":
+                return Decision.no("pod " + source + " " + INJECT + "=false");
+            default:
+                break; // "" or a value istiod ignores: the selectors and the policy decide
         }
-        return inject ? Decision.yes() : Decision.no("pod " + source + " " + INJECT + "=" + selector);
+        InjectionSettings.Policy policy = settings.policy();
+        Map<String, String> labels = Json.stringMap(meta.path("labels"));
+        for (LabelSelector never : policy.neverInjectSelector()) {
+            if (never.matches(labels)) {
+                return Decision.no("pod labels match the injector config's neverInjectSelector");
+            }
+        }
+        for (LabelSelector always : policy.alwaysInjectSelector()) {
+            if (always.matches(labels)) {
+                return Decision.yes();
+            }
+        }
+        return policy.autoInject() ? Decision.yes()
+                : Decision.no("injection policy is disabled and the pod does not opt in");
     }
 }

@@ -229,7 +229,8 @@ public final class IstioInjectorConfig {
         InjectionSettings.Policy bpol = base.policy();
         InjectionSettings.Policy policy = new InjectionSettings.Policy(bpol.autoInject(),
                 t.bool(webhook.key("enableNamespacesByDefault"), bpol.enableNamespacesByDefault()),
-                bpol.ignoredNamespaces(), bpol.templates(), bpol.defaultTemplates(), bpol.aliases());
+                bpol.ignoredNamespaces(), bpol.templates(), bpol.defaultTemplates(), bpol.aliases(),
+                bpol.neverInjectSelector(), bpol.alwaysInjectSelector());
         return new InjectionSettings(images, mesh, p, traffic, policy);
     }
 
@@ -242,13 +243,8 @@ public final class IstioInjectorConfig {
             case "disabled" -> false;
             default -> throw t.error(policyPath, "expected enabled or disabled, found \"" + policy + "\"");
         };
-        for (String selector : List.of("alwaysInjectSelector", "neverInjectSelector")) {
-            JsonNode n = t.at(FieldPath.of(selector));
-            if (n != null && !(n.isArray() && n.isEmpty())) {
-                throw t.error(FieldPath.of(selector), "not supported by meshcd yet: pods would be injected"
-                        + " differently from istiod (remove it or inject with istiod)");
-            }
-        }
+        List<LabelSelector> never = selectors(t, FieldPath.of("neverInjectSelector"));
+        List<LabelSelector> always = selectors(t, FieldPath.of("alwaysInjectSelector"));
         JsonNode templates = t.object(FieldPath.of("templates"));
         List<String> names = new ArrayList<>();
         if (templates != null) {
@@ -271,7 +267,7 @@ public final class IstioInjectorConfig {
         }
         InjectionSettings.Policy bp = base.policy();
         InjectionSettings s = base.withPolicy(new InjectionSettings.Policy(autoInject, bp.enableNamespacesByDefault(),
-                bp.ignoredNamespaces(), names, defaults, aliases));
+                bp.ignoredNamespaces(), names, defaults, aliases, never, always));
         Map<String, String> injected = t.stringMap(FieldPath.of("injectedAnnotations"), Map.of());
         return s.withMesh(s.mesh().toBuilder().injectedAnnotations(injected).build());
     }
@@ -318,6 +314,58 @@ public final class IstioInjectorConfig {
                 bi.proxyInitImage(), t.string(dc.key("image").key("imageType"), ""), bi.imagePullPolicy(),
                 bi.imagePullSecrets());
         return new InjectionSettings(images, mesh, base.proxy(), traffic, base.policy());
+    }
+
+    /**
+     * A list of metav1.LabelSelector. Istio logs an invalid one and skips it; meshcd refuses the config instead,
+     * so that a typo cannot silently inject (or not) pods istiod would treat otherwise.
+     */
+    private static List<LabelSelector> selectors(ConfigTree t, FieldPath path) throws InjectionConfigException {
+        JsonNode list = t.at(path);
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw t.error(path, "expected a list of label selectors");
+        }
+        List<LabelSelector> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            FieldPath sp = path.index(i);
+            t.requireKnownKeys(sp, Set.of("matchLabels", "matchExpressions"));
+            if (!list.get(i).isObject()) {
+                throw t.error(sp, "expected a label selector (matchLabels, matchExpressions)");
+            }
+            Map<String, String> labels = t.stringMap(sp.key("matchLabels"), Map.of());
+            List<LabelSelector.Requirement> reqs = new ArrayList<>();
+            JsonNode exprs = t.at(sp.key("matchExpressions"));
+            if (exprs != null && !exprs.isNull()) {
+                if (!exprs.isArray()) {
+                    throw t.error(sp.key("matchExpressions"), "expected a list");
+                }
+                for (int j = 0; j < exprs.size(); j++) {
+                    FieldPath ep = sp.key("matchExpressions").index(j);
+                    t.requireKnownKeys(ep, Set.of("key", "operator", "values"));
+                    String key = t.string(ep.key("key"), "");
+                    String op = t.string(ep.key("operator"), "");
+                    List<String> values = t.strings(ep.key("values"), List.of());
+                    if (key.isEmpty()) {
+                        throw t.error(ep, "a requirement needs a key");
+                    }
+                    if (!LabelSelector.Requirement.OPERATORS.contains(op)) {
+                        throw t.error(ep.key("operator"), "expected In, NotIn, Exists or DoesNotExist, found \""
+                                + op + "\"");
+                    }
+                    boolean needsValues = op.equals("In") || op.equals("NotIn");
+                    if (needsValues == values.isEmpty()) {
+                        throw t.error(ep.key("values"), needsValues ? "must be non-empty for " + op
+                                : "must be empty for " + op);
+                    }
+                    reqs.add(new LabelSelector.Requirement(key, op, values));
+                }
+            }
+            out.add(new LabelSelector(labels, reqs));
+        }
+        return out;
     }
 
     private static Map<String, String> quantities(ConfigTree t, FieldPath path, Map<String, String> dflt)

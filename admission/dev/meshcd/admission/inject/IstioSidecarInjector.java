@@ -56,7 +56,7 @@ public final class IstioSidecarInjector implements PodInjector {
         if (!d.inject()) {
             return new Result(pod, false, d.reason(), List.of());
         }
-        return injectPod(pod, WorkloadMeta.fromPod(pod, namespace));
+        return injectPod(pod, WorkloadMeta.fromPod(pod, namespace), true);
     }
 
     /**
@@ -68,11 +68,19 @@ public final class IstioSidecarInjector implements PodInjector {
         if (!d.inject()) {
             return new Result(pod, false, d.reason(), List.of());
         }
-        return injectPod(pod, workload);
+        return injectPod(pod, workload, false);
     }
 
-    /** Injects without asking the policy. */
+    /** Injects as the webhook does, without asking the policy. */
     public Result injectPod(ObjectNode original, WorkloadMeta workload) {
+        return injectPod(original, workload, true);
+    }
+
+    /**
+     * @param webhook the webhook's injection rather than kube-inject's, which (as istioctl's) leaves out the
+     *                config's {@code injectedAnnotations}
+     */
+    private Result injectPod(ObjectNode original, WorkloadMeta workload, boolean webhook) {
         Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
         InjectionPlan plan = statics.plan(annotations);
         if (plan.refused()) {
@@ -97,7 +105,7 @@ public final class IstioSidecarInjector implements PodInjector {
         reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
         String status = templates == 1 && plan.parts.get(0).status() != null ? plan.parts.get(0).status()
                 : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
-        String problem = postProcess(merged, status, proxyConfig);
+        String problem = postProcess(merged, status, proxyConfig, webhook);
         if (problem != null) {
             return new Result(original, false, "refused: " + problem, List.of(problem));
         }
@@ -248,7 +256,7 @@ public final class IstioSidecarInjector implements PodInjector {
     }
 
     /** Istio's postProcessPod; returns why the pod is refused, or null. */
-    private String postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig) {
+    private String postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig, boolean webhook) {
         InjectionSettings s = statics.settings;
         ObjectNode metadata = Json.objectAt(merged, "metadata");
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
@@ -266,7 +274,9 @@ public final class IstioSidecarInjector implements PodInjector {
             ProbeRewriter.rewrite(merged, sidecar, statusPort);
         }
         annotations.put(SidecarMetadata.STATUS, status);
-        s.mesh().injectedAnnotations().forEach(annotations::put);
+        if (webhook) { // istioctl kube-inject passes no injectedAnnotations
+            s.mesh().injectedAnnotations().forEach(annotations::put);
+        }
         reorder(merged, proxyConfig);
         return null;
     }

@@ -47,15 +47,16 @@ class InjectionPolicyTest {
                         "sidecar.istio.io/inject=false"),
                 Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "false"), false, false, false,
                         "annotation sidecar.istio.io/inject=false"),
-                Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "no"), false, false, false,
-                        "sidecar.istio.io/inject=no"),
+                // istiod takes only "true" and "false"; another value is ignored (a warning) and the policy decides
+                Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "no"), false, false, true,
+                        "injected"),
                 Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "Yes"), false, false, true,
                         "injected"),
                 // the label wins over the annotation
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"),
                         map("sidecar.istio.io/inject", "false"), false, false, true, "injected"),
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "off"),
-                        map("sidecar.istio.io/inject", "true"), false, false, false, "label sidecar.istio.io/inject=off"),
+                        map("sidecar.istio.io/inject", "false"), false, false, true, "injected"),
                 // object selector in an unlabelled namespace
                 Arguments.of("default", NONE, map("sidecar.istio.io/inject", "true"), NONE, false, false, true,
                         "injected"),

@@ -152,7 +152,9 @@ class IstioInjectorConfigTest {
             unparsable              | values | {"global": [}                                   | values.json:1:
             bad policy              | config | policy: maybe                                   | config.yaml:1:1: policy: expected enabled or disabled, found "maybe"
             unknown config field    | config | polcy: enabled                                  | config.yaml:1:1: polcy: unknown field "polcy"
-            selector                | config | 'neverInjectSelector: [{matchLabels: {a: b}}]'  | config.yaml:1:1: neverInjectSelector: not supported by meshcd yet
+            selector operator       | config | 'neverInjectSelector: [{matchExpressions: [{key: a, operator: Equals}]}]' | config.yaml:1:52: neverInjectSelector[0].matchExpressions[0].operator: expected In, NotIn, Exists or DoesNotExist, found "Equals"
+            selector without values | config | 'alwaysInjectSelector: [{matchExpressions: [{key: a, operator: In}]}]' | config.yaml:1:
+            selector field          | config | 'alwaysInjectSelector: [{matchLabel: {a: b}}]'  | config.yaml:1:25: alwaysInjectSelector[0].matchLabel: unknown field "matchLabel"
             unknown mesh field      | mesh   | 'defaultConfig: {statusPrt: 1}'                 | mesh.yaml:1:17: defaultConfig.statusPrt: unknown field "statusPrt"
             bad interception mode   | mesh   | 'defaultConfig: {interceptionMode: MAGIC}'      | mesh.yaml:1:17: defaultConfig.interceptionMode: expected REDIRECT, TPROXY or NONE, found "MAGIC"
             bad image type          | mesh   | 'defaultConfig: {image: {imageType: slim}}'     | mesh.yaml:1:25: defaultConfig.image.imageType: expected default, debug or distroless, found "slim"
