@@ -7,8 +7,8 @@ import java.util.Map;
  * Should this pod get a sidecar? Istio splits the answer between the MutatingWebhookConfiguration's
  * selectors and the injector's {@code injectRequired}; both are here:
  * <ol>
- *   <li>hostNetwork pods, pods in system namespaces and pods that already carry
- *       {@code sidecar.istio.io/status} are never injected;</li>
+ *   <li>hostNetwork pods and pods in system namespaces are never injected (a pod that already carries
+ *       {@code sidecar.istio.io/status} is re-injected, as istiod does);</li>
  *   <li>namespace selection (webhook only): {@code istio-injection=enabled} selects the default revision,
  *       {@code istio.io/rev=<rev>} selects a revision (the label {@code istio-injection} wins when both are set);
  *       in an unlabelled namespace the pod itself may select: label {@code istio.io/rev=<rev>}, or label
@@ -64,9 +64,6 @@ public final class InjectionPolicy {
         }
         if (namespace != null && settings.policy().ignoredNamespaces().contains(namespace)) {
             return Decision.no("system namespace " + namespace);
-        }
-        if (pod.path("metadata").path("annotations").has(SidecarMetadata.STATUS)) {
-            return Decision.no("already injected (has " + SidecarMetadata.STATUS + ")");
         }
         return null;
     }

@@ -81,13 +81,17 @@ public final class IstioSidecarInjector implements PodInjector {
      *                config's {@code injectedAnnotations}
      */
     private Result injectPod(ObjectNode original, WorkloadMeta workload, boolean webhook) {
-        Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
+        // A pod injected before is re-rendered (Istio's stripPod): the templates see it without what the last
+        // injection added, while the new template is merged over the pod as it is.
+        JsonNode previous = previousStatus(original);
+        ObjectNode templateInput = previous == null ? original : stripPod(original, previous);
+        Map<String, String> annotations = Json.stringMap(templateInput.path("metadata").path("annotations"));
         InjectionPlan plan = statics.plan(annotations);
         if (plan.refused()) {
             return new Result(original, false, "refused: " + String.join("; ", plan.errors), plan.errors);
         }
         ProxyConfigs proxyConfig = plan.proxyConfig;
-        PodContext ctx = new PodContext(statics, original, annotations, workload, proxyConfig);
+        PodContext ctx = new PodContext(statics, templateInput, annotations, workload, proxyConfig);
         ObjectNode merged = original.deepCopy();
         ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
         int templates = plan.parts.size();
@@ -102,7 +106,7 @@ public final class IstioSidecarInjector implements PodInjector {
             moveUserProxyToInitContainers(merged, templatePod);
             PodMerger.merge(merged, rendered, templates > 1);
         }
-        reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
+        reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig, previous);
         String status = templates == 1 && plan.parts.get(0).status() != null ? plan.parts.get(0).status()
                 : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
         String problem = postProcess(merged, status, proxyConfig, webhook);
@@ -110,6 +114,45 @@ public final class IstioSidecarInjector implements PodInjector {
             return new Result(original, false, "refused: " + problem, List.of(problem));
         }
         return new Result(merged, true, "injected", List.of());
+    }
+
+    /** The {@code sidecar.istio.io/status} of an earlier injection as JSON, or null (absent or not JSON). */
+    private static JsonNode previousStatus(ObjectNode pod) {
+        String status = pod.path("metadata").path("annotations").path(SidecarMetadata.STATUS).asText(null);
+        if (status == null) {
+            return null;
+        }
+        try {
+            JsonNode parsed = ProxyConfigs.JSON.readTree(status);
+            return parsed != null && parsed.isObject() ? parsed : null;
+        } catch (JsonProcessingException e) {
+            return null; // Istio treats an unparsable status as none
+        }
+    }
+
+    /**
+     * Istio's stripPod: the pod without the containers the earlier injection listed, without its status
+     * annotation, and without the Prometheus annotations when they point at the agent already.
+     */
+    private ObjectNode stripPod(ObjectNode original, JsonNode previous) {
+        ObjectNode pod = original.deepCopy();
+        ObjectNode spec = Json.objectAt(pod, "spec");
+        for (String list : List.of("containers", "initContainers")) {
+            if (spec.get(list) instanceof ArrayNode containers) {
+                for (JsonNode name : previous.path(list)) {
+                    for (int i = containers.size() - 1; i >= 0; i--) {
+                        if (name.asText().equals(containers.get(i).path("name").asText(null))) {
+                            containers.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+        ObjectNode annotations = Json.objectAt(Json.objectAt(pod, "metadata"), "annotations");
+        String target = String.valueOf(statics.meshProxyConfig.statusPort(MESH_STATUS_PORT));
+        SidecarMetadata.clearPrometheusIfAgent(annotations, target);
+        annotations.remove(SidecarMetadata.STATUS);
+        return pod;
     }
 
     /** Native sidecars: a user-defined istio-proxy in containers joins the template's one in initContainers. */
@@ -134,7 +177,7 @@ public final class IstioSidecarInjector implements PodInjector {
      * {@code proxy.istio.io/overrides}.
      */
     private static void reapplyOverwrittenContainers(ObjectNode merged, ObjectNode original, ObjectNode templatePod,
-                                                     ProxyConfigs proxyConfig) {
+                                                     ProxyConfigs proxyConfig, JsonNode previous) {
         JsonNode existing = Json.F.objectNode();
         String existingJson = original.path("metadata").path("annotations").path(OVERRIDES).asText(null);
         if (existingJson != null) {
@@ -153,6 +196,9 @@ public final class IstioSidecarInjector implements PodInjector {
             ArrayNode recorded = Json.F.arrayNode();
             for (JsonNode c : templatePod.path("spec").path(list)) {
                 String name = c.path("name").asText();
+                if (previous != null && contains(previous.path(list), name)) {
+                    continue; // injected last time: the new template's container replaces it
+                }
                 ObjectNode match = Json.findByName(existing.path(list), name);
                 for (String where : lookIn) {
                     match = match != null ? match : Json.findByName(origSpec.path(where), name);
@@ -167,10 +213,19 @@ public final class IstioSidecarInjector implements PodInjector {
                 record.set(list, recorded);
             }
         }
-        if (!record.isEmpty()) {
+        if (!record.isEmpty() && previous == null) { // re-injection keeps the overrides recorded first
             Json.objectAt(Json.objectAt(merged, "metadata"), "annotations").put(OVERRIDES, record.toString());
         }
         adjustInitContainerUser(merged, original, proxyConfig);
+    }
+
+    private static boolean contains(JsonNode names, String name) {
+        for (JsonNode n : names) {
+            if (name.equals(n.asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ObjectNode overlay(ObjectNode userContainer) {
@@ -271,7 +326,8 @@ public final class IstioSidecarInjector implements PodInjector {
             return problem;
         }
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
-            ProbeRewriter.rewrite(merged, sidecar, statusPort);
+            // the status annotation of an earlier injection is still there: its probers are merged, not replaced
+            ProbeRewriter.rewrite(merged, sidecar, statusPort, annotations.has(SidecarMetadata.STATUS));
         }
         annotations.put(SidecarMetadata.STATUS, status);
         if (webhook) { // istioctl kube-inject passes no injectedAnnotations

@@ -237,6 +237,29 @@ final class SidecarMetadata {
         return null;
     }
 
+    /** stripPod: a pod whose prometheus port annotation points at the agent already loses its prometheus ones. */
+    static void clearPrometheusIfAgent(ObjectNode annotations, String agentPort) {
+        Map<String, String> current = Json.stringMap(annotations);
+        boolean atAgent = false;
+        for (Map.Entry<String, String> e : current.entrySet()) {
+            if (sanitize(e.getKey()).equals("prometheus_io_port")) {
+                atAgent = agentPort.equals(e.getValue()); // Go: the first one met decides
+                break;
+            }
+        }
+        if (!atAgent) {
+            return;
+        }
+        for (String key : current.keySet()) {
+            switch (sanitize(key)) {
+                case "prometheus_io_port", "prometheus_io_path", "prometheus_io_scrape", SCRAPE_TARGETS_SANITIZED ->
+                        annotations.remove(key);
+                default -> {
+                }
+            }
+        }
+    }
+
     /** Istio's ParseScrapeTargets: {@code port[:path]} entries, path default /metrics; empty list when malformed. */
     static List<String[]> parseScrapeTargets(String raw) {
         List<String[]> out = new ArrayList<>();

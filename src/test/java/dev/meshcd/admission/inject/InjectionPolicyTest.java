@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Who gets a sidecar: namespace labels × pod labels/annotations × hostNetwork × already injected. */
+/** Who gets a sidecar: namespace labels × pod labels/annotations × hostNetwork × injected before (re-injected). */
 class InjectionPolicyTest {
     static final IstioSidecarInjector DEFAULT = new IstioSidecarInjector();
     static final InjectionSettings CANARY_SETTINGS = withRevision("canary");
@@ -77,13 +77,13 @@ class InjectionPolicyTest {
                         false, false, false, "sidecar.istio.io/inject=false"),
                 Arguments.of("canary", NONE, map("sidecar.istio.io/inject", "true"), NONE, false, false, false,
                         "default revision"),
-                // never: hostNetwork, already injected
+                // never: hostNetwork; an injected pod is re-injected (istiod re-renders it)
                 Arguments.of("default", NS_ENABLED, NONE, NONE, true, false, false, "hostNetwork"),
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"), NONE, true, false, false,
                         "hostNetwork"),
-                Arguments.of("default", NS_ENABLED, NONE, NONE, false, true, false, "already injected"),
-                Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"), NONE, false, true, false,
-                        "already injected"));
+                Arguments.of("default", NS_ENABLED, NONE, NONE, false, true, true, "injected"),
+                Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "false"), NONE, false, true, false,
+                        "sidecar.istio.io/inject=false"));
     }
 
     @ParameterizedTest(name = "[{index}] {0} ns={1} labels={2} annotations={3} hostNetwork={4} injected={5}")
@@ -113,7 +113,7 @@ class InjectionPolicyTest {
                 Arguments.of(map("sidecar.istio.io/inject", "false"), NONE, false, false, false),
                 Arguments.of(NONE, map("sidecar.istio.io/inject", "false"), false, false, false),
                 Arguments.of(NONE, NONE, true, false, false),
-                Arguments.of(NONE, NONE, false, true, false));
+                Arguments.of(NONE, NONE, false, true, true));
     }
 
     @ParameterizedTest(name = "[{index}] kube-inject labels={0} annotations={1} hostNetwork={2} injected={3}")
