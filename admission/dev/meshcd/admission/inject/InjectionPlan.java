@@ -85,7 +85,8 @@ final class InjectionPlan {
             TemplatePart part = switch (template) {
                 case GrpcTemplates.AGENT -> GrpcTemplates.agent(ctx, errors);
                 case GrpcTemplates.SIMPLE -> GrpcTemplates.simple();
-                default -> new Part(statics, ctx, template.equals("gateway"), errors);
+                case "sidecar", "gateway" -> new Part(statics, ctx, template.equals("gateway"), errors);
+                default -> staticPart(policy.staticTemplates().get(template));
             };
             if (!errors.isEmpty()) {
                 return new InjectionPlan(errors, null, List.of());
@@ -113,15 +114,32 @@ final class InjectionPlan {
         return out;
     }
 
+    /** A custom template without Go actions: its overlay, the same for every pod. */
+    private static TemplatePart staticPart(com.fasterxml.jackson.databind.JsonNode overlay) {
+        return new TemplatePart() {
+            @Override
+            public ObjectNode instantiate(PodContext ctx) {
+                return (ObjectNode) overlay.deepCopy();
+            }
+
+            @Override
+            public String status() {
+                return null;
+            }
+        };
+    }
+
     /** Why meshcd cannot render {@code template}, or null when it can. */
     private static String templateProblem(InjectionSettings.Policy policy, String template) {
         if (!policy.templates().contains(template)) {
             return "requested template \"" + template + "\" not found; have "
                     + String.join(", ", policy.templates().stream().sorted().toList());
         }
-        if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(template)) {
+        if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(template)
+                && !policy.staticTemplates().containsKey(template)) {
             return "requested template \"" + template + "\" is a Go template of the injector config that meshcd"
-                    + " cannot render; meshcd renders " + String.join(", ", InjectionSettings.Policy.RENDERED_TEMPLATES);
+                    + " cannot render; meshcd renders " + String.join(", ", InjectionSettings.Policy.RENDERED_TEMPLATES)
+                    + " and custom templates without {{ }} actions";
         }
         return null;
     }

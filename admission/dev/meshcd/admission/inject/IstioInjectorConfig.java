@@ -230,7 +230,7 @@ public final class IstioInjectorConfig {
         InjectionSettings.Policy policy = new InjectionSettings.Policy(bpol.autoInject(),
                 t.bool(webhook.key("enableNamespacesByDefault"), bpol.enableNamespacesByDefault()),
                 bpol.ignoredNamespaces(), bpol.templates(), bpol.defaultTemplates(), bpol.aliases(),
-                bpol.neverInjectSelector(), bpol.alwaysInjectSelector());
+                bpol.neverInjectSelector(), bpol.alwaysInjectSelector(), bpol.staticTemplates());
         return new InjectionSettings(images, mesh, p, traffic, policy);
     }
 
@@ -247,14 +247,19 @@ public final class IstioInjectorConfig {
         List<LabelSelector> always = selectors(t, FieldPath.of("alwaysInjectSelector"));
         JsonNode templates = t.object(FieldPath.of("templates"));
         List<String> names = new ArrayList<>();
+        Map<String, JsonNode> staticTemplates = new TreeMap<>();
         if (templates != null) {
             for (Iterator<String> it = templates.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
-                t.string(FieldPath.of("templates", name), "");
+                String text = t.string(FieldPath.of("templates", name), "");
                 names.add(name);
+                if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(name) && !text.contains("{{")) {
+                    staticTemplates.put(name, staticTemplate(t, name, text));
+                }
             }
         } else {
             names.addAll(base.policy().templates());
+            staticTemplates.putAll(base.policy().staticTemplates());
         }
         List<String> defaults = t.strings(FieldPath.of("defaultTemplates"), List.of("sidecar"));
         Map<String, List<String>> aliases = new TreeMap<>();
@@ -267,7 +272,7 @@ public final class IstioInjectorConfig {
         }
         InjectionSettings.Policy bp = base.policy();
         InjectionSettings s = base.withPolicy(new InjectionSettings.Policy(autoInject, bp.enableNamespacesByDefault(),
-                bp.ignoredNamespaces(), names, defaults, aliases, never, always));
+                bp.ignoredNamespaces(), names, defaults, aliases, never, always, staticTemplates));
         Map<String, String> injected = t.stringMap(FieldPath.of("injectedAnnotations"), Map.of());
         return s.withMesh(s.mesh().toBuilder().injectedAnnotations(injected).build());
     }
@@ -314,6 +319,42 @@ public final class IstioInjectorConfig {
                 bi.proxyInitImage(), t.string(dc.key("image").key("imageType"), ""), bi.imagePullPolicy(),
                 bi.imagePullSecrets());
         return new InjectionSettings(images, mesh, base.proxy(), traffic, base.policy());
+    }
+
+    /** A custom template without Go actions: its text is the pod overlay itself (metadata, spec). */
+    private static JsonNode staticTemplate(ConfigTree t, String name, String text) throws InjectionConfigException {
+        FieldPath path = FieldPath.of("templates", name);
+        JsonNode overlay;
+        try {
+            overlay = text.isBlank() ? ProxyConfigs.JSON.createObjectNode() : STATIC_TEMPLATE_YAML.readTree(text);
+        } catch (java.io.IOException e) {
+            throw t.error(path, "template \"" + name + "\" is not YAML: " + firstLine(e.getMessage()));
+        }
+        if (overlay == null || overlay.isNull()) {
+            overlay = ProxyConfigs.JSON.createObjectNode();
+        }
+        if (!overlay.isObject()) {
+            throw t.error(path, "template \"" + name + "\" must render a pod (metadata, spec)");
+        }
+        for (Iterator<String> it = overlay.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals("metadata") && !key.equals("spec")) {
+                throw t.error(path, "template \"" + name + "\" has \"" + key + "\"; a template renders a pod's"
+                        + " metadata and spec");
+            }
+        }
+        return overlay;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATIC_TEMPLATE_YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /**

@@ -124,10 +124,42 @@ class IstioInjectorConfigTest {
         PodInjector.Result grpc = inject(s, pod("\"inject.istio.io/templates\": \"grpc-agent\"", ""));
         assertThat(grpc.errors()).isEmpty();
         assertThat(grpc.pod().path("spec").path("containers").toString()).contains("DISABLE_ENVOY");
-        assertThat(inject(s, pod("\"inject.istio.io/templates\": \"mine\"", "")).errors()).singleElement()
-                .asString().contains("\"mine\"");
+        assertThat(inject(s, pod("\"inject.istio.io/templates\": \"mine\"", "")).errors()).containsExactly(
+                "requested template \"mine\" is a Go template of the injector config that meshcd cannot render;"
+                        + " meshcd renders sidecar, gateway, grpc-agent, grpc-simple and custom templates without"
+                        + " {{ }} actions");
         assertThat(inject(s, pod("\"inject.istio.io/templates\": \"nope\"", "")).errors())
                 .containsExactly("requested template \"nope\" not found; have gateway, grpc-agent, mine, sidecar");
+    }
+
+    /** A custom template without Go actions is a pod overlay; merged after the ones before it, as istiod merges. */
+    @Test
+    void customTemplatesWithoutActionsAreRendered() throws Exception {
+        InjectionSettings s = read(null, """
+                templates:
+                  sidecar: "..."
+                  extra: |
+                    metadata:
+                      labels: {team: mesh}
+                    spec:
+                      containers:
+                      - name: istio-proxy
+                        env:
+                        - {name: EXTRA, value: "1"}
+                  not-a-pod: |
+                    spec: {}
+                """, null);
+        // (with native sidecars istio-proxy is an init container: a template must name it there, as with istiod)
+        PodInjector.Result r = inject(s, pod("\"inject.istio.io/templates\": \"sidecar,extra\","
+                + " \"sidecar.istio.io/nativeSidecar\": \"false\"", ""));
+        assertThat(r.errors()).isEmpty();
+        assertThat(envNames(r.pod())).contains("EXTRA", "PROXY_CONFIG");
+        assertThat(r.pod().path("metadata").path("labels").path("team").asText()).isEqualTo("mesh");
+        assertThatThrownBy(() -> read(null, "templates:\n  bad: |\n    kind: Pod\n", null))
+                .isInstanceOf(InjectionConfigException.class)
+                .hasMessageContaining("templates.bad: template \"bad\" has \"kind\"");
+        assertThatThrownBy(() -> read(null, "templates:\n  bad: \"a: [\"\n", null))
+                .isInstanceOf(InjectionConfigException.class).hasMessageContaining("is not YAML");
     }
 
     @Test
