@@ -49,13 +49,16 @@ public final class InjectionPolicy {
         if (ns != null) {
             return ns;
         }
-        return podChoice(settings, pod);
+        return podChoice(settings, pod, false);
     }
 
-    /** kube-inject's decision: no namespace selection, policy "enabled". */
+    /**
+     * kube-inject's decision: no namespace selection, and, as istioctl's kube-inject, policy "enabled" without the
+     * config's inject selectors.
+     */
     public static Decision forManual(InjectionSettings settings, JsonNode pod) {
         Decision basic = basics(settings, pod, pod.path("metadata").path("namespace").asText(""));
-        return basic != null ? basic : podChoice(settings, pod);
+        return basic != null ? basic : podChoice(settings, pod, true);
     }
 
     private static Decision basics(InjectionSettings settings, JsonNode pod, String namespace) {
@@ -112,7 +115,7 @@ public final class InjectionPolicy {
      * ignored, as istiod ignores it with a warning), else the first {@code neverInjectSelector} its labels match
      * (no), else the first {@code alwaysInjectSelector} (yes), else the global policy.
      */
-    private static Decision podChoice(InjectionSettings settings, JsonNode pod) {
+    private static Decision podChoice(InjectionSettings settings, JsonNode pod, boolean manual) {
         JsonNode meta = pod.path("metadata");
         String selector = meta.path("annotations").path(INJECT).asText("");
         String source = "annotation";
@@ -128,8 +131,12 @@ public final class InjectionPolicy {
             default:
                 break; // "" or a value istiod ignores: the selectors and the policy decide
         }
+        if (manual) {
+            return Decision.yes();
+        }
         InjectionSettings.Policy policy = settings.policy();
-        Map<String, String> labels = Json.stringMap(meta.path("labels"));
+        Map<String, String> labels = policy.neverInjectSelector().isEmpty() && policy.alwaysInjectSelector().isEmpty()
+                ? Map.of() : Json.stringMap(meta.path("labels")); // no copy per pod when there are no selectors
         for (LabelSelector never : policy.neverInjectSelector()) {
             if (never.matches(labels)) {
                 return Decision.no("pod labels match the injector config's neverInjectSelector");

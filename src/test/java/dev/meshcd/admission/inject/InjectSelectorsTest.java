@@ -57,7 +57,9 @@ class InjectSelectorsTest { // and the config's injectedAnnotations
         InjectionPolicy.Decision webhook = InjectionPolicy.forWebhook(s, pod, "ns", Map.of("istio-injection", "enabled"));
         assertThat(webhook.inject()).as(webhook.reason()).isEqualTo(injected);
         assertThat(webhook.reason()).contains(reason);
-        assertThat(InjectionPolicy.forManual(s, pod).inject()).as("kube-inject decides alike").isEqualTo(injected);
+        // istioctl kube-inject asks injectRequired with policy enabled and no selectors: only "false" opts out
+        assertThat(InjectionPolicy.forManual(s, pod).inject()).as("kube-inject")
+                .isEqualTo(!"false".equals(annotation) && !labels.contains("\"sidecar.istio.io/inject\": \"false\""));
     }
 
     /** istiod's applyMetadata adds them after the status annotation (overriding it too); istioctl passes none. */

@@ -146,7 +146,7 @@ class IstioInjectorConfigTest {
                       - name: istio-proxy
                         env:
                         - {name: EXTRA, value: "1"}
-                  not-a-pod: |
+                  spec-only: |
                     spec: {}
                 """, null);
         // (with native sidecars istio-proxy is an init container: a template must name it there, as with istiod)
