@@ -66,6 +66,25 @@ class ReinjectionTest {
         assertThat(JsonPatches.diff((ObjectNode) once, (ObjectNode) twice)).isEmpty();
     }
 
+    /** kube-inject of an injected manifest (istioctl's IntoResourceFile re-renders it too). */
+    @Test
+    void kubeInjectOfAnInjectedDeploymentGivesTheSameDeployment() throws Exception {
+        JsonNode deployment = JSON.readTree("""
+                {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+                 "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {
+                   "metadata": {"labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "web", "image": "web:1",
+                            "livenessProbe": {"tcpSocket": {"port": 8080}}}]}}}}
+                """);
+        ManifestInjector kubeInject = new ManifestInjector(new IstioSidecarInjector());
+        ManifestInjector.Outcome once = kubeInject.inject(deployment);
+        assertThat(once.errors()).isEmpty();
+        assertThat(once.changed()).isTrue();
+        ManifestInjector.Outcome twice = kubeInject.inject(once.document().deepCopy());
+        assertThat(twice.errors()).isEmpty();
+        assertThat(twice.document()).isEqualTo(once.document());
+    }
+
     @Test
     void reinjectionFollowsChangedSettings() throws Exception {
         JsonNode once = inject(new IstioSidecarInjector(), pod());
