@@ -31,9 +31,18 @@ final class InjectionPlan {
     /** the mesh default config overridden by {@code proxy.istio.io/config}; null when refused */
     final ProxyConfigs proxyConfig;
     /** one per template, in the order requested */
-    final List<Part> parts;
+    final List<TemplatePart> parts;
 
-    private InjectionPlan(List<String> errors, ProxyConfigs proxyConfig, List<Part> parts) {
+    /** One requested template, rendered for a pod. */
+    interface TemplatePart {
+        /** The template rendered for the pod of {@code ctx} (a full pod context): a tree the caller may keep. */
+        ObjectNode instantiate(PodContext ctx);
+
+        /** The {@code sidecar.istio.io/status} value when this is the only template; null when it depends on the pod. */
+        String status();
+    }
+
+    private InjectionPlan(List<String> errors, ProxyConfigs proxyConfig, List<? extends TemplatePart> parts) {
         this.errors = List.copyOf(errors);
         this.proxyConfig = proxyConfig;
         this.parts = List.copyOf(parts);
@@ -65,7 +74,7 @@ final class InjectionPlan {
             proxyConfig = proxyConfig.withAnnotation(pca);
         }
         PodContext ctx = PodContext.ofAnnotations(statics, annotations, proxyConfig);
-        List<Part> parts = new ArrayList<>();
+        List<TemplatePart> parts = new ArrayList<>();
         InjectionSettings.Policy policy = statics.settings.policy();
         for (String template : selectTemplates(policy, annotations)) {
             String problem = templateProblem(policy, template);
@@ -73,7 +82,12 @@ final class InjectionPlan {
                 errors.add(problem);
                 return new InjectionPlan(errors, null, List.of());
             }
-            Part part = new Part(statics, ctx, template.equals("gateway"), errors);
+            TemplatePart part = switch (template) {
+                case GrpcTemplates.AGENT -> GrpcTemplates.agent(ctx, errors);
+                case GrpcTemplates.SIMPLE -> GrpcTemplates.simple();
+                case "sidecar", "gateway" -> new Part(statics, ctx, template.equals("gateway"), errors);
+                default -> staticPart(policy.staticTemplates().get(template));
+            };
             if (!errors.isEmpty()) {
                 return new InjectionPlan(errors, null, List.of());
             }
@@ -100,21 +114,38 @@ final class InjectionPlan {
         return out;
     }
 
+    /** A custom template without Go actions: its overlay, the same for every pod. */
+    private static TemplatePart staticPart(com.fasterxml.jackson.databind.JsonNode overlay) {
+        return new TemplatePart() {
+            @Override
+            public ObjectNode instantiate(PodContext ctx) {
+                return (ObjectNode) overlay.deepCopy();
+            }
+
+            @Override
+            public String status() {
+                return null;
+            }
+        };
+    }
+
     /** Why meshcd cannot render {@code template}, or null when it can. */
     private static String templateProblem(InjectionSettings.Policy policy, String template) {
         if (!policy.templates().contains(template)) {
             return "requested template \"" + template + "\" not found; have "
                     + String.join(", ", policy.templates().stream().sorted().toList());
         }
-        if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(template)) {
+        if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(template)
+                && !policy.staticTemplates().containsKey(template)) {
             return "requested template \"" + template + "\" is a Go template of the injector config that meshcd"
-                    + " cannot render; meshcd renders " + String.join(", ", InjectionSettings.Policy.RENDERED_TEMPLATES);
+                    + " cannot render; meshcd renders " + String.join(", ", InjectionSettings.Policy.RENDERED_TEMPLATES)
+                    + " and custom templates without {{ }} actions";
         }
         return null;
     }
 
-    /** One template ({@code sidecar} or {@code gateway}) rendered as far as the annotations decide it. */
-    static final class Part {
+    /** The {@code sidecar} or {@code gateway} template, rendered as far as the annotations decide it. */
+    static final class Part implements TemplatePart {
         private final boolean gateway;
         private final boolean nativeSidecar;
         /** istio-init / istio-validation, or null */
@@ -124,7 +155,12 @@ final class InjectionPlan {
         /** null when the settings name none */
         private final ArrayNode imagePullSecrets;
         /** the {@code sidecar.istio.io/status} value when this is the only template */
-        final String status;
+        private final String status;
+
+        @Override
+        public String status() {
+            return status;
+        }
 
         private Part(StaticParts statics, PodContext ctx, boolean gateway, List<String> errors) {
             this.gateway = gateway;
@@ -143,7 +179,8 @@ final class InjectionPlan {
          * complete the cached parts): a new tree, the caller's to keep or change, whose cached parts are
          * shared and frozen ({@link FrozenJson}: copy before changing them).
          */
-        ObjectNode instantiate(PodContext ctx) {
+        @Override
+        public ObjectNode instantiate(PodContext ctx) {
             ObjectNode spec = obj();
             if (gateway) {
                 spec.set("securityContext",

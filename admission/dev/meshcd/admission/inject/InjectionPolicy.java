@@ -1,23 +1,23 @@
 package dev.meshcd.admission.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Should this pod get a sidecar? Istio splits the answer between the MutatingWebhookConfiguration's
  * selectors and the injector's {@code injectRequired}; both are here:
  * <ol>
- *   <li>hostNetwork pods, pods in system namespaces and pods that already carry
- *       {@code sidecar.istio.io/status} are never injected;</li>
+ *   <li>hostNetwork pods and pods in system namespaces are never injected (a pod that already carries
+ *       {@code sidecar.istio.io/status} is re-injected, as istiod does);</li>
  *   <li>namespace selection (webhook only): {@code istio-injection=enabled} selects the default revision,
  *       {@code istio.io/rev=<rev>} selects a revision (the label {@code istio-injection} wins when both are set);
  *       in an unlabelled namespace the pod itself may select: label {@code istio.io/rev=<rev>}, or label
  *       {@code sidecar.istio.io/inject=true} for the default revision; a pod label
  *       {@code sidecar.istio.io/inject=false} opts out;</li>
- *   <li>the pod's opt-in/out: label {@code sidecar.istio.io/inject} (preferred) or the annotation of the same name;
- *       {@code y|yes|true|on} (any case) opt in, any other non-empty value opts out, absent follows the
- *       global policy ({@code autoInject}: enabled → inject, disabled → only explicit opt-ins).</li>
+ *   <li>the pod's opt-in/out: label {@code sidecar.istio.io/inject} (preferred) or the annotation of the same name,
+ *       {@code true} or {@code false}; otherwise the injector config's {@code neverInjectSelector}, then its
+ *       {@code alwaysInjectSelector}, then the global policy ({@code autoInject}: enabled → inject, disabled → only
+ *       opt-ins).</li>
  * </ol>
  * {@code kube-inject} skips step 2, as {@code istioctl kube-inject} does.
  */
@@ -49,13 +49,16 @@ public final class InjectionPolicy {
         if (ns != null) {
             return ns;
         }
-        return podChoice(settings, pod);
+        return podChoice(settings, pod, false);
     }
 
-    /** kube-inject's decision: no namespace selection, policy "enabled". */
+    /**
+     * kube-inject's decision: no namespace selection, and, as istioctl's kube-inject, policy "enabled" without the
+     * config's inject selectors.
+     */
     public static Decision forManual(InjectionSettings settings, JsonNode pod) {
         Decision basic = basics(settings, pod, pod.path("metadata").path("namespace").asText(""));
-        return basic != null ? basic : podChoice(settings, pod);
+        return basic != null ? basic : podChoice(settings, pod, true);
     }
 
     private static Decision basics(InjectionSettings settings, JsonNode pod, String namespace) {
@@ -64,9 +67,6 @@ public final class InjectionPolicy {
         }
         if (namespace != null && settings.policy().ignoredNamespaces().contains(namespace)) {
             return Decision.no("system namespace " + namespace);
-        }
-        if (pod.path("metadata").path("annotations").has(SidecarMetadata.STATUS)) {
-            return Decision.no("already injected (has " + SidecarMetadata.STATUS + ")");
         }
         return null;
     }
@@ -110,8 +110,12 @@ public final class InjectionPolicy {
         return null;
     }
 
-    /** Istio's injectRequired for the pod's own label/annotation under the global policy. */
-    private static Decision podChoice(InjectionSettings settings, JsonNode pod) {
+    /**
+     * Istio's injectRequired: the pod's own label/annotation ({@code true} or {@code false}; another value is
+     * ignored, as istiod ignores it with a warning), else the first {@code neverInjectSelector} its labels match
+     * (no), else the first {@code alwaysInjectSelector} (yes), else the global policy.
+     */
+    private static Decision podChoice(InjectionSettings settings, JsonNode pod, boolean manual) {
         JsonNode meta = pod.path("metadata");
         String selector = meta.path("annotations").path(INJECT).asText("");
         String source = "annotation";
@@ -119,16 +123,31 @@ public final class InjectionPolicy {
             selector = meta.path("labels").path(INJECT).asText("");
             source = "label";
         }
-        String value = selector.toLowerCase(Locale.ROOT);
-        boolean useDefault = value.isEmpty();
-        boolean inject = switch (value) {
-            case "y", "yes", "true", "on" -> true;
-            default -> false;
-        };
-        if (useDefault) {
-            return settings.policy().autoInject() ? Decision.yes()
-                    : Decision.no("injection policy is disabled and the pod does not opt in");
+        switch (selector) {
+            case "true":
+                return Decision.yes();
+            case "false":
+                return Decision.no("pod " + source + " " + INJECT + "=false");
+            default:
+                break; // "" or a value istiod ignores: the selectors and the policy decide
         }
-        return inject ? Decision.yes() : Decision.no("pod " + source + " " + INJECT + "=" + selector);
+        if (manual) {
+            return Decision.yes();
+        }
+        InjectionSettings.Policy policy = settings.policy();
+        Map<String, String> labels = policy.neverInjectSelector().isEmpty() && policy.alwaysInjectSelector().isEmpty()
+                ? Map.of() : Json.stringMap(meta.path("labels")); // no copy per pod when there are no selectors
+        for (LabelSelector never : policy.neverInjectSelector()) {
+            if (never.matches(labels)) {
+                return Decision.no("pod labels match the injector config's neverInjectSelector");
+            }
+        }
+        for (LabelSelector always : policy.alwaysInjectSelector()) {
+            if (always.matches(labels)) {
+                return Decision.yes();
+            }
+        }
+        return policy.autoInject() ? Decision.yes()
+                : Decision.no("injection policy is disabled and the pod does not opt in");
     }
 }

@@ -297,11 +297,20 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
      *                                  meshcd renders only {@link #RENDERED_TEMPLATES}, a pod asking for another is refused
      * @param defaultTemplates          {@code config.defaultTemplates}: templates for pods that name none
      * @param aliases                   {@code config.aliases}: a template name standing for several
+     * @param neverInjectSelector       {@code config.neverInjectSelector}: pods whose labels match one are not
+     *                                  injected unless they opt in themselves
+     * @param alwaysInjectSelector      {@code config.alwaysInjectSelector}: pods whose labels match one (and no
+     *                                  never selector) are injected unless they opt out themselves
+     * @param staticTemplates           custom templates of {@code config.templates} without Go template actions,
+     *                                  parsed (a pod overlay: metadata, spec); rendered as they are
      */
     public record Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces,
-                         List<String> templates, List<String> defaultTemplates, Map<String, List<String>> aliases) {
+                         List<String> templates, List<String> defaultTemplates, Map<String, List<String>> aliases,
+                         List<LabelSelector> neverInjectSelector, List<LabelSelector> alwaysInjectSelector,
+                         Map<String, com.fasterxml.jackson.databind.JsonNode> staticTemplates) {
         /** The templates meshcd implements (in Java: it cannot run Istio's Go templates). */
-        public static final List<String> RENDERED_TEMPLATES = List.of("sidecar", "gateway");
+        public static final List<String> RENDERED_TEMPLATES = List.of("sidecar", "gateway", "grpc-agent",
+                "grpc-simple");
 
         public Policy {
             ignoredNamespaces = List.copyOf(ignoredNamespaces);
@@ -310,6 +319,18 @@ public record InjectionSettings(Images images, Mesh mesh, Proxy proxy, Traffic t
             Map<String, List<String>> a = new TreeMap<>();
             aliases.forEach((k, v) -> a.put(k, List.copyOf(v)));
             aliases = java.util.Collections.unmodifiableMap(a);
+            neverInjectSelector = List.copyOf(neverInjectSelector);
+            alwaysInjectSelector = List.copyOf(alwaysInjectSelector);
+            Map<String, com.fasterxml.jackson.databind.JsonNode> t = new TreeMap<>();
+            staticTemplates.forEach((k, v) -> t.put(k, v.deepCopy()));
+            staticTemplates = java.util.Collections.unmodifiableMap(t);
+        }
+
+        /** No inject selectors. */
+        public Policy(boolean autoInject, boolean enableNamespacesByDefault, List<String> ignoredNamespaces,
+                      List<String> templates, List<String> defaultTemplates, Map<String, List<String>> aliases) {
+            this(autoInject, enableNamespacesByDefault, ignoredNamespaces, templates, defaultTemplates, aliases,
+                    List.of(), List.of(), Map.of());
         }
 
         /** The chart's templates and default ({@code sidecar}), no aliases. */

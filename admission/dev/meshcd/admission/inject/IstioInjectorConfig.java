@@ -229,7 +229,8 @@ public final class IstioInjectorConfig {
         InjectionSettings.Policy bpol = base.policy();
         InjectionSettings.Policy policy = new InjectionSettings.Policy(bpol.autoInject(),
                 t.bool(webhook.key("enableNamespacesByDefault"), bpol.enableNamespacesByDefault()),
-                bpol.ignoredNamespaces(), bpol.templates(), bpol.defaultTemplates(), bpol.aliases());
+                bpol.ignoredNamespaces(), bpol.templates(), bpol.defaultTemplates(), bpol.aliases(),
+                bpol.neverInjectSelector(), bpol.alwaysInjectSelector(), bpol.staticTemplates());
         return new InjectionSettings(images, mesh, p, traffic, policy);
     }
 
@@ -242,23 +243,23 @@ public final class IstioInjectorConfig {
             case "disabled" -> false;
             default -> throw t.error(policyPath, "expected enabled or disabled, found \"" + policy + "\"");
         };
-        for (String selector : List.of("alwaysInjectSelector", "neverInjectSelector")) {
-            JsonNode n = t.at(FieldPath.of(selector));
-            if (n != null && !(n.isArray() && n.isEmpty())) {
-                throw t.error(FieldPath.of(selector), "not supported by meshcd yet: pods would be injected"
-                        + " differently from istiod (remove it or inject with istiod)");
-            }
-        }
+        List<LabelSelector> never = selectors(t, FieldPath.of("neverInjectSelector"));
+        List<LabelSelector> always = selectors(t, FieldPath.of("alwaysInjectSelector"));
         JsonNode templates = t.object(FieldPath.of("templates"));
         List<String> names = new ArrayList<>();
+        Map<String, JsonNode> staticTemplates = new TreeMap<>();
         if (templates != null) {
             for (Iterator<String> it = templates.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
-                t.string(FieldPath.of("templates", name), "");
+                String text = t.string(FieldPath.of("templates", name), "");
                 names.add(name);
+                if (!InjectionSettings.Policy.RENDERED_TEMPLATES.contains(name) && !text.contains("{{")) {
+                    staticTemplates.put(name, staticTemplate(t, name, text));
+                }
             }
         } else {
             names.addAll(base.policy().templates());
+            staticTemplates.putAll(base.policy().staticTemplates());
         }
         List<String> defaults = t.strings(FieldPath.of("defaultTemplates"), List.of("sidecar"));
         Map<String, List<String>> aliases = new TreeMap<>();
@@ -271,7 +272,7 @@ public final class IstioInjectorConfig {
         }
         InjectionSettings.Policy bp = base.policy();
         InjectionSettings s = base.withPolicy(new InjectionSettings.Policy(autoInject, bp.enableNamespacesByDefault(),
-                bp.ignoredNamespaces(), names, defaults, aliases));
+                bp.ignoredNamespaces(), names, defaults, aliases, never, always, staticTemplates));
         Map<String, String> injected = t.stringMap(FieldPath.of("injectedAnnotations"), Map.of());
         return s.withMesh(s.mesh().toBuilder().injectedAnnotations(injected).build());
     }
@@ -318,6 +319,94 @@ public final class IstioInjectorConfig {
                 bi.proxyInitImage(), t.string(dc.key("image").key("imageType"), ""), bi.imagePullPolicy(),
                 bi.imagePullSecrets());
         return new InjectionSettings(images, mesh, base.proxy(), traffic, base.policy());
+    }
+
+    /** A custom template without Go actions: its text is the pod overlay itself (metadata, spec). */
+    private static JsonNode staticTemplate(ConfigTree t, String name, String text) throws InjectionConfigException {
+        FieldPath path = FieldPath.of("templates", name);
+        JsonNode overlay;
+        try {
+            overlay = text.isBlank() ? ProxyConfigs.JSON.createObjectNode() : STATIC_TEMPLATE_YAML.readTree(text);
+        } catch (java.io.IOException e) {
+            throw t.error(path, "template \"" + name + "\" is not YAML: " + firstLine(e.getMessage()));
+        }
+        if (overlay == null || overlay.isNull()) {
+            overlay = ProxyConfigs.JSON.createObjectNode();
+        }
+        if (!overlay.isObject()) {
+            throw t.error(path, "template \"" + name + "\" must render a pod (metadata, spec)");
+        }
+        for (Iterator<String> it = overlay.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals("metadata") && !key.equals("spec")) {
+                throw t.error(path, "template \"" + name + "\" has \"" + key + "\"; a template renders a pod's"
+                        + " metadata and spec");
+            }
+        }
+        return overlay;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATIC_TEMPLATE_YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /**
+     * A list of metav1.LabelSelector. Istio logs an invalid one and skips it; meshcd refuses the config instead,
+     * so that a typo cannot silently inject (or not) pods istiod would treat otherwise.
+     */
+    private static List<LabelSelector> selectors(ConfigTree t, FieldPath path) throws InjectionConfigException {
+        JsonNode list = t.at(path);
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw t.error(path, "expected a list of label selectors");
+        }
+        List<LabelSelector> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            FieldPath sp = path.index(i);
+            t.requireKnownKeys(sp, Set.of("matchLabels", "matchExpressions"));
+            if (!list.get(i).isObject()) {
+                throw t.error(sp, "expected a label selector (matchLabels, matchExpressions)");
+            }
+            Map<String, String> labels = t.stringMap(sp.key("matchLabels"), Map.of());
+            List<LabelSelector.Requirement> reqs = new ArrayList<>();
+            JsonNode exprs = t.at(sp.key("matchExpressions"));
+            if (exprs != null && !exprs.isNull()) {
+                if (!exprs.isArray()) {
+                    throw t.error(sp.key("matchExpressions"), "expected a list");
+                }
+                for (int j = 0; j < exprs.size(); j++) {
+                    FieldPath ep = sp.key("matchExpressions").index(j);
+                    t.requireKnownKeys(ep, Set.of("key", "operator", "values"));
+                    String key = t.string(ep.key("key"), "");
+                    String op = t.string(ep.key("operator"), "");
+                    List<String> values = t.strings(ep.key("values"), List.of());
+                    if (key.isEmpty()) {
+                        throw t.error(ep, "a requirement needs a key");
+                    }
+                    if (!LabelSelector.Requirement.OPERATORS.contains(op)) {
+                        throw t.error(ep.key("operator"), "expected In, NotIn, Exists or DoesNotExist, found \""
+                                + op + "\"");
+                    }
+                    boolean needsValues = op.equals("In") || op.equals("NotIn");
+                    if (needsValues == values.isEmpty()) {
+                        throw t.error(ep.key("values"), needsValues ? "must be non-empty for " + op
+                                : "must be empty for " + op);
+                    }
+                    reqs.add(new LabelSelector.Requirement(key, op, values));
+                }
+            }
+            out.add(new LabelSelector(labels, reqs));
+        }
+        return out;
     }
 
     private static Map<String, String> quantities(ConfigTree t, FieldPath path, Map<String, String> dflt)

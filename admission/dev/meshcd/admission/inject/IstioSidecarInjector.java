@@ -56,7 +56,7 @@ public final class IstioSidecarInjector implements PodInjector {
         if (!d.inject()) {
             return new Result(pod, false, d.reason(), List.of());
         }
-        return injectPod(pod, WorkloadMeta.fromPod(pod, namespace));
+        return injectPod(pod, WorkloadMeta.fromPod(pod, namespace), true);
     }
 
     /**
@@ -68,22 +68,34 @@ public final class IstioSidecarInjector implements PodInjector {
         if (!d.inject()) {
             return new Result(pod, false, d.reason(), List.of());
         }
-        return injectPod(pod, workload);
+        return injectPod(pod, workload, false);
     }
 
-    /** Injects without asking the policy. */
+    /** Injects as the webhook does, without asking the policy. */
     public Result injectPod(ObjectNode original, WorkloadMeta workload) {
-        Map<String, String> annotations = Json.stringMap(original.path("metadata").path("annotations"));
+        return injectPod(original, workload, true);
+    }
+
+    /**
+     * @param webhook the webhook's injection rather than kube-inject's, which (as istioctl's) leaves out the
+     *                config's {@code injectedAnnotations}
+     */
+    private Result injectPod(ObjectNode original, WorkloadMeta workload, boolean webhook) {
+        // A pod injected before is re-rendered (Istio's stripPod): the templates see it without what the last
+        // injection added, while the new template is merged over the pod as it is.
+        JsonNode previous = previousStatus(original);
+        ObjectNode templateInput = previous == null ? original : stripPod(original, previous);
+        Map<String, String> annotations = Json.stringMap(templateInput.path("metadata").path("annotations"));
         InjectionPlan plan = statics.plan(annotations);
         if (plan.refused()) {
             return new Result(original, false, "refused: " + String.join("; ", plan.errors), plan.errors);
         }
         ProxyConfigs proxyConfig = plan.proxyConfig;
-        PodContext ctx = new PodContext(statics, original, annotations, workload, proxyConfig);
+        PodContext ctx = new PodContext(statics, templateInput, annotations, workload, proxyConfig);
         ObjectNode merged = original.deepCopy();
         ObjectNode templatePod = null; // what the templates added; only its names are read afterwards
         int templates = plan.parts.size();
-        for (InjectionPlan.Part part : plan.parts) {
+        for (InjectionPlan.TemplatePart part : plan.parts) {
             ObjectNode rendered = part.instantiate(ctx);
             if (templates == 1) {
                 templatePod = rendered;
@@ -94,11 +106,53 @@ public final class IstioSidecarInjector implements PodInjector {
             moveUserProxyToInitContainers(merged, templatePod);
             PodMerger.merge(merged, rendered, templates > 1);
         }
-        reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig);
-        String status = templates == 1 ? plan.parts.get(0).status
+        reapplyOverwrittenContainers(merged, original, templatePod, proxyConfig, previous);
+        String status = templates == 1 && plan.parts.get(0).status() != null ? plan.parts.get(0).status()
                 : SidecarMetadata.status((ObjectNode) templatePod.path("spec"), statics.settings.revisionOrDefault());
-        postProcess(merged, status, proxyConfig);
+        String problem = postProcess(merged, status, proxyConfig, webhook);
+        if (problem != null) {
+            return new Result(original, false, "refused: " + problem, List.of(problem));
+        }
         return new Result(merged, true, "injected", List.of());
+    }
+
+    /** The {@code sidecar.istio.io/status} of an earlier injection as JSON, or null (absent or not JSON). */
+    private static JsonNode previousStatus(ObjectNode pod) {
+        String status = pod.path("metadata").path("annotations").path(SidecarMetadata.STATUS).asText(null);
+        if (status == null) {
+            return null;
+        }
+        try {
+            JsonNode parsed = ProxyConfigs.JSON.readTree(status);
+            return parsed != null && parsed.isObject() ? parsed : null;
+        } catch (JsonProcessingException e) {
+            return null; // Istio treats an unparsable status as none
+        }
+    }
+
+    /**
+     * Istio's stripPod: the pod without the containers the earlier injection listed, without its status
+     * annotation, and without the Prometheus annotations when they point at the agent already.
+     */
+    private ObjectNode stripPod(ObjectNode original, JsonNode previous) {
+        ObjectNode pod = original.deepCopy();
+        ObjectNode spec = Json.objectAt(pod, "spec");
+        for (String list : List.of("containers", "initContainers")) {
+            if (spec.get(list) instanceof ArrayNode containers) {
+                for (JsonNode name : previous.path(list)) {
+                    for (int i = containers.size() - 1; i >= 0; i--) {
+                        if (name.asText().equals(containers.get(i).path("name").asText(null))) {
+                            containers.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+        ObjectNode annotations = Json.objectAt(Json.objectAt(pod, "metadata"), "annotations");
+        String target = String.valueOf(statics.meshProxyConfig.statusPort(MESH_STATUS_PORT));
+        SidecarMetadata.clearPrometheusIfAgent(annotations, target);
+        annotations.remove(SidecarMetadata.STATUS);
+        return pod;
     }
 
     /** Native sidecars: a user-defined istio-proxy in containers joins the template's one in initContainers. */
@@ -123,7 +177,7 @@ public final class IstioSidecarInjector implements PodInjector {
      * {@code proxy.istio.io/overrides}.
      */
     private static void reapplyOverwrittenContainers(ObjectNode merged, ObjectNode original, ObjectNode templatePod,
-                                                     ProxyConfigs proxyConfig) {
+                                                     ProxyConfigs proxyConfig, JsonNode previous) {
         JsonNode existing = Json.F.objectNode();
         String existingJson = original.path("metadata").path("annotations").path(OVERRIDES).asText(null);
         if (existingJson != null) {
@@ -142,6 +196,9 @@ public final class IstioSidecarInjector implements PodInjector {
             ArrayNode recorded = Json.F.arrayNode();
             for (JsonNode c : templatePod.path("spec").path(list)) {
                 String name = c.path("name").asText();
+                if (previous != null && contains(previous.path(list), name)) {
+                    continue; // injected last time: the new template's container replaces it
+                }
                 ObjectNode match = Json.findByName(existing.path(list), name);
                 for (String where : lookIn) {
                     match = match != null ? match : Json.findByName(origSpec.path(where), name);
@@ -156,10 +213,19 @@ public final class IstioSidecarInjector implements PodInjector {
                 record.set(list, recorded);
             }
         }
-        if (!record.isEmpty()) {
+        if (!record.isEmpty() && previous == null) { // re-injection keeps the overrides recorded first
             Json.objectAt(Json.objectAt(merged, "metadata"), "annotations").put(OVERRIDES, record.toString());
         }
         adjustInitContainerUser(merged, original, proxyConfig);
+    }
+
+    private static boolean contains(JsonNode names, String name) {
+        for (JsonNode n : names) {
+            if (name.equals(n.asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ObjectNode overlay(ObjectNode userContainer) {
@@ -244,22 +310,35 @@ public final class IstioSidecarInjector implements PodInjector {
         return c != null ? c : Json.findByName(pod.path("spec").path("initContainers"), PodContext.PROXY);
     }
 
-    private void postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig) {
+    /** Istio's postProcessPod; returns why the pod is refused, or null. */
+    private String postProcess(ObjectNode merged, String status, ProxyConfigs proxyConfig, boolean webhook) {
         InjectionSettings s = statics.settings;
         ObjectNode metadata = Json.objectAt(merged, "metadata");
         ObjectNode annotations = Json.objectAt(metadata, "annotations");
         Json.objectAt(metadata, "labels");
         ObjectNode sidecar = findSidecar(merged);
         overwriteClusterInfo(metadata, sidecar); // before the probe rewrite adds ISTIO_KUBE_APP_PROBERS, as in Istio
-        int statusPort = proxyConfig.statusPort(s.proxy().statusPort());
-        SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(), statusPort);
+        // Istio reads the mesh config's defaultConfig.statusPort here, not the pod's proxy.istio.io/config
+        int statusPort = statics.meshProxyConfig.statusPort(MESH_STATUS_PORT);
+        String problem = SidecarMetadata.prometheusMerge(merged, sidecar, s.mesh().enablePrometheusMerge(),
+                statusPort);
+        if (problem != null) {
+            return problem;
+        }
         if (sidecar != null && ProbeRewriter.enabled(Json.stringMap(annotations), s.mesh().rewriteAppHTTPProbe())) {
-            ProbeRewriter.rewrite(merged, sidecar, statusPort);
+            // the status annotation of an earlier injection is still there: its probers are merged, not replaced
+            ProbeRewriter.rewrite(merged, sidecar, statusPort, annotations.has(SidecarMetadata.STATUS));
         }
         annotations.put(SidecarMetadata.STATUS, status);
-        s.mesh().injectedAnnotations().forEach(annotations::put);
+        if (webhook) { // istioctl kube-inject passes no injectedAnnotations
+            s.mesh().injectedAnnotations().forEach(annotations::put);
+        }
         reorder(merged, proxyConfig);
+        return null;
     }
+
+    /** MeshConfig's default defaultConfig.statusPort (mesh.DefaultProxyConfig). */
+    private static final int MESH_STATUS_PORT = 15020;
 
     /**
      * Istio's extractClusterAndNetwork + overwriteClusterInfo + applyMetadata: the cluster name and the network

@@ -3,6 +3,7 @@ package dev.meshcd.admission.inject;
 import static dev.meshcd.admission.inject.Json.obj;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,8 +43,10 @@ final class ProbeRewriter {
      * @param pod          the merged pod (mutated)
      * @param sidecar      its istio-proxy container (gets ISTIO_KUBE_APP_PROBERS)
      * @param targetPort   the mesh status port (probes already on it count as rewritten)
+     * @param reinjected   the pod was injected before: its ISTIO_KUBE_APP_PROBERS entries are kept and the new
+     *                     ones added (Istio's mergeOrAppendProbers), rather than a second entry appended
      */
-    static void rewrite(ObjectNode pod, ObjectNode sidecar, int targetPort) {
+    static void rewrite(ObjectNode pod, ObjectNode sidecar, int targetPort, boolean reinjected) {
         JsonNode spec = pod.path("spec");
         Map<String, String> annotations = Json.stringMap(pod.path("metadata").path("annotations"));
         Map<Integer, Boolean> portRules = portRules(annotations);
@@ -74,9 +77,28 @@ final class ProbeRewriter {
             }
         }
         if (!probers.isEmpty()) {
+            ArrayNode env = Json.arrayAt(sidecar, "env");
+            int existing = reinjected ? indexOf(env, "ISTIO_KUBE_APP_PROBERS") : -1;
+            if (existing >= 0) {
+                JsonNode old;
+                try {
+                    old = ProxyConfigs.JSON.readTree(env.get(existing).path("value").asText(""));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    old = null; // Istio logs it and leaves the env as it is
+                }
+                if (old == null || !old.isObject()) {
+                    return;
+                }
+                old.fields().forEachRemaining(e -> probers.put(e.getKey(), (ObjectNode) e.getValue()));
+            }
             ObjectNode json = Json.obj();
             probers.forEach(json::set);
-            Json.arrayAt(sidecar, "env").add(obj("name", "ISTIO_KUBE_APP_PROBERS", "value", json.toString()));
+            ObjectNode entry = obj("name", "ISTIO_KUBE_APP_PROBERS", "value", json.toString());
+            if (existing >= 0) {
+                env.set(existing, entry);
+            } else {
+                env.add(entry);
+            }
         }
         int statusPort = statusPort(annotations, targetPort);
         for (ObjectNode c : containers) {
@@ -98,6 +120,15 @@ final class ProbeRewriter {
                 }
             }
         }
+    }
+
+    private static int indexOf(ArrayNode env, String name) {
+        for (int i = 0; i < env.size(); i++) {
+            if (name.equals(env.get(i).path("name").asText(null))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int statusPort(Map<String, String> annotations, int dflt) {

@@ -130,9 +130,20 @@ final class ProxyConfigs {
             if (v.isObject() && v.isEmpty() && name.equals("proxyMetadata")) {
                 continue;
             }
-            out.set(name, v);
+            out.set(name, MAP_FIELDS.contains(name) && v.isObject() ? sorted((ObjectNode) v) : v);
         }
         return out.toString();
+    }
+
+    /** ProxyConfig's map fields: protojson writes map keys sorted. */
+    private static final List<String> MAP_FIELDS = List.of("proxyMetadata", "runtimeValues");
+
+    private static ObjectNode sorted(ObjectNode map) {
+        ObjectNode out = JSON.createObjectNode();
+        Map<String, JsonNode> keys = new TreeMap<>();
+        map.fields().forEachRemaining(e -> keys.put(e.getKey(), e.getValue()));
+        keys.forEach(out::set);
+        return out;
     }
 
     private static int order(String name) {

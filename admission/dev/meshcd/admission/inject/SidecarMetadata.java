@@ -127,10 +127,10 @@ final class SidecarMetadata {
     }
 
     /** Prometheus' label sanitising (every character outside [a-zA-Z0-9_] becomes '_'), for comparison with
-     * prometheus_io_port/path/scrape only: keys of other lengths are returned as they are. */
+     * the prometheus_* names Istio compares with only: keys of other lengths are returned as they are. */
     static String sanitize(String key) {
-        if (key.length() != 18 && key.length() != 20) {
-            return key; // cannot become prometheus_io_port/path (18) or prometheus_io_scrape (20)
+        if (key.length() != 18 && key.length() != 20 && key.length() != SCRAPE_TARGETS.length()) {
+            return key; // cannot become prometheus_io_port/path (18), prometheus_io_scrape (20) or scrape targets
         }
         StringBuilder sb = new StringBuilder(key.length());
         for (char c : key.toCharArray()) {
@@ -139,19 +139,31 @@ final class SidecarMetadata {
         return sb.toString();
     }
 
+    /** Several app endpoints for the agent to merge, {@code port:path,port:path} (Istio 1.29). */
+    static final String SCRAPE_TARGETS = "prometheus.istio.io/scrape-targets";
+    private static final String SCRAPE_TARGETS_SANITIZED = "prometheus_istio_io_scrape_targets";
+    /** The agent's reserved ports (status.IstioReservedPortReason): scraping them is refused. */
+    private static final Map<String, String> RESERVED_PORTS = Map.of("15000", "Envoy admin",
+            "15001", "outbound traffic capture", "15004", "pilot debug", "15006", "inbound traffic capture",
+            "15008", "HBONE tunnel", "15020", "pilot-agent status / merged Prometheus", "15021", "Envoy health",
+            "15053", "DNS proxy", "15090", "Envoy Prometheus (already merged)");
+
     /**
      * Metrics merging (applyPrometheusMerge): unless the pod says {@code prometheus.io/scrape: false} or
      * {@code prometheus.istio.io/merge-metrics: false}, point the scrape annotations at the agent's status port
-     * and hand the app's own settings to the agent.
+     * (the mesh config's {@code defaultConfig.statusPort}, as Istio takes it) and hand the app's own settings,
+     * including several {@code prometheus.istio.io/scrape-targets}, to the agent in ISTIO_PROMETHEUS_ANNOTATIONS.
+     *
+     * @return Istio's error when a scrape port is invalid, reserved or the agent's own; null when fine
      */
-    static void prometheusMerge(ObjectNode pod, ObjectNode sidecar, boolean meshEnabled, int statusPort) {
+    static String prometheusMerge(ObjectNode pod, ObjectNode sidecar, boolean meshEnabled, int statusPort) {
         ObjectNode annotations = Json.objectAt(Json.objectAt(pod, "metadata"), "annotations");
         Map<String, String> current = Json.stringMap(annotations);
         for (Map.Entry<String, String> e : current.entrySet()) {
             if (sanitize(e.getKey()).equals("prometheus_io_scrape")) {
                 Boolean scrape = TrafficRules.parseBool(e.getValue());
                 if (scrape != null && !scrape) {
-                    return;
+                    return null;
                 }
             }
         }
@@ -161,12 +173,13 @@ final class SidecarMetadata {
             enabled = TrafficRules.parseBool(merge);
         }
         if (!enabled) {
-            return;
+            return null;
         }
         String target = String.valueOf(statusPort);
         String scrape = "";
         String path = "";
         String port = null;
+        List<String[]> targets = List.of();
         List<String> toClear = new ArrayList<>();
         for (Map.Entry<String, String> e : current.entrySet()) {
             switch (sanitize(e.getKey())) {
@@ -182,20 +195,107 @@ final class SidecarMetadata {
                     path = e.getValue();
                     toClear.add(e.getKey());
                 }
+                case SCRAPE_TARGETS_SANITIZED -> {
+                    targets = parseScrapeTargets(e.getValue()); // Istio logs a bad value and ignores it
+                    toClear.add(e.getKey());
+                }
                 default -> {
                 }
             }
         }
         if (target.equals(port)) {
-            return; // already pointing at the agent (re-injection, or the user controls it)
+            return null; // already pointing at the agent (re-injection, or the user controls it)
         }
-        if (sidecar != null && (!scrape.isEmpty() || !path.isEmpty() || port != null && !port.isEmpty())) {
+        if (!targets.isEmpty()) {
+            port = targets.get(0)[0];
+            path = targets.get(0)[1];
+            for (String[] t : targets) {
+                String problem = scrapePortProblem(t[0], target);
+                if (problem != null) {
+                    return "invalid prometheus scrape targets: " + problem.replace("port ", "target port ");
+                }
+            }
+        } else if (port != null && !port.isEmpty()) {
+            String problem = scrapePortProblem(port, target);
+            if (problem != null) {
+                return "invalid prometheus scrape configuration: " + problem;
+            }
+        }
+        if (sidecar != null && (!scrape.isEmpty() || !path.isEmpty() || port != null && !port.isEmpty()
+                || !targets.isEmpty())) {
             ObjectNode cfg = obj("scrape", scrape, "path", path, "port", port == null ? "" : port);
+            if (!targets.isEmpty()) {
+                ArrayNode list = cfg.putArray("targets");
+                targets.forEach(t -> list.add(obj("port", t[0], "path", t[1])));
+            }
             Json.arrayAt(sidecar, "env").add(obj("name", "ISTIO_PROMETHEUS_ANNOTATIONS", "value", cfg.toString()));
         }
         toClear.forEach(annotations::remove);
         annotations.put("prometheus.io/port", target);
         annotations.put("prometheus.io/path", "/stats/prometheus");
         annotations.put("prometheus.io/scrape", "true");
+        return null;
+    }
+
+    /** stripPod: a pod whose prometheus port annotation points at the agent already loses its prometheus ones. */
+    static void clearPrometheusIfAgent(ObjectNode annotations, String agentPort) {
+        Map<String, String> current = Json.stringMap(annotations);
+        boolean atAgent = false;
+        for (Map.Entry<String, String> e : current.entrySet()) {
+            if (sanitize(e.getKey()).equals("prometheus_io_port")) {
+                atAgent = agentPort.equals(e.getValue()); // Go: the first one met decides
+                break;
+            }
+        }
+        if (!atAgent) {
+            return;
+        }
+        for (String key : current.keySet()) {
+            switch (sanitize(key)) {
+                case "prometheus_io_port", "prometheus_io_path", "prometheus_io_scrape", SCRAPE_TARGETS_SANITIZED ->
+                        annotations.remove(key);
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Istio's ParseScrapeTargets: {@code port[:path]} entries, path default /metrics; empty list when malformed. */
+    static List<String[]> parseScrapeTargets(String raw) {
+        List<String[]> out = new ArrayList<>();
+        for (String entry : raw.split(",", -1)) {
+            entry = entry.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int colon = entry.indexOf(':');
+            String port = (colon < 0 ? entry : entry.substring(0, colon)).strip();
+            if (port.isEmpty()) {
+                return List.of();
+            }
+            String path = colon < 0 ? "" : entry.substring(colon + 1).strip();
+            out.add(new String[] {port, path.isEmpty() ? "/metrics" : path});
+        }
+        return out;
+    }
+
+    /** Why {@code port} cannot be scraped (Istio's wording, "port X ..."), or null. */
+    private static String scrapePortProblem(String port, String agentPort) {
+        int n;
+        try {
+            n = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 65535) {
+            return "invalid port \"" + port + "\"";
+        }
+        String canon = String.valueOf(n);
+        if (canon.equals(agentPort)) {
+            return "port " + port + " conflicts with agent port";
+        }
+        String reserved = RESERVED_PORTS.get(canon);
+        return reserved == null ? null
+                : "port " + port + " is reserved for Istio (" + reserved + ") and cannot be scraped";
     }
 }

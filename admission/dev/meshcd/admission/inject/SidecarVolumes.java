@@ -162,7 +162,7 @@ final class SidecarVolumes {
     }
 
     /** JSON object annotation {name: spec} to [{name, ...spec}], in key order (Go ranges over sorted keys). */
-    private static List<ObjectNode> userEntries(PodContext ctx, String annotation, List<String> errors) {
+    static List<ObjectNode> userEntries(PodContext ctx, String annotation, List<String> errors) {
         String raw = ctx.annotations.get(annotation);
         List<ObjectNode> out = new ArrayList<>();
         if (raw == null) {

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code istioctl manifest generate} renders for an install (profile empty, pilot on: the istio-sidecar-injector
  * ConfigMap's {@code config} and {@code values}, the istio ConfigMap's {@code mesh}), once with the goldens' settings
  * for every input of Istio's own injection tests (pkg/kube/inject/testdata/inject of the pinned module), and once
- * per settings variation (hub/tag, revision, network, holdApplicationUntilProxyStarts, statusPort) for a few inputs.
+ * per settings variation (hub/tag, revision, network, holdApplicationUntilProxyStarts, statusPort, Prometheus merge,
+ * interception mode, images, CNI and cluster) for a few inputs (including the gRPC templates, several scrape targets
+ * and re-injection).
  *
  * <p>Outputs are compared as YAML trees, after dropping what src/test/resources/oracle/inject-allowlist.txt lists
  * ({@code field} lines: a JSON-path regex and the reason meshcd differs there); a case that still differs must be
@@ -56,12 +58,22 @@ class InjectOracleTest {
             new Variation("status-port", List.of("values.global.proxy.statusPort=15030",
                     "meshConfig.defaultConfig.statusPort=15030"), "default"),
             new Variation("mesh-extras", List.of("meshConfig.defaultConfig.concurrency=2",
-                    "meshConfig.defaultConfig.proxyMetadata.FOO=bar", "meshConfig.trustDomain=example.org"), "default"));
+                    "meshConfig.defaultConfig.proxyMetadata.FOO=bar", "meshConfig.trustDomain=example.org"), "default"),
+            // the agent's port for Prometheus merging comes from the mesh config alone
+            new Variation("mesh-status-port", List.of("meshConfig.defaultConfig.statusPort=15030"), "default"),
+            new Variation("no-prometheus-merge", List.of("meshConfig.enablePrometheusMerge=false"), "default"),
+            new Variation("tproxy", List.of("meshConfig.defaultConfig.interceptionMode=TPROXY"), "default"),
+            new Variation("images", List.of("values.global.proxy.image=proxyTest",
+                    "values.global.proxy_init.image=proxyInitTest", "values.global.imagePullPolicy=Always",
+                    "values.global.imagePullSecrets[0]=pull-secret"), "default"),
+            new Variation("cni-cluster", List.of("components.cni.enabled=true",
+                    "values.global.multiCluster.clusterName=east", "values.global.meshID=mesh1"), "default"));
     /** Inputs run under every variation. */
     /** Seeds of RandomMesh whose Deployments are injected too ({@code -Dmeshcd.oracle.injectCases=N}). */
     private static final int GENERATED_CASES = Integer.getInteger("meshcd.oracle.injectCases", 20);
     private static final List<String> VARIATION_INPUTS = List.of("hello.yaml", "hello-probes.yaml",
-            "multi-container.yaml", "gateway.yaml", "prometheus-scrape.yaml");
+            "multi-container.yaml", "gateway.yaml", "prometheus-scrape.yaml", "grpc-agent.yaml", "grpc-simple.yaml",
+            "hello-multiport-metrics.yaml", "merge-probers.yaml");
 
     @TempDir
     Path tmp;

@@ -185,8 +185,9 @@ class AnnotationHandlingTest {
         assertThat(pod.path("spec").path("containers").get(0).path("name").asText()).isEqualTo("istio-proxy");
         assertThat(proxy.path("lifecycle").path("postStart").path("exec").path("command").toString())
                 .isEqualTo("[\"pilot-agent\",\"wait\"]");
+        // protojson writes map keys sorted (Istio's traffic-annotations golden)
         assertThat(env(pod, "PROXY_CONFIG"))
-                .isEqualTo("{\"proxyMetadata\":{\"B\":\"two\",\"A\":\"one\"},\"holdApplicationUntilProxyStarts\":true}\n");
+                .isEqualTo("{\"proxyMetadata\":{\"A\":\"one\",\"B\":\"two\"},\"holdApplicationUntilProxyStarts\":true}\n");
         ArrayNode env = (ArrayNode) proxy.path("env");
         assertThat(env.get(env.size() - 3).path("name").asText()).isEqualTo("A");
         assertThat(env.get(env.size() - 2).path("name").asText()).isEqualTo("B");

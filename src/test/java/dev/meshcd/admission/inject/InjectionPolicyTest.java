@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Who gets a sidecar: namespace labels × pod labels/annotations × hostNetwork × already injected. */
+/** Who gets a sidecar: namespace labels × pod labels/annotations × hostNetwork × injected before (re-injected). */
 class InjectionPolicyTest {
     static final IstioSidecarInjector DEFAULT = new IstioSidecarInjector();
     static final InjectionSettings CANARY_SETTINGS = withRevision("canary");
@@ -47,15 +47,16 @@ class InjectionPolicyTest {
                         "sidecar.istio.io/inject=false"),
                 Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "false"), false, false, false,
                         "annotation sidecar.istio.io/inject=false"),
-                Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "no"), false, false, false,
-                        "sidecar.istio.io/inject=no"),
+                // istiod takes only "true" and "false"; another value is ignored (a warning) and the policy decides
+                Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "no"), false, false, true,
+                        "injected"),
                 Arguments.of("default", NS_ENABLED, NONE, map("sidecar.istio.io/inject", "Yes"), false, false, true,
                         "injected"),
                 // the label wins over the annotation
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"),
                         map("sidecar.istio.io/inject", "false"), false, false, true, "injected"),
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "off"),
-                        map("sidecar.istio.io/inject", "true"), false, false, false, "label sidecar.istio.io/inject=off"),
+                        map("sidecar.istio.io/inject", "false"), false, false, true, "injected"),
                 // object selector in an unlabelled namespace
                 Arguments.of("default", NONE, map("sidecar.istio.io/inject", "true"), NONE, false, false, true,
                         "injected"),
@@ -76,13 +77,13 @@ class InjectionPolicyTest {
                         false, false, false, "sidecar.istio.io/inject=false"),
                 Arguments.of("canary", NONE, map("sidecar.istio.io/inject", "true"), NONE, false, false, false,
                         "default revision"),
-                // never: hostNetwork, already injected
+                // never: hostNetwork; an injected pod is re-injected (istiod re-renders it)
                 Arguments.of("default", NS_ENABLED, NONE, NONE, true, false, false, "hostNetwork"),
                 Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"), NONE, true, false, false,
                         "hostNetwork"),
-                Arguments.of("default", NS_ENABLED, NONE, NONE, false, true, false, "already injected"),
-                Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "true"), NONE, false, true, false,
-                        "already injected"));
+                Arguments.of("default", NS_ENABLED, NONE, NONE, false, true, true, "injected"),
+                Arguments.of("default", NS_ENABLED, map("sidecar.istio.io/inject", "false"), NONE, false, true, false,
+                        "sidecar.istio.io/inject=false"));
     }
 
     @ParameterizedTest(name = "[{index}] {0} ns={1} labels={2} annotations={3} hostNetwork={4} injected={5}")
@@ -112,7 +113,7 @@ class InjectionPolicyTest {
                 Arguments.of(map("sidecar.istio.io/inject", "false"), NONE, false, false, false),
                 Arguments.of(NONE, map("sidecar.istio.io/inject", "false"), false, false, false),
                 Arguments.of(NONE, NONE, true, false, false),
-                Arguments.of(NONE, NONE, false, true, false));
+                Arguments.of(NONE, NONE, false, true, true));
     }
 
     @ParameterizedTest(name = "[{index}] kube-inject labels={0} annotations={1} hostNetwork={2} injected={3}")

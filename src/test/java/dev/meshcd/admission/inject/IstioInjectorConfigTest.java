@@ -121,13 +121,45 @@ class IstioInjectorConfigTest {
         JsonNode gw = inject(s, pod("", "")).pod();
         assertThat(gw.path("spec").path("containers").toString()).contains("router");
 
-        assertThat(inject(s, pod("\"inject.istio.io/templates\": \"grpc-agent\"", "")).errors())
-                .containsExactly("requested template \"grpc-agent\" is a Go template of the injector config that"
-                        + " meshcd cannot render; meshcd renders sidecar, gateway");
-        assertThat(inject(s, pod("\"inject.istio.io/templates\": \"mine\"", "")).errors()).singleElement()
-                .asString().contains("\"mine\"");
+        PodInjector.Result grpc = inject(s, pod("\"inject.istio.io/templates\": \"grpc-agent\"", ""));
+        assertThat(grpc.errors()).isEmpty();
+        assertThat(grpc.pod().path("spec").path("containers").toString()).contains("DISABLE_ENVOY");
+        assertThat(inject(s, pod("\"inject.istio.io/templates\": \"mine\"", "")).errors()).containsExactly(
+                "requested template \"mine\" is a Go template of the injector config that meshcd cannot render;"
+                        + " meshcd renders sidecar, gateway, grpc-agent, grpc-simple and custom templates without"
+                        + " {{ }} actions");
         assertThat(inject(s, pod("\"inject.istio.io/templates\": \"nope\"", "")).errors())
                 .containsExactly("requested template \"nope\" not found; have gateway, grpc-agent, mine, sidecar");
+    }
+
+    /** A custom template without Go actions is a pod overlay; merged after the ones before it, as istiod merges. */
+    @Test
+    void customTemplatesWithoutActionsAreRendered() throws Exception {
+        InjectionSettings s = read(null, """
+                templates:
+                  sidecar: "..."
+                  extra: |
+                    metadata:
+                      labels: {team: mesh}
+                    spec:
+                      containers:
+                      - name: istio-proxy
+                        env:
+                        - {name: EXTRA, value: "1"}
+                  spec-only: |
+                    spec: {}
+                """, null);
+        // (with native sidecars istio-proxy is an init container: a template must name it there, as with istiod)
+        PodInjector.Result r = inject(s, pod("\"inject.istio.io/templates\": \"sidecar,extra\","
+                + " \"sidecar.istio.io/nativeSidecar\": \"false\"", ""));
+        assertThat(r.errors()).isEmpty();
+        assertThat(envNames(r.pod())).contains("EXTRA", "PROXY_CONFIG");
+        assertThat(r.pod().path("metadata").path("labels").path("team").asText()).isEqualTo("mesh");
+        assertThatThrownBy(() -> read(null, "templates:\n  bad: |\n    kind: Pod\n", null))
+                .isInstanceOf(InjectionConfigException.class)
+                .hasMessageContaining("templates.bad: template \"bad\" has \"kind\"");
+        assertThatThrownBy(() -> read(null, "templates:\n  bad: \"a: [\"\n", null))
+                .isInstanceOf(InjectionConfigException.class).hasMessageContaining("is not YAML");
     }
 
     @Test
@@ -152,7 +184,9 @@ class IstioInjectorConfigTest {
             unparsable              | values | {"global": [}                                   | values.json:1:
             bad policy              | config | policy: maybe                                   | config.yaml:1:1: policy: expected enabled or disabled, found "maybe"
             unknown config field    | config | polcy: enabled                                  | config.yaml:1:1: polcy: unknown field "polcy"
-            selector                | config | 'neverInjectSelector: [{matchLabels: {a: b}}]'  | config.yaml:1:1: neverInjectSelector: not supported by meshcd yet
+            selector operator       | config | 'neverInjectSelector: [{matchExpressions: [{key: a, operator: Equals}]}]' | config.yaml:1:52: neverInjectSelector[0].matchExpressions[0].operator: expected In, NotIn, Exists or DoesNotExist, found "Equals"
+            selector without values | config | 'alwaysInjectSelector: [{matchExpressions: [{key: a, operator: In}]}]' | config.yaml:1:
+            selector field          | config | 'alwaysInjectSelector: [{matchLabel: {a: b}}]'  | config.yaml:1:25: alwaysInjectSelector[0].matchLabel: unknown field "matchLabel"
             unknown mesh field      | mesh   | 'defaultConfig: {statusPrt: 1}'                 | mesh.yaml:1:17: defaultConfig.statusPrt: unknown field "statusPrt"
             bad interception mode   | mesh   | 'defaultConfig: {interceptionMode: MAGIC}'      | mesh.yaml:1:17: defaultConfig.interceptionMode: expected REDIRECT, TPROXY or NONE, found "MAGIC"
             bad image type          | mesh   | 'defaultConfig: {image: {imageType: slim}}'     | mesh.yaml:1:25: defaultConfig.image.imageType: expected default, debug or distroless, found "slim"
