@@ -58,6 +58,17 @@ final class Mermaid {
         return b.toString();
     }
 
+    /** The number of edges in a chart {@link #flowchart} wrote (one per line with an arrow). */
+    static int edges(String chart) {
+        int n = 0;
+        for (String line : chart.split("\n")) {
+            if (line.contains(" --> ") || line.contains(" -.->") || line.contains(" ==>") || line.contains(" -->|")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static String callers(List<String> callers) {
         int shown = Math.min(3, callers.size());
         String s = String.join(", ", callers.subList(0, shown));

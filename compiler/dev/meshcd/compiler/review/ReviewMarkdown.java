@@ -223,6 +223,13 @@ final class ReviewMarkdown {
                 max);
     }
 
+    /**
+     * Mermaid's own defaults (maxTextSize 50,000 characters, maxEdges 500), which GitHub and GitLab keep: a larger
+     * chart renders as an error box instead of a diagram, so fewer routes are drawn.
+     */
+    static final int MERMAID_MAX_TEXT = 50_000;
+    static final int MERMAID_MAX_EDGES = 500;
+
     private static String mermaid(List<RouteChange> routes, int budget, int max) {
         if (routes.isEmpty()) {
             return "";
@@ -232,8 +239,9 @@ final class ReviewMarkdown {
             String note = n == routes.size() ? "" : String.format(Locale.ROOT,
                     "_… and %d more changed routes not drawn (the comment is limited to %,d characters)._\n",
                     routes.size() - n, max);
-            String s = heading + Markdown.fence("mermaid", Mermaid.flowchart(routes.subList(0, n))) + note;
-            if (s.length() <= budget) {
+            String chart = Mermaid.flowchart(routes.subList(0, n));
+            String s = heading + Markdown.fence("mermaid", chart) + note;
+            if (s.length() <= budget && chart.length() <= MERMAID_MAX_TEXT && Mermaid.edges(chart) <= MERMAID_MAX_EDGES) {
                 return s;
             }
         }

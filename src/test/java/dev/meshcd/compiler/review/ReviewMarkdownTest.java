@@ -87,10 +87,29 @@ class ReviewMarkdownTest {
                 .contains("### Changed routes")
                 .contains("more not shown (the comment is limited to 65,000 characters");
         assertThat(countFences(md) % 2).isZero();
+        String chart = fenced(md, "mermaid");
+        assertThat(Mermaid.edges(chart)).as("GitHub's Mermaid draws at most 500 edges").isBetween(1, 500);
+        assertThat(chart.length()).as("and at most 50,000 characters").isLessThanOrEqualTo(50_000);
         String small = r.markdown(20_000);
         assertThat(small.length()).isLessThanOrEqualTo(20_000);
         assertThat(countFences(small) % 2).isZero();
         assertThat(r.markdown(0).length()).isGreaterThan(md.length());
+    }
+
+    /** The text of the first fenced block of this language. */
+    private static String fenced(String md, String language) {
+        StringBuilder b = new StringBuilder();
+        String fence = null;
+        for (String line : md.split("\n", -1)) {
+            if (fence == null && line.startsWith("```") && line.endsWith(language)) {
+                fence = line.substring(0, line.length() - language.length());
+            } else if (fence != null && line.equals(fence)) {
+                return b.toString();
+            } else if (fence != null) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     private static long countFences(String md) {
