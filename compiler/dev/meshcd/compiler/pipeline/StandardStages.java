@@ -45,6 +45,9 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DestinationRuleHostAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.SidecarSelectorAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServicePortNameAnalyzer());
+        // istioctl analyzers ported in issue 17, part 1 (annotations ... ServiceEntries)
+        a.add(new dev.meshcd.compiler.analyze.AnnotationsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.AlphaAnnotationsAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -30,14 +30,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IstioAnalyzerCasesTest {
     /** Istio's analyzer (as MANIFEST.json names it) → the codes it reports. */
-    private static final Map<String, Set<String>> CODES = Map.of(
-            "&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145"),
-            "&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150"),
-            "&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109"),
-            "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
-            "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
-            "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
-            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"));
+    private static final Map<String, Set<String>> CODES = Map.ofEntries(
+            Map.entry("&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145")),
+            Map.entry("&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150")),
+            Map.entry("&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109")),
+            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112")),
+            Map.entry("&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129")),
+            Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
+            Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
+            Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
+            Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
