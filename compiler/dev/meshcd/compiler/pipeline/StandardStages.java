@@ -48,6 +48,8 @@ public final class StandardStages {
         // istioctl analyzers ported in issue 17, part 1 (annotations ... ServiceEntries)
         a.add(new dev.meshcd.compiler.analyze.AnnotationsAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.AlphaAnnotationsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DeprecationAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.TelemetryLightstepAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

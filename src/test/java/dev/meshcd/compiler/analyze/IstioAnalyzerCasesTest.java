@@ -39,7 +39,9 @@ class IstioAnalyzerCasesTest {
             Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
             Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
             Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
-            Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")));
+            Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
+            Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
+            Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

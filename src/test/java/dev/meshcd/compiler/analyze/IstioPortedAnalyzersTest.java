@@ -115,8 +115,87 @@ class IstioPortedAnalyzersTest {
                   labels: {sidecar.istio.io/inject: "false"}
                   annotations: {sidecar.istio.io/inject: "false"}
                 spec: {containers: [{name: app, image: p:1}]}
-                """, "case.yaml:6 IST0135 metadata.annotations[\"sidecar.istio.io/inject\"]")
+                """, "case.yaml:6 IST0135 metadata.annotations[\"sidecar.istio.io/inject\"]"),
+            // ---- IST0002 deprecated fields and Telemetry providers
+            c("a fault delay's integer percent; percentage and a zero percent are fine", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: r, namespace: shop}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match: [{uri: {prefix: /a}}]
+                    fault: {delay: {percentage: {value: 50}, fixedDelay: 1s}}
+                    route: [{destination: {host: reviews}}]
+                  - match: [{uri: {prefix: /b}}]
+                    fault: {delay: {percent: 0, fixedDelay: 1s}}
+                    route: [{destination: {host: reviews}}]
+                  - fault: {delay: {percent: 50, fixedDelay: 1s}}
+                    route: [{destination: {host: reviews}}]
+                """, "case.yaml:13 IST0002 spec.http[2].fault.delay.percent"),
+            c("a Sidecar's egressProxy is ignored", """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec:
+                  outboundTrafficPolicy:
+                    mode: ALLOW_ANY
+                    egressProxy: {host: egress.example, port: {number: 80}}
+                """, "case.yaml:7 IST0002 spec.outboundTrafficPolicy.egressProxy"),
+            c("tracing through a Lightstep provider of the mesh config; other providers are fine", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio, namespace: istio-system}
+                data:
+                  mesh: |
+                    extensionProviders:
+                    - name: ls
+                      lightstep: {service: ls.tracing.svc.cluster.local, port: 443, accessToken: t}
+                    - name: otel
+                      opentelemetry: {service: otel.tracing.svc.cluster.local, port: 4317}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: mesh-default, namespace: istio-system}
+                spec:
+                  tracing:
+                  - providers: [{name: otel}, {name: ls}]
+                """, "case.yaml:17 IST0002 spec.tracing[0].providers[1].name"),
+            c("a Lightstep provider name without a Lightstep provider in the mesh config", """
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: mesh-default, namespace: istio-system}
+                spec:
+                  tracing:
+                  - providers: [{name: lightstep}]
+                """)
         );
+    }
+
+    /**
+     * Istio's "Telemetry Lightstep" case runs with a mesh config file; until the case harness passes mesh config
+     * files (meshcd.yaml's meshConfig), its file goes in as ConfigMap istio-system/istio, where meshcd reads it.
+     */
+    @org.junit.jupiter.api.Test
+    void istiosLightstepCaseWithItsMeshConfig() throws Exception {
+        java.nio.file.Path root = dev.meshcd.testing.SharedData.istioRoot();
+        org.junit.jupiter.api.Assumptions.assumeTrue(root != null, "../shared/conformance/istio is absent");
+        java.nio.file.Path dir = root.resolve("analyzers/testdata");
+        com.fasterxml.jackson.databind.node.ObjectNode cm = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode();
+        cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+        cm.putObject("metadata").put("name", "istio").put("namespace", "istio-system");
+        cm.putObject("data").put("mesh",
+                java.nio.file.Files.readString(dir.resolve("telemetry-lightstep-meshconfig.yaml")));
+        var compiler = dev.meshcd.compiler.pipeline.StandardStages.compiler(
+                dev.meshcd.compiler.pipeline.CompileOptions.DEFAULT.withDefaultNamespace("default"));
+        var tree = new dev.meshcd.compiler.source.SourceTree(List.of(
+                new dev.meshcd.compiler.source.SourceFile("telemetry-lightstep.yaml",
+                        java.nio.file.Files.readAllBytes(dir.resolve("telemetry-lightstep.yaml"))),
+                dev.meshcd.compiler.source.SourceFile.ofString("mesh.yaml", cm.toString())));
+        List<String> found = compiler.compile(tree, dev.meshcd.compiler.pipeline.Compiler.Mode.CHECK).diagnostics()
+                .stream().filter(d -> d.code().equals("IST0002")).map(d -> d.code() + " " + d.resource()).toList();
+        assertThat(found).containsExactly("IST0002 Telemetry istio-system/mesh-default");
     }
 
     private static Arguments c(String name, String yaml, String... expected) {
