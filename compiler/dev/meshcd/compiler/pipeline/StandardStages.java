@@ -50,6 +50,7 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.AlphaAnnotationsAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.DeprecationAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.TelemetryLightstepAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.EnvoyFilterPatchAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

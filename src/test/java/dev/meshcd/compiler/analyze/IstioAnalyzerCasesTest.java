@@ -41,7 +41,8 @@ class IstioAnalyzerCasesTest {
             Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
             Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
             Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
-            Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")));
+            Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")),
+            Map.entry("&envoyfilter.EnvoyPatchAnalyzer{}", Set.of("IST0151", "IST0152", "IST0153", "IST0154", "IST0155")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

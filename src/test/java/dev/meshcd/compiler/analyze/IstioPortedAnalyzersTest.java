@@ -168,7 +168,67 @@ class IstioPortedAnalyzersTest {
                 spec:
                   tracing:
                   - providers: [{name: lightstep}]
-                """)
+                """),
+            // ---- EnvoyFilter patches: IST0151-IST0155
+            c("operations by applyTo, without priority", """
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: ops, namespace: shop}
+                spec:
+                  configPatches:
+                  - applyTo: HTTP_ROUTE
+                    patch: {operation: ADD, value: {name: r}}
+                  - applyTo: ROUTE_CONFIGURATION
+                    patch: {operation: REMOVE}
+                  - applyTo: CLUSTER
+                    patch: {operation: REPLACE, value: {name: c}}
+                  - applyTo: HTTP_FILTER
+                    patch: {operation: REPLACE, value: {name: f}}
+                  - applyTo: CLUSTER
+                    patch: {operation: REMOVE}
+                  - applyTo: HTTP_FILTER
+                    patch: {operation: INSERT_FIRST, value: {name: g}}
+                  - applyTo: CLUSTER
+                    patch: {operation: MERGE, value: {name: h}}
+                  - applyTo: CLUSTER
+                    patch: {operation: ADD, value: {name: i}}
+                """, "case.yaml:7 IST0153 spec.configPatches[0].patch.operation",
+                    "case.yaml:9 IST0154 spec.configPatches[1].patch.operation",
+                    "case.yaml:11 IST0152 spec.configPatches[2].patch.operation",
+                    "case.yaml:13 IST0151 spec.configPatches[3].patch.operation",
+                    "case.yaml:15 IST0151 spec.configPatches[4].patch.operation"),
+            c("a priority makes relative operations ordered", """
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: ordered, namespace: shop}
+                spec:
+                  priority: 10
+                  configPatches:
+                  - applyTo: HTTP_FILTER
+                    patch: {operation: INSERT_BEFORE, value: {name: f}}
+                """),
+            c("a relative patch after a proxyVersion patch of the same filter, in this or an earlier EnvoyFilter", """
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: a-versioned, namespace: shop}
+                spec:
+                  priority: 1
+                  configPatches:
+                  - applyTo: HTTP_FILTER
+                    match: {proxy: {proxyVersion: '^1\\.20.*'}}
+                    patch: {operation: INSERT_FIRST, value: {name: envoy.lua}}
+                ---
+                apiVersion: networking.istio.io/v1alpha3
+                kind: EnvoyFilter
+                metadata: {name: b-relative, namespace: shop}
+                spec:
+                  configPatches:
+                  - applyTo: HTTP_FILTER
+                    patch: {operation: INSERT_AFTER, value: {name: envoy.lua}}
+                  - applyTo: HTTP_FILTER
+                    patch: {operation: INSERT_AFTER, value: {name: envoy.other}}
+                """, "case.yaml:17 IST0155 spec.configPatches[0].patch.operation",
+                    "case.yaml:19 IST0151 spec.configPatches[1].patch.operation")
         );
     }
 
