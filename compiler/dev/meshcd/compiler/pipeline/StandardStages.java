@@ -51,6 +51,8 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DeprecationAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.TelemetryLightstepAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.EnvoyFilterPatchAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DeploymentServicesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ApplicationUidAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

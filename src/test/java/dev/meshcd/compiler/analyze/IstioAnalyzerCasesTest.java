@@ -42,7 +42,9 @@ class IstioAnalyzerCasesTest {
             Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
             Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
             Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")),
-            Map.entry("&envoyfilter.EnvoyPatchAnalyzer{}", Set.of("IST0151", "IST0152", "IST0153", "IST0154", "IST0155")));
+            Map.entry("&envoyfilter.EnvoyPatchAnalyzer{}", Set.of("IST0151", "IST0152", "IST0153", "IST0154", "IST0155")),
+            Map.entry("&deployment.ServiceAssociationAnalyzer{}", Set.of("IST0116", "IST0137")),
+            Map.entry("&deployment.ApplicationUIDAnalyzer{}", Set.of("IST0144")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

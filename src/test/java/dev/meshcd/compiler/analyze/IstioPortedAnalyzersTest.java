@@ -228,7 +228,111 @@ class IstioPortedAnalyzersTest {
                   - applyTo: HTTP_FILTER
                     patch: {operation: INSERT_AFTER, value: {name: envoy.other}}
                 """, "case.yaml:17 IST0155 spec.configPatches[0].patch.operation",
-                    "case.yaml:19 IST0151 spec.configPatches[1].patch.operation")
+                    "case.yaml:19 IST0151 spec.configPatches[1].patch.operation"),
+            // ---- deployments: IST0116 one port under several protocols, IST0137 one targetPort behind several ports
+            c("an injected Deployment behind Services using one port with different protocols", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+                    spec: {containers: [{name: app, image: web:1}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-tcp, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: tcp-web, port: 8080, protocol: TCP}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-udp, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: udp-web, port: 8080, protocol: UDP}]}
+                """, "case.yaml:3 IST0116 metadata.name"),
+            c("one targetPort behind two ports", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {containers: [{name: app, image: web:1}, {name: istio-proxy, image: proxyv2}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-a, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: http-a, port: 80, targetPort: 8080}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-b, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: http-b, port: 81, targetPort: 8080}]}
+                """, "case.yaml:3 IST0137 metadata.name"),
+            c("not in the mesh (no injection anywhere, or disabled), or selected from another namespace: no finding", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec: {containers: [{name: app, image: web:1}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-a, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: http-a, port: 80, targetPort: 8080}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-b, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: http-b, port: 81, targetPort: 8080}]}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: api, namespace: other}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web, sidecar.istio.io/inject: "true"}}
+                    spec: {containers: [{name: app, image: web:1}]}
+                """),
+            // ---- IST0144 application UID 1337
+            c("UID 1337 on the pod or an application container; istio-proxy may use it", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: shop}
+                spec:
+                  securityContext: {runAsUser: 1337}
+                  containers:
+                  - {name: app, image: p:1, securityContext: {runAsUser: 1337}}
+                  - {name: istio-proxy, image: proxyv2, securityContext: {runAsUser: 1337}}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: d, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: d}}
+                  template:
+                    metadata: {labels: {app: d}}
+                    spec:
+                      containers:
+                      - {name: app, image: d:1, securityContext: {runAsUser: 1337}}
+                      - {name: sidecar, image: d:1, securityContext: {runAsUser: 1000}}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: istiod, namespace: istio-system, labels: {istio: pilot}}
+                spec:
+                  selector: {matchLabels: {app: istiod}}
+                  template:
+                    metadata: {labels: {app: istiod}}
+                    spec: {securityContext: {runAsUser: 1337}, containers: [{name: discovery, image: pilot}]}
+                """, "case.yaml:5 IST0144 spec.securityContext.runAsUser",
+                    "case.yaml:7 IST0144 spec.containers[0].securityContext.runAsUser",
+                    "case.yaml:19 IST0144 spec.template.spec.containers[0].securityContext.runAsUser")
         );
     }
 
