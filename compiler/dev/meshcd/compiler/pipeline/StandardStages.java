@@ -53,6 +53,7 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.EnvoyFilterPatchAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.DeploymentServicesAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ApplicationUidAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.NegativeConditionsAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -332,7 +332,26 @@ class IstioPortedAnalyzersTest {
                     spec: {securityContext: {runAsUser: 1337}, containers: [{name: discovery, image: pilot}]}
                 """, "case.yaml:5 IST0144 spec.securityContext.runAsUser",
                     "case.yaml:7 IST0144 spec.containers[0].securityContext.runAsUser",
-                    "case.yaml:19 IST0144 spec.template.spec.containers[0].securityContext.runAsUser")
+                    "case.yaml:19 IST0144 spec.template.spec.containers[0].securityContext.runAsUser"),
+            // ---- IST0171 negative status conditions
+            c("a Service not bound to its waypoint; other condition types and True statuses are not findings", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+                status:
+                  conditions:
+                  - {type: istio.io/WaypointBound, status: "False", reason: NoWaypoint, message: not ready}
+                  - {type: example.com/Synced, status: "False", reason: OutOfSync, message: out of sync}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: bound, namespace: shop}
+                spec: {hosts: [bound.example.com], resolution: DNS, ports: [{number: 443, name: tls, protocol: TLS}]}
+                status:
+                  conditions:
+                  - {type: istio.io/WaypointBound, status: "True", reason: Bound, message: ok}
+                """, "case.yaml:7 IST0171 status.conditions[0]")
         );
     }
 
@@ -360,6 +379,42 @@ class IstioPortedAnalyzersTest {
         List<String> found = compiler.compile(tree, dev.meshcd.compiler.pipeline.Compiler.Mode.CHECK).diagnostics()
                 .stream().filter(d -> d.code().equals("IST0002")).map(d -> d.code() + " " + d.resource()).toList();
         assertThat(found).containsExactly("IST0002 Telemetry istio-system/mesh-default");
+    }
+
+    /**
+     * Istio's "Condition Analyzer" case, for the kinds meshcd reads: its Gateway API resources count once the
+     * Gateway API kinds are registered (then IstioAnalyzerCasesTest takes the whole case).
+     */
+    @org.junit.jupiter.api.Test
+    void istiosConditionCaseForTheKindsMeshcdReads() throws Exception {
+        java.nio.file.Path root = dev.meshcd.testing.SharedData.istioRoot();
+        org.junit.jupiter.api.Assumptions.assumeTrue(root != null, "../shared/conformance/istio is absent");
+        var kinds = dev.meshcd.compiler.pipeline.StandardStages.kinds();
+        List<String> expected = new java.util.ArrayList<>();
+        for (var c : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(root.resolve("analyzers/MANIFEST.json").toFile())) {
+            if (c.path("analyzer").asText().equals("&conditions.ConditionAnalyzer{}")) {
+                c.path("expected").forEach(e -> {
+                    String kind = e.path("resource_kind").asText();
+                    // the case's Gateway, HTTPRoute and GRPCRoute are the Gateway API's
+                    boolean read = !List.of("Gateway", "HTTPRoute", "GRPCRoute").contains(kind) || kinds.lookup(
+                            new dev.meshcd.compiler.model.Kind("gateway.networking.k8s.io", kind)).isPresent();
+                    if (read) {
+                        expected.add(e.path("code").asText() + " " + e.path("resource").asText());
+                    }
+                });
+            }
+        }
+        assertThat(expected).isNotEmpty();
+        java.nio.file.Path file = root.resolve("analyzers/testdata/condition-analyzer.yaml");
+        var compiler = dev.meshcd.compiler.pipeline.StandardStages.compiler(
+                dev.meshcd.compiler.pipeline.CompileOptions.DEFAULT.withDefaultNamespace("default"));
+        List<String> found = compiler.compile(new dev.meshcd.compiler.source.SourceTree(List.of(
+                        new dev.meshcd.compiler.source.SourceFile(file.getFileName().toString(),
+                                java.nio.file.Files.readAllBytes(file)))), dev.meshcd.compiler.pipeline.Compiler.Mode.CHECK)
+                .diagnostics().stream().filter(d -> d.code().equals("IST0171"))
+                .map(d -> d.code() + " " + d.resource()).toList();
+        assertThat(found).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     private static Arguments c(String name, String yaml, String... expected) {
