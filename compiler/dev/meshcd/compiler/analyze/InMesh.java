@@ -31,6 +31,40 @@ final class InMesh {
         return decide(index, p.namespace(), p.labels(), p.annotations(), p.spec(), true);
     }
 
+    /**
+     * A workload of the index: a Pod as {@link #pod}, another Kubernetes workload by its pod template, a VM
+     * (WorkloadEntry, WorkloadGroup) or a workload declared in meshcd.yaml always (they run a proxy or are declared
+     * as mesh workloads).
+     */
+    static boolean workload(MeshIndex index, dev.meshcd.compiler.index.Workload w) {
+        Resource r = w.resource();
+        if (r == null || r.is(dev.meshcd.compiler.model.Kind.WORKLOAD_ENTRY)
+                || r.is(dev.meshcd.compiler.model.Kind.WORKLOAD_GROUP)) {
+            return true;
+        }
+        if (r.is(dev.meshcd.compiler.model.Kind.POD)) {
+            return pod(index, r);
+        }
+        JsonNode template = dev.meshcd.compiler.index.Workloads.podTemplate(r, index::get);
+        return decide(index, w.namespace(), w.labels(), w.annotations(), template.path("spec"), false);
+    }
+
+    /**
+     * In ambient mode: istio-cni marks such pods {@code ambient.istio.io/redirection: enabled}; from the
+     * configuration alone, that annotation or a Namespace labeled {@code istio.io/dataplane-mode: ambient} (and not
+     * for sidecar injection, by label or revision), which is where istio-cni sets it.
+     */
+    static boolean ambient(MeshIndex index, dev.meshcd.compiler.index.Workload w) {
+        if ("enabled".equals(w.annotations().get("ambient.istio.io/redirection"))) {
+            return true;
+        }
+        return index.get(new ResourceKey("", "Namespace", "", w.namespace())).map(ns -> {
+            Map<String, String> l = ns.labels();
+            return !"enabled".equals(l.get("istio-injection")) && l.getOrDefault("istio.io/rev", "").isEmpty()
+                    && "ambient".equals(l.get("istio.io/dataplane-mode"));
+        }).orElse(false);
+    }
+
     private static boolean decide(MeshIndex index, String namespace, Map<String, String> labels,
                                   Map<String, String> annotations, JsonNode podSpec, boolean initContainers) {
         if (hasProxy(podSpec.path("containers")) || (initContainers && hasProxy(podSpec.path("initContainers")))) {

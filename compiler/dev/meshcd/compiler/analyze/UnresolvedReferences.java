@@ -22,7 +22,8 @@ import java.util.List;
  * namespace is visible. {@code unresolved: error} in meshcd.yaml makes every one of them an error.
  *
  * <p>The findings judged, as the analyzers report them: IST0101 on a VirtualService's destination host, subset
- * and gateways, on a Gateway's selector and on a Sidecar's workload selector; IST0174 on a DestinationRule's
+ * and gateways, on a Gateway's selector, on a Sidecar's workload selector and on an AuthorizationPolicy's source
+ * namespaces; IST0174 on a DestinationRule's
  * host. Codes and Istio's texts stay; the hint is appended.
  */
 public final class UnresolvedReferences {
@@ -95,6 +96,10 @@ public final class UnresolvedReferences {
         }
         if (r.is(Kind.SIDECAR) && d.path().startsWith("spec.workloadSelector")) {
             return inNamespace(r.namespace());
+        }
+        if (r.is(Kind.AUTHORIZATION_POLICY) && d.path().matches(".*\\.source\\.(not)?[nN]amespaces\\[\\d+]")) {
+            return new Target(null, "meshcd sees only the namespaces the repository and its context hold objects of: "
+                    + DECLARE);
         }
         return null;
     }

@@ -54,6 +54,8 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DeploymentServicesAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ApplicationUidAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.NegativeConditionsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.AuthorizationPolicyAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.BlockedCidrsAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

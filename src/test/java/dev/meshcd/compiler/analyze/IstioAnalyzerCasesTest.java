@@ -44,7 +44,9 @@ class IstioAnalyzerCasesTest {
             Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")),
             Map.entry("&envoyfilter.EnvoyPatchAnalyzer{}", Set.of("IST0151", "IST0152", "IST0153", "IST0154", "IST0155")),
             Map.entry("&deployment.ServiceAssociationAnalyzer{}", Set.of("IST0116", "IST0137")),
-            Map.entry("&deployment.ApplicationUIDAnalyzer{}", Set.of("IST0144")));
+            Map.entry("&deployment.ApplicationUIDAnalyzer{}", Set.of("IST0144")),
+            Map.entry("&authz.AuthorizationPoliciesAnalyzer{}", Set.of("IST0101", "IST0127")),
+            Map.entry("&authn.BlockedCIDRsAnalyzer{}", Set.of("IST0175")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

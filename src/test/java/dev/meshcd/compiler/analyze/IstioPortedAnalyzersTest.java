@@ -351,7 +351,106 @@ class IstioPortedAnalyzersTest {
                 status:
                   conditions:
                   - {type: istio.io/WaypointBound, status: "True", reason: Bound, message: ok}
-                """, "case.yaml:7 IST0171 status.conditions[0]")
+                """, "case.yaml:7 IST0171 status.conditions[0]"),
+            // ---- AuthorizationPolicy: IST0127 no matching workloads, IST0101 source namespaces
+            c("selectors matching workloads in the mesh, or none; namespace-wide where nothing runs", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviews}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: typo, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviewz, version: v1}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: nothing-runs, namespace: empty}
+                spec: {}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: mesh-wide, namespace: istio-system}
+                spec: {}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: mesh-wide-ratings, namespace: istio-system}
+                spec:
+                  selector: {matchLabels: {app: ratings}}
+                """, "case.yaml:15 IST0127 spec.selector", "case.yaml:19 IST0127 metadata.name"),
+            c("workloads outside the mesh do not count", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviews}}
+                """, "case.yaml:5 IST0127 spec.selector"),
+            c("ambient namespaces' workloads count", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviews}}
+                """),
+            c("source namespaces and globs matching no namespace meshcd sees", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviews}}
+                  rules:
+                  - from:
+                    - source: {namespaces: [shop, "sh*", "*op", "*", SHOP, "bogus-*"]}
+                    - source: {notNamespaces: [nowhere]}
+                """, "case.yaml:12 IST0101 spec.rules[0].from[0].source.namespaces[5]",
+                    "case.yaml:13 IST0101 spec.rules[0].from[1].source.notNamespaces[0]"),
+            // ---- IST0175 istiod without BLOCKED_CIDRS_IN_JWKS_URIS
+            c("istiod without the setting while RequestAuthentications exist; with it, no finding", """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: jwt, namespace: shop}
+                spec:
+                  jwtRules: [{issuer: "https://issuer.example", jwksUri: "https://issuer.example/jwks.json"}]
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: istiod, namespace: istio-system, labels: {app: istiod, istio: pilot}}
+                spec:
+                  selector: {matchLabels: {app: istiod}}
+                  template:
+                    metadata: {labels: {app: istiod}}
+                    spec:
+                      containers: [{name: discovery, image: pilot, env: [{name: PILOT_TRACE_SAMPLING, value: "1"}]}]
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: istiod-canary, namespace: istio-system, labels: {app: istiod, istio: pilot}}
+                spec:
+                  selector: {matchLabels: {app: istiod-canary}}
+                  template:
+                    metadata: {labels: {app: istiod-canary}}
+                    spec:
+                      containers:
+                      - name: discovery
+                        image: pilot
+                        env: [{name: BLOCKED_CIDRS_IN_JWKS_URIS, value: "10.0.0.0/8,169.254.0.0/16"}]
+                """, "case.yaml:15 IST0175 spec.template.spec.containers")
         );
     }
 
