@@ -56,6 +56,8 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.NegativeConditionsAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.AuthorizationPolicyAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.BlockedCidrsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ServiceEntryAddressesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ServiceEntryProtocolConflictAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -46,7 +46,9 @@ class IstioAnalyzerCasesTest {
             Map.entry("&deployment.ServiceAssociationAnalyzer{}", Set.of("IST0116", "IST0137")),
             Map.entry("&deployment.ApplicationUIDAnalyzer{}", Set.of("IST0144")),
             Map.entry("&authz.AuthorizationPoliciesAnalyzer{}", Set.of("IST0101", "IST0127")),
-            Map.entry("&authn.BlockedCIDRsAnalyzer{}", Set.of("IST0175")));
+            Map.entry("&authn.BlockedCIDRsAnalyzer{}", Set.of("IST0175")),
+            Map.entry("&serviceentry.ProtocolAddressesAnalyzer{}", Set.of("IST0134")),
+            Map.entry("&serviceentry.ConflictingServiceEntryProtocolAnalyzer{}", Set.of("IST0177")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

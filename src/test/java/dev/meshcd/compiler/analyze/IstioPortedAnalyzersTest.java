@@ -450,7 +450,111 @@ class IstioPortedAnalyzersTest {
                       - name: discovery
                         image: pilot
                         env: [{name: BLOCKED_CIDRS_IN_JWKS_URIS, value: "10.0.0.0/8,169.254.0.0/16"}]
-                """, "case.yaml:15 IST0175 spec.template.spec.containers")
+                """, "case.yaml:15 IST0175 spec.template.spec.containers"),
+            // ---- ServiceEntries: IST0134 addresses required, IST0177 conflicting protocols
+            c("TCP and unset protocols without addresses, once per port (not also MCD2025); HTTP needs none", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: shop}
+                spec:
+                  hosts: [db.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports:
+                  - {number: 5432, name: tcp-pg, protocol: tcp}
+                  - {number: 80, name: http, protocol: HTTP}
+                  - {number: 9000, name: other}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: addressed, namespace: shop}
+                spec:
+                  hosts: [db2.example.com]
+                  addresses: [240.0.0.1]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: allocated, namespace: shop}
+                spec:
+                  hosts: [db3.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                status:
+                  addresses: [{value: 240.240.0.1}]
+                """, "case.yaml:9 IST0134 spec.ports[0]", "case.yaml:11 IST0134 spec.ports[2]"),
+            c("DNS capture with auto-allocation in the mesh config allocates addresses", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio, namespace: istio-system}
+                data:
+                  mesh: |
+                    defaultConfig:
+                      proxyMetadata: {ISTIO_META_DNS_CAPTURE: "true", ISTIO_META_DNS_AUTO_ALLOCATE: "true"}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: shop}
+                spec:
+                  hosts: [db.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                """),
+            c("one host and port, two protocols, visible together (one exported everywhere, one to its namespace)", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: plain, namespace: shop}
+                spec:
+                  hosts: [api.vendor.example]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 8443, name: http, protocol: HTTP}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: tls, namespace: payments}
+                spec:
+                  hosts: [api.vendor.example]
+                  exportTo: ["."]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 8443, name: tls, protocol: TLS}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: same, namespace: other}
+                spec:
+                  hosts: [api.vendor.example]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 8443, name: http-2, protocol: http}]
+                """, "case.yaml:3 IST0177 metadata.name", "case.yaml:12 IST0177 metadata.name",
+                    "case.yaml:22 IST0177 metadata.name"),
+            c("different protocols in scopes that never meet", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: a, namespace: shop}
+                spec:
+                  hosts: [api.vendor.example]
+                  exportTo: ["."]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 8443, name: http, protocol: HTTP}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: b, namespace: payments}
+                spec:
+                  hosts: [api.vendor.example]
+                  exportTo: ["."]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 8443, name: tls, protocol: TLS}]
+                """)
         );
     }
 
@@ -514,6 +618,24 @@ class IstioPortedAnalyzersTest {
                 .diagnostics().stream().filter(d -> d.code().equals("IST0171"))
                 .map(d -> d.code() + " " + d.resource()).toList();
         assertThat(found).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aServiceEntryPortWithoutAddressesIsOneIst0134NotAlsoTheValidationWarning() {
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: shop}
+                spec:
+                  hosts: [db.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                """;
+        List<String> codes = AnalyzeFixture.check(yaml).stream()
+                .filter(d -> d.location() != null && d.location().file().equals("case.yaml"))
+                .map(d -> d.code()).toList();
+        assertThat(codes).containsExactly("IST0134");
     }
 
     private static Arguments c(String name, String yaml, String... expected) {
