@@ -20,7 +20,8 @@ import java.util.Set;
  * checks them. IST0127 NoMatchingWorkloadsFound: a policy whose selector (in the root namespace: anywhere) matches no
  * workload in the mesh, or a selector-less policy outside the root namespace whose namespace has none. Workloads are
  * the index's (Pods, the pod templates of Deployments and the other kinds, VMs, meshcd.yaml's {@code workloads}) that
- * run a sidecar ({@link InMesh}) or are in ambient mode. IST0101 ReferencedResourceNotFound: a
+ * run a sidecar ({@link InMesh}) or are in ambient mode; where the snapshot lacks the Namespace object, whose labels
+ * decide injection, every workload of it counts (Istio, reading a cluster, always has it). IST0101 ReferencedResourceNotFound: a
  * {@code from.source.namespaces}/{@code notNamespaces} entry ({@code *}, {@code prefix*} and {@code *suffix} globs)
  * matching no namespace meshcd sees (see {@link UnresolvedReferences}).
  */
@@ -54,12 +55,17 @@ public final class AuthorizationPolicyAnalyzer extends SubjectAnalyzer {
             candidates = hasSelector ? index.workloadsMatchingIn(ap.namespace(), labels) : index.workloadsIn(ap.namespace());
         }
         for (Workload w : candidates) {
-            if (InMesh.workload(index, w) || InMesh.ambient(index, w)) {
+            if (InMesh.workload(index, w) || InMesh.ambient(index, w) || !hasNamespaceObject(index, w.namespace())) {
                 return;
             }
         }
         Messages.report(sink, ap, "IST0127", hasSelector ? FieldPath.of("spec", "selector") : FieldPath.of("metadata",
                 "name"), hasSelector ? Messages.selector(labels) : "");
+    }
+
+    /** Without its Namespace object meshcd cannot tell a namespace's injection setting: its workloads count. */
+    private static boolean hasNamespaceObject(MeshIndex index, String namespace) {
+        return index.get(new ResourceKey("", "Namespace", "", namespace)).isPresent();
     }
 
     private static void namespacesNotFound(MeshIndex index, Resource ap, DiagnosticSink sink) {

@@ -387,12 +387,23 @@ class IstioPortedAnalyzersTest {
                   selector: {matchLabels: {app: ratings}}
                 """, "case.yaml:15 IST0127 spec.selector", "case.yaml:19 IST0127 metadata.name"),
             c("workloads outside the mesh do not count", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: disabled}}
+                ---
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy
                 metadata: {name: reviews, namespace: shop}
                 spec:
                   selector: {matchLabels: {app: reviews}}
-                """, "case.yaml:5 IST0127 spec.selector"),
+                """, "case.yaml:9 IST0127 spec.selector"),
+            c("without the Namespace object injection is unknown: the namespace's workloads count", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: reviews}}
+                """),
             c("ambient namespaces' workloads count", """
                 apiVersion: v1
                 kind: Namespace
