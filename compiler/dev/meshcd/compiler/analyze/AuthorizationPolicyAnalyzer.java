@@ -160,6 +160,9 @@ public final class AuthorizationPolicyAnalyzer extends SubjectAnalyzer {
             visibility |= beforeIndex.namespaces().contains(ns) != afterIndex.namespaces().contains(ns);
         }
         Set<ResourceKey> out = new LinkedHashSet<>();
+        if (namespaces.isEmpty() && !visibility) {
+            return out; // another kind's resource in a namespace that stays visible
+        }
         for (Resource ap : afterIndex.ofKind(Kind.AUTHORIZATION_POLICY)) {
             if (namespaces.contains(ap.namespace()) || (!namespaces.isEmpty()
                     && ap.namespace().equals(afterIndex.rootNamespace()))

@@ -20,9 +20,22 @@ final class RootMeshConfig {
     private RootMeshConfig() {
     }
 
+    /** The last ConfigMap parsed and its mesh config: analyzers ask once per subject, about the same ConfigMap. */
+    private record Parsed(Resource configMap, JsonNode meshConfig) {
+    }
+
+    private static volatile Parsed last;
+
     static JsonNode of(MeshIndex index) {
-        return index.get(new ResourceKey("", "ConfigMap", index.rootNamespace(), CONFIG_MAP))
-                .map(RootMeshConfig::parse).orElse(MissingNode.getInstance());
+        Resource cm = index.get(new ResourceKey("", "ConfigMap", index.rootNamespace(), CONFIG_MAP)).orElse(null);
+        if (cm == null) {
+            return MissingNode.getInstance();
+        }
+        Parsed p = last;
+        if (p == null || p.configMap() != cm) {
+            last = p = new Parsed(cm, parse(cm));
+        }
+        return p.meshConfig();
     }
 
     static JsonNode parse(Resource configMap) {
