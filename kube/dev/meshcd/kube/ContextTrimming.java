@@ -9,15 +9,20 @@ import java.util.Set;
 
 /**
  * Trims an object read from a cluster to what analysis reads of it, so that a cluster's worth of context stays
- * small: managed fields, the last-applied annotation and status go everywhere; pod specs (of Pods and of workload
- * templates) keep their service account, host networking and each container's name, image and ports, not its
- * environment, volumes, probes or resources. Istio resources and Services are kept whole apart from that.
+ * small: managed fields, the last-applied annotation and status apart from its conditions and addresses go everywhere;
+ * pod specs (of Pods and of workload templates) keep their service account, host networking, security context and
+ * each container's name, image, ports and security context, not its environment (but BLOCKED_CIDRS_IN_JWKS_URIS),
+ * volumes, probes or resources. Istio resources and Services are kept whole apart from that.
  */
 final class ContextTrimming {
     private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     private static final Set<String> POD_SPEC_KEPT = Set.of("serviceAccountName", "serviceAccount", "hostNetwork",
-            "containers", "initContainers");
-    private static final Set<String> CONTAINER_KEPT = Set.of("name", "image", "ports", "restartPolicy");
+            "containers", "initContainers", "securityContext");
+    private static final Set<String> CONTAINER_KEPT = Set.of("name", "image", "ports", "restartPolicy", "env",
+            "securityContext");
+    private static final Set<String> STATUS_KEPT = Set.of("conditions", "addresses", "parents");
+    /** The one environment variable an analyzer reads (istiod's, IST0175); other values may be secrets. */
+    private static final String ENV_KEPT = "BLOCKED_CIDRS_IN_JWKS_URIS";
     private static final Set<String> METADATA_KEPT = Set.of("name", "namespace", "labels", "annotations",
             "ownerReferences", "resourceVersion", "uid", "generateName");
 
@@ -32,7 +37,15 @@ final class ContextTrimming {
                 annotations.remove(LAST_APPLIED);
             }
         }
-        object.remove("status");
+        if (object.get("status") instanceof ObjectNode status) {
+            // what the analyzers read of a status: conditions (IST0171, per parent on routes), allocated addresses
+            status.retain(STATUS_KEPT);
+            if (status.isEmpty()) {
+                object.remove("status");
+            }
+        } else {
+            object.remove("status");
+        }
         switch (kind.kind()) {
             case "Pod" -> trimPodSpec(object.path("spec"));
             case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout" ->
@@ -66,9 +79,25 @@ final class ContextTrimming {
                 for (JsonNode c : containers) {
                     if (c instanceof ObjectNode container) {
                         container.retain(CONTAINER_KEPT);
+                        trimEnv(container);
                     }
                 }
             }
+        }
+    }
+
+    private static void trimEnv(ObjectNode container) {
+        if (!(container.get("env") instanceof ArrayNode env)) {
+            container.remove("env");
+            return;
+        }
+        for (int i = env.size() - 1; i >= 0; i--) {
+            if (!ENV_KEPT.equals(env.path(i).path("name").asText(""))) {
+                env.remove(i);
+            }
+        }
+        if (env.isEmpty()) {
+            container.remove("env");
         }
     }
 

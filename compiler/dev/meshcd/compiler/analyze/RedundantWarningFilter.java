@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * One diagnostic per mistake: drops a validation warning when an analyzer reports the same mistake, on the same
  * resource and field, with Istio's analyzer code (which istioctl analyze users know). A port name that follows no
- * convention is one IST0118 (or IST0150 on an ExternalName Service), not also the istioctl-validate warning.
+ * convention is one IST0118 (or IST0150 on an ExternalName Service), not also the istioctl-validate warning; a
+ * ServiceEntry TCP port without addresses is one IST0134, not also MCD2025.
  * Runs before the suppressions, so suppressing the analyzer's code silences the mistake entirely.
  */
 public final class RedundantWarningFilter implements DiagnosticFilter {
@@ -21,7 +22,8 @@ public final class RedundantWarningFilter implements DiagnosticFilter {
     private static final Map<String, Set<String>> REPLACED_BY = Map.of(
             ValidationWarning.PORT_NAME_CONVENTION.code(), Set.of("IST0118", "IST0150"),
             ValidationWarning.UNNAMED_SERVICE_PORT.code(), Set.of("IST0118", "IST0150"),
-            ValidationWarning.APP_PROTOCOL_NOT_ISTIO.code(), Set.of("IST0118", "IST0150"));
+            ValidationWarning.APP_PROTOCOL_NOT_ISTIO.code(), Set.of("IST0118", "IST0150"),
+            ValidationWarning.SERVICE_ENTRY_ADDRESSES_REQUIRED.code(), Set.of("IST0134"));
 
     private record Finding(ResourceKey subject, String code, String field) {
     }

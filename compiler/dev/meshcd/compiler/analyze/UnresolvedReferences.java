@@ -22,8 +22,9 @@ import java.util.List;
  * namespace is visible. {@code unresolved: error} in meshcd.yaml makes every one of them an error.
  *
  * <p>The findings judged, as the analyzers report them: IST0101 on a VirtualService's destination host, subset
- * and gateways, on a Gateway's selector and on a Sidecar's workload selector, on a Gateway API route's parentRefs and
- * backendRefs; IST0174 on a DestinationRule's host. Codes and Istio's texts stay; the hint is appended.
+ * and gateways, on a Gateway's selector, on a Sidecar's workload selector, on an AuthorizationPolicy's source
+ * namespaces, on a Gateway API route's parentRefs and backendRefs; IST0174 on a DestinationRule's host. Codes
+ * and Istio's texts stay; the hint is appended.
  */
 public final class UnresolvedReferences {
     static final String DECLARE = "declare it under external: in meshcd.yaml, add its manifests with context:,"
@@ -103,6 +104,10 @@ public final class UnresolvedReferences {
                 return host(index, ref.path("name").asText(""), r.namespace());
             }
             return inNamespace(ref.path("namespace").asText(r.namespace()));
+        }
+        if (r.is(Kind.AUTHORIZATION_POLICY) && d.path().matches(".*\\.source\\.(not)?[nN]amespaces\\[\\d+]")) {
+            return new Target(null, "meshcd sees only the namespaces the repository and its context hold objects of: "
+                    + DECLARE);
         }
         return null;
     }

@@ -48,6 +48,19 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.GatewayApiReferencesAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.KubernetesGatewaySelectorAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.GatewayApiCrdVersionAnalyzer());
+        // istioctl analyzers ported in issue 17, part 1 (annotations ... ServiceEntries)
+        a.add(new dev.meshcd.compiler.analyze.AnnotationsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.AlphaAnnotationsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DeprecationAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.TelemetryLightstepAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.EnvoyFilterPatchAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.DeploymentServicesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ApplicationUidAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.NegativeConditionsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.AuthorizationPolicyAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.BlockedCidrsAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ServiceEntryAddressesAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ServiceEntryProtocolConflictAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

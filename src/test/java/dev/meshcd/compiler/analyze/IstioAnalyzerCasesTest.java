@@ -30,16 +30,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IstioAnalyzerCasesTest {
     /** Istio's analyzer (as MANIFEST.json names it) → the codes it reports. */
-    private static final Map<String, Set<String>> CODES = Map.of(
-            "&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145"),
-            "&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150"),
-            "&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109"),
-            "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
-            "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
-            "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
-            "&k8sgateway.SelectorAnalyzer{}", Set.of("IST0166"),
-            "&k8sgateway.CRDVersionAnalyzer{}", Set.of("IST0176"),
-            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"));
+    private static final Map<String, Set<String>> CODES = Map.ofEntries(
+            Map.entry("&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145")),
+            Map.entry("&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150")),
+            Map.entry("&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109")),
+            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112")),
+            Map.entry("&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129")),
+            Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
+            Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
+            Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
+            Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
+            Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
+            Map.entry("&telemetry.LightstepAnalyzer{}", Set.of("IST0002")),
+            Map.entry("&envoyfilter.EnvoyPatchAnalyzer{}", Set.of("IST0151", "IST0152", "IST0153", "IST0154", "IST0155")),
+            Map.entry("&deployment.ServiceAssociationAnalyzer{}", Set.of("IST0116", "IST0137")),
+            Map.entry("&deployment.ApplicationUIDAnalyzer{}", Set.of("IST0144")),
+            Map.entry("&authz.AuthorizationPoliciesAnalyzer{}", Set.of("IST0101", "IST0127")),
+            Map.entry("&authn.BlockedCIDRsAnalyzer{}", Set.of("IST0175")),
+            Map.entry("&serviceentry.ProtocolAddressesAnalyzer{}", Set.of("IST0134")),
+            Map.entry("&serviceentry.ConflictingServiceEntryProtocolAnalyzer{}", Set.of("IST0177")),
+            Map.entry("&k8sgateway.SelectorAnalyzer{}", Set.of("IST0166")),
+            Map.entry("&k8sgateway.CRDVersionAnalyzer{}", Set.of("IST0176")),
+            Map.entry("&conditions.ConditionAnalyzer{}", Set.of("IST0171")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
