@@ -6,7 +6,9 @@ import dev.meshcd.admission.inject.IstioInjectorConfig;
 import dev.meshcd.admission.inject.LiveInjector;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.kube.Faults;
+import dev.meshcd.admission.inject.Revisions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * ConfigMap {@code istio-sidecar-injector} ({@code istio-sidecar-injector-REV}) with {@code values} and
  * {@code config}, and ConfigMap {@code istio} ({@code istio-REV}) with {@code mesh}. Every change is read with
  * {@link IstioInjectorConfig} into new {@link InjectionSettings}, which the {@link LiveInjector} uses from the next
- * request on.
+ * request on. It also follows the revision tags (MutatingWebhookConfigurations labelled {@code istio.io/tag}, whose
+ * {@code istio.io/rev} names the revision): the pods of a tag pointing at the served revision are injected too
+ * ({@link Revisions}).
  *
  * <ul>
  *   <li>A ConfigMap that is absent leaves its part to the fallback (the {@code --valuesFile},
@@ -44,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class InjectorConfigWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InjectorConfigWatch.class);
+    /** The label of a revision tag's MutatingWebhookConfiguration (its value: the tag). */
+    public static final String TAG = "istio.io/tag";
 
     /**
      * @param istioNamespace Istio's namespace ({@code istio-system})
@@ -83,6 +89,9 @@ public final class InjectorConfigWatch implements AutoCloseable {
     private final Options options;
     private final LiveInjector injector;
     private final Map<String, ConfigMap> configMaps = new ConcurrentHashMap<>();
+    /** Revision tags: webhook configuration name → (tag, revision). */
+    private final Map<String, Map.Entry<String, String>> tags = new ConcurrentHashMap<>();
+    private volatile boolean tagsListed;
     private final List<SharedIndexInformer<?>> informers = new CopyOnWriteArrayList<>();
     private final List<Runnable> appliedListeners = new CopyOnWriteArrayList<>();
     private volatile Status status;
@@ -108,6 +117,7 @@ public final class InjectorConfigWatch implements AutoCloseable {
         }
         this.injector = new LiveInjector(initial);
         this.status = new Status(client == null, "not read yet", null);
+        this.tagsListed = client == null;
     }
 
     /** The revision is the one served, whatever the values say (their ConfigMap is that revision's). */
@@ -183,6 +193,39 @@ public final class InjectorConfigWatch implements AutoCloseable {
                 synced(cms.getStore().list());
             }
         });
+        SharedIndexInformer<MutatingWebhookConfiguration> tagHooks = client.admissionRegistration().v1()
+                .mutatingWebhookConfigurations().withLabel(TAG).runnableInformer(0);
+        tagHooks.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(MutatingWebhookConfiguration m) {
+                tagChanged(m);
+            }
+
+            @Override
+            public void onUpdate(MutatingWebhookConfiguration old, MutatingWebhookConfiguration m) {
+                tagChanged(m);
+            }
+
+            @Override
+            public void onDelete(MutatingWebhookConfiguration m, boolean unknown) {
+                tagDeleted(m.getMetadata().getName());
+            }
+        });
+        tagHooks.exceptionHandler((started, t) -> {
+            if (closed) {
+                return false;
+            }
+            LOG.warn("{} revision tags (MutatingWebhookConfigurations labelled {}): {} (retrying)",
+                    started ? "watch of" : "cannot list", TAG, Faults.oneLine(t));
+            return true;
+        });
+        informers.add(tagHooks);
+        tagHooks.start().whenComplete((v, t) -> {
+            if (t == null) {
+                tagHooks.getStore().list().forEach(this::tagChanged);
+                tagsListed = true;
+            }
+        });
         return this;
     }
 
@@ -214,6 +257,42 @@ public final class InjectorConfigWatch implements AutoCloseable {
     public synchronized void deleted(String name) {
         if (relevant(name) && configMaps.remove(name) != null && (status.synced() || client == null)) {
             recompute(name);
+        }
+    }
+
+    /** A revision tag's webhook configuration appeared or changed (labels {@code istio.io/tag}, {@code istio.io/rev}). */
+    public synchronized void tagChanged(MutatingWebhookConfiguration m) {
+        Map<String, String> labels = m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels();
+        String tag = labels.get(TAG);
+        if (tag == null || tag.isEmpty()) {
+            tagDeleted(m.getMetadata().getName());
+            return;
+        }
+        String rev = labels.getOrDefault("istio.io/rev", "default");
+        Map.Entry<String, String> entry = Map.entry(tag, rev.isEmpty() ? "default" : rev);
+        if (!entry.equals(tags.put(m.getMetadata().getName(), entry))) {
+            revisionsChanged();
+        }
+    }
+
+    /** A revision tag's webhook configuration was deleted. */
+    public synchronized void tagDeleted(String name) {
+        if (tags.remove(name) != null) {
+            revisionsChanged();
+        }
+    }
+
+    private void revisionsChanged() {
+        Map<String, String> tagToRevision = new java.util.TreeMap<>();
+        tags.values().forEach(e -> tagToRevision.put(e.getKey(), e.getValue()));
+        Revisions before = injector.revisions();
+        Revisions now = Revisions.of(options.revision(), tagToRevision);
+        if (!now.equals(before)) {
+            injector.use(now);
+            LOG.info("injecting the pods of revision {}{}{}", now.served(),
+                    now.tags().isEmpty() ? "" : " and its tags " + String.join(", ", now.tags()),
+                    now.legacy() ? " (the default revision: istio-injection=enabled too)" : "");
+            appliedListeners.forEach(Runnable::run);
         }
     }
 
@@ -293,9 +372,9 @@ public final class InjectorConfigWatch implements AutoCloseable {
         return String.join(", ", parts);
     }
 
-    /** Whether the ConfigMaps have been read once (absent ones included). */
+    /** Whether the ConfigMaps (absent ones included) and the revision tags have been read once. */
     public boolean synced() {
-        return status.synced();
+        return status.synced() && tagsListed;
     }
 
     /** What /readyz adds: a broken ConfigMap, or absent ones (settings from files or defaults); empty otherwise. */

@@ -13,26 +13,39 @@ import java.util.Map;
  */
 public final class LiveInjector implements PodInjector {
     /** One immutable snapshot: the injector in force, or why there is none ({@code unusable}). */
-    private record Current(IstioSidecarInjector injector, String unusable) {
+    private record Current(IstioSidecarInjector injector, Revisions revisions, String unusable) {
     }
 
     private volatile Current current;
 
     public LiveInjector(InjectionSettings initial) {
-        this.current = new Current(new IstioSidecarInjector(initial), null);
+        Revisions revisions = Revisions.of(initial.revisionOrDefault());
+        this.current = new Current(new IstioSidecarInjector(initial, revisions), revisions, null);
     }
 
-    /** From the next request on, inject with {@code settings}. */
-    public void use(InjectionSettings settings) {
-        current = new Current(new IstioSidecarInjector(settings), null);
+    /** From the next request on, inject with {@code settings} (the pods of the same revisions). */
+    public synchronized void use(InjectionSettings settings) {
+        Revisions revisions = current.revisions();
+        current = new Current(new IstioSidecarInjector(settings, revisions), revisions, null);
+    }
+
+    /** From the next request on, inject the pods of {@code revisions} (a revision tag came, went or moved). */
+    public synchronized void use(Revisions revisions) {
+        Current c = current;
+        current = new Current(new IstioSidecarInjector(c.injector().settings(), revisions), revisions, c.unusable());
+    }
+
+    /** The revision and tags whose pods are injected. */
+    public Revisions revisions() {
+        return current.revisions();
     }
 
     /**
      * From the next request on, refuse every pod that would get a sidecar, with {@code why} (settings that match
      * the cluster cannot be had: injecting with others would give pods proxies that do not match istiod's).
      */
-    public void refuse(String why) {
-        current = new Current(current.injector(), why);
+    public synchronized void refuse(String why) {
+        current = new Current(current.injector(), current.revisions(), why);
     }
 
     /** The settings the next request is injected with. */

@@ -190,6 +190,31 @@ class InjectorConfigWatchTest {
         assertThat(proxyImage(w.injector().inject(pod(""), "shop", ENABLED))).isEqualTo("docker.io/istio/proxyv2:1.28.0");
     }
 
+    static io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration tagHook(String tag,
+                                                                                                        String rev) {
+        return new io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder()
+                .withNewMetadata().withName("istio-revision-tag-" + tag)
+                .withLabels(Map.of("istio.io/tag", tag, "istio.io/rev", rev)).endMetadata().build();
+    }
+
+    @Test
+    void revisionTagsPointingAtTheServedRevisionSelectItsPods() throws Exception {
+        InjectorConfigWatch w = watch("canary");
+        w.synced(List.of());
+        Map<String, String> prod = Map.of("istio.io/rev", "prod");
+        assertThat(w.injector().inject(pod(""), "shop", prod).injected()).isFalse();
+        w.tagChanged(tagHook("prod", "canary"));
+        assertThat(w.injector().inject(pod(""), "shop", prod).injected()).isTrue();
+        assertThat(w.injector().inject(pod(""), "shop", ENABLED).injected()).isFalse();
+        w.tagChanged(tagHook("default", "canary"));
+        assertThat(w.injector().inject(pod(""), "shop", ENABLED).injected()).isTrue();
+        w.tagChanged(tagHook("prod", "stable")); // the tag moved to another revision
+        assertThat(w.injector().inject(pod(""), "shop", prod).injected()).isFalse();
+        w.tagDeleted("istio-revision-tag-default");
+        assertThat(w.injector().inject(pod(""), "shop", ENABLED).injected()).isFalse();
+        assertThat(w.injector().inject(pod(""), "shop", Map.of("istio.io/rev", "canary")).injected()).isTrue();
+    }
+
     /** Requests racing with changes: each is served whole by one snapshot (image and probe agree), none fails. */
     @Test
     void requestsDuringChangesAreServedWholeByOneSnapshot() throws Exception {
