@@ -347,8 +347,8 @@ public final class InjectorConfigWatch implements AutoCloseable {
         return file.contains(options.meshConfigMap() + "[") ? options.meshConfigMap() : options.injectorConfigMap();
     }
 
-    /** One data key of a ConfigMap, named so that errors say where: {@code istio-system/istio[mesh]:3:5}. */
-    private static SourceFile part(ConfigMap cm, String key) {
+    /** One data key of a ConfigMap (null when absent), named so that errors say where: {@code istio-system/istio[mesh]:3:5}. */
+    public static SourceFile part(ConfigMap cm, String key) {
         String text = cm.getData() == null ? null : cm.getData().get(key);
         if (text == null) {
             return null;
