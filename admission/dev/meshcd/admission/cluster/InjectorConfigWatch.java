@@ -97,6 +97,8 @@ public final class InjectorConfigWatch implements AutoCloseable {
     private volatile Status status;
     private volatile boolean everGood;
     private volatile boolean closed;
+    /** When the informer last handed over a ConfigMap update (System.nanoTime), for the change-to-applied latency. */
+    private volatile long lastEventNanos;
     private Counter rejected;
     private Counter applied;
     private Gauge stale;
@@ -143,6 +145,11 @@ public final class InjectorConfigWatch implements AutoCloseable {
         appliedListeners.add(listener);
     }
 
+    /** When the watch last delivered a ConfigMap update (System.nanoTime; 0 before any). */
+    public long lastEventNanos() {
+        return lastEventNanos;
+    }
+
     /** Registers this watch's metrics (call before {@link #start}). */
     public InjectorConfigWatch metrics(PrometheusRegistry registry) {
         rejected = Counter.builder().name("meshcd_injection_config_rejected_total")
@@ -171,6 +178,7 @@ public final class InjectorConfigWatch implements AutoCloseable {
 
             @Override
             public void onUpdate(ConfigMap old, ConfigMap cm) {
+                lastEventNanos = System.nanoTime();
                 changed(cm);
             }
 
