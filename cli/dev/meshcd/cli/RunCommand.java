@@ -153,8 +153,9 @@ final class RunCommand implements Callable<Integer> {
             err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
             return ExitCodes.USAGE;
         }
-        if (!InjectorConfigWatch.validRevision(revision)) {
-            err.println("meshcd run: --revision must be a DNS label (lower case, digits, '-'), not " + revision);
+        if (!InjectorConfigWatch.validRevision(revision) || !InjectorConfigWatch.validRevision(istioNamespace)) {
+            err.println("meshcd run: --revision and --istio-namespace must be DNS labels (lower case, digits, '-'),"
+                    + " not " + revision + ", " + istioNamespace);
             return ExitCodes.USAGE;
         }
         IstioInjectorConfig.Inputs injectionFiles;

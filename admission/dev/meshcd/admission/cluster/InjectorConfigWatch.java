@@ -191,6 +191,18 @@ public final class InjectorConfigWatch implements AutoCloseable {
             if (closed) {
                 return false;
             }
+            if (forbidden(t)) {
+                // an install from before meshcd read them: serve the fallback rather than never turning ready
+                LOG.warn("not allowed to read ConfigMaps in {} ({}): injection settings from the files and defaults;"
+                        + " run `meshcd install` again for the RBAC", options.istioNamespace(), Faults.oneLine(t));
+                synchronized (InjectorConfigWatch.this) {
+                    synced(List.of());
+                    Status st = status;
+                    status = new Status(true, "not allowed to read ConfigMaps in " + options.istioNamespace() + ", "
+                            + st.source(), st.problem());
+                }
+                return false;
+            }
             LOG.warn("{} ConfigMaps in {}: {} (retrying)", started ? "watch of" : "cannot list",
                     options.istioNamespace(), Faults.oneLine(t));
             return true;
@@ -221,6 +233,12 @@ public final class InjectorConfigWatch implements AutoCloseable {
         });
         tagHooks.exceptionHandler((started, t) -> {
             if (closed) {
+                return false;
+            }
+            if (forbidden(t)) {
+                LOG.warn("not allowed to list revision tags ({}): only revision {} is injected; run `meshcd install`"
+                        + " again for the RBAC", Faults.oneLine(t), options.revision());
+                tagsListed = true;
                 return false;
             }
             LOG.warn("{} revision tags (MutatingWebhookConfigurations labelled {}): {} (retrying)",
@@ -266,6 +284,15 @@ public final class InjectorConfigWatch implements AutoCloseable {
         if (relevant(name) && configMaps.remove(name) != null && (status.synced() || client == null)) {
             recompute(name);
         }
+    }
+
+    private static boolean forbidden(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 403) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A revision tag's webhook configuration appeared or changed (labels {@code istio.io/tag}, {@code istio.io/rev}). */
@@ -394,7 +421,8 @@ public final class InjectorConfigWatch implements AutoCloseable {
         if (s.problem() != null) {
             return Optional.of("injection settings: " + s.problem());
         }
-        return s.source().contains("no ConfigMap") ? Optional.of("injection settings: " + s.source())
+        return s.source().contains("no ConfigMap") || s.source().startsWith("not allowed")
+                ? Optional.of("injection settings: " + s.source())
                 : Optional.empty();
     }
 

@@ -194,6 +194,20 @@ class InjectionFollowsClusterTest {
     }
 
     @Test
+    void withoutTheRbacToReadThemMeshcdServesTheFallbackAndSaysWhy() {
+        // an install from before meshcd read the ConfigMaps: its service account may not list them
+        try (KubernetesClient nobody = cluster.client(c -> c.setImpersonateUsername("injcluster-nobody"));
+             InjectorConfigWatch w = new InjectorConfigWatch(nobody, new InjectorConfigWatch.Options(ISTIO_NS,
+                     "default", null, null))) {
+            w.start();
+            Await.until(Duration.ofSeconds(60), "the watch gives up on what it may not read", w::synced);
+            assertThat(w.note()).hasValueSatisfying(n -> assertThat(n).startsWith(
+                    "injection settings: not allowed to read ConfigMaps in istio-system, no ConfigMap"));
+            assertThat(w.injector().settings().images().hub()).isEqualTo("registry.istio.io/testing");
+        }
+    }
+
+    @Test
     void installRefusesWhileIstiodsInjectorServesTheSameRevision() throws Exception {
         // istiod's webhook configuration for the default revision (selecting nothing here: it points nowhere)
         client.resource(new MutatingWebhookConfigurationBuilder().withNewMetadata().withName("istio-sidecar-injector")
