@@ -1,6 +1,7 @@
 package dev.meshcd.admission;
 
 import dev.meshcd.admission.cluster.InformerSnapshot;
+import dev.meshcd.admission.cluster.InjectorConfigWatch;
 import dev.meshcd.admission.cluster.RootCertPublisher;
 import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.admission.inject.PodInjector;
@@ -11,6 +12,7 @@ import dev.meshcd.admission.webhook.AnalysisPolicy;
 import dev.meshcd.admission.webhook.InjectHandler;
 import dev.meshcd.admission.webhook.OwnershipGuard;
 import dev.meshcd.admission.webhook.ValidatingHandler;
+import dev.meshcd.admission.webhook.WebhookMetrics;
 import dev.meshcd.admission.webhook.WebhookServer;
 import dev.meshcd.compiler.pipeline.Compiler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,7 +43,7 @@ public final class AdmissionRuntime implements AutoCloseable {
     public record Config(String host, int port, CertStore certStore, List<String> sans, KubernetesClient client,
                          Supplier<Compiler> compiler, PodInjector injector, Set<String> syncIdentities,
                          String rootCertPem, Duration certCheckEvery, long maxBody, Duration syncWait,
-                         Supplier<java.util.Optional<String>> readyNote) {
+                         Supplier<java.util.Optional<String>> readyNote, InjectorConfigWatch injectorConfig) {
         public static Builder builder() {
             return new Builder();
         }
@@ -62,6 +64,7 @@ public final class AdmissionRuntime implements AutoCloseable {
         private long maxBody = WebhookServer.DEFAULT_MAX_BODY;
         private Duration syncWait = Duration.ofSeconds(60);
         private Supplier<java.util.Optional<String>> readyNote = java.util.Optional::empty;
+        private InjectorConfigWatch injectorConfig;
 
         private Builder() {
         }
@@ -125,10 +128,20 @@ public final class AdmissionRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Injection settings that follow Istio's injector ConfigMaps: {@code /inject} uses its injector (unless
+         * {@link #injector} is given), the runtime starts and closes it, /readyz waits for it and shows its note,
+         * /metrics its counters.
+         */
+        public Builder injectorConfig(InjectorConfigWatch watch) {
+            this.injectorConfig = watch;
+            return this;
+        }
+
         public Config build() {
             java.util.Objects.requireNonNull(compiler, "compiler");
             return new Config(host, port, certStore, sans, client, compiler, injector, syncIdentities, rootCertPem,
-                    certCheckEvery, maxBody, syncWait, readyNote);
+                    certCheckEvery, maxBody, syncWait, readyNote, injectorConfig);
         }
     }
 
@@ -174,10 +187,21 @@ public final class AdmissionRuntime implements AutoCloseable {
         }
         ValidatingHandler validate = new ValidatingHandler(config.compiler(), snapshot,
                 new OwnershipGuard(config.syncIdentities()), AnalysisPolicy.STANDARD);
-        InjectHandler inject = new InjectHandler(config.injector() == null ? NO_INJECTION : config.injector(), snapshot);
+        InjectorConfigWatch watch = config.injectorConfig();
+        PodInjector injector = config.injector() != null ? config.injector()
+                : watch != null ? watch.injector() : NO_INJECTION;
+        InjectHandler inject = new InjectHandler(injector, snapshot);
+        WebhookMetrics metrics = new WebhookMetrics();
+        if (watch != null) {
+            watch.metrics(metrics.registry());
+        }
         server = WebhookServer.builder(certificates).host(config.host()).port(config.port())
-                .handler("validate", validate).handler("inject", inject).posts(routes)
-                .ready(snapshot::synced).readyDetail(this::readyNotes).live(snapshot::healthy).maxBody(config.maxBody()).build().start();
+                .handler("validate", validate).handler("inject", inject).posts(routes).metrics(metrics)
+                .ready(() -> snapshot.synced() && (watch == null || watch.synced())).readyDetail(this::readyNotes)
+                .live(snapshot::healthy).maxBody(config.maxBody()).build().start();
+        if (watch != null) {
+            watch.start();
+        }
         if (client != null) {
             informers.start(Math.max(1, config.syncWait().toSeconds()));
             writeCaBundle(client, 1);
@@ -188,7 +212,9 @@ public final class AdmissionRuntime implements AutoCloseable {
 
     /** What /readyz adds to "ok": the snapshot lagging the cluster, the configured note; empty when all is well. */
     private java.util.Optional<String> readyNotes() {
-        String notes = java.util.stream.Stream.of(snapshot.behind(), config.readyNote().get())
+        InjectorConfigWatch watch = config.injectorConfig();
+        String notes = java.util.stream.Stream.of(snapshot.behind(), config.readyNote().get(),
+                        watch == null ? java.util.Optional.<String>empty() : watch.note())
                 .flatMap(java.util.Optional::stream).collect(java.util.stream.Collectors.joining("; "));
         return notes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(notes);
     }
@@ -239,6 +265,9 @@ public final class AdmissionRuntime implements AutoCloseable {
         }
         if (informers != null) {
             informers.close();
+        }
+        if (config.injectorConfig() != null) {
+            config.injectorConfig().close();
         }
         if (certificates != null) {
             certificates.close();

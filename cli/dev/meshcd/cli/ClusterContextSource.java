@@ -42,7 +42,7 @@ final class ClusterContextSource {
         if (context != null) {
             return context;
         }
-        try (KubernetesClient client = client()) {
+        try (KubernetesClient client = client(kubeconfig, kubeContext)) {
             ClusterContextLoader.Result result = new ClusterContextLoader(client, ApiResources.of(client),
                     KindRegistry.standard()).load(rootNamespace);
             result.notes().forEach(n -> err.println("meshcd: note: " + n));
@@ -56,6 +56,11 @@ final class ClusterContextSource {
 
     /** A client of the kubeconfig's cluster (the caller closes it); a bad kubeconfig is a usage error. */
     KubernetesClient client() throws MeshLoading.UsageException {
+        return client(kubeconfig, kubeContext);
+    }
+
+    /** A client for a command line's {@code --kubeconfig} (and {@code --context}): one attempt per request, no retries. */
+    static KubernetesClient client(Path kubeconfig, String kubeContext) throws MeshLoading.UsageException {
         Config cfg;
         try {
             cfg = Config.fromKubeconfig(kubeContext, SmallFile.read(kubeconfig), kubeconfig.toString());

@@ -59,6 +59,20 @@ final class InstallCommand implements Callable<Integer> {
             + "default: meshcd run fills it in)")
     Path caBundle;
 
+    @Option(names = "--revision", paramLabel = "REV", description = "the Istio revision whose pods meshcd injects: "
+            + "its webhook selects them as istiod's chart does (istio.io/rev=REV; for ${DEFAULT-VALUE} also "
+            + "istio-injection=enabled and sidecar.istio.io/inject=true), so it never injects another revision's pods "
+            + "(default ${DEFAULT-VALUE})")
+    String revision = "default";
+
+    @Option(names = "--istio-namespace", paramLabel = "NS", description = "Istio's namespace, whose injector "
+            + "ConfigMaps meshcd may read (default ${DEFAULT-VALUE})")
+    String istioNamespace = "istio-system";
+
+    @Option(names = "--force", description = "with --apply: install even while another injector (istiod's) selects "
+            + "the same pods (during a hand-over; see docs/injection.md)")
+    boolean force;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -87,9 +101,14 @@ final class InstallCommand implements Callable<Integer> {
             err.println("meshcd install: --sync-name must be a DNS label (lower case, digits, '-')");
             return ExitCodes.USAGE;
         }
+        if (!dev.meshcd.admission.cluster.InjectorConfigWatch.validRevision(revision)
+                || !dev.meshcd.admission.cluster.InjectorConfigWatch.validRevision(istioNamespace)) {
+            err.println("meshcd install: --revision and --istio-namespace must be DNS labels (lower case, digits, '-')");
+            return ExitCodes.USAGE;
+        }
         InstallManifests.Options o = new InstallManifests.Options(namespace,
                 image != null ? image : InstallManifests.Options.defaultImage(), webhookUrl,
-                caBundle == null ? null : SmallFile.read(caBundle));
+                caBundle == null ? null : SmallFile.read(caBundle)).withRevision(revision, istioNamespace);
         if (repo != null) {
             o = o.withSync(new InstallManifests.Sync(repo, branch, path, syncName, gitSecret));
         }
@@ -100,6 +119,17 @@ final class InstallCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         try (KubernetesClient client = RunCommand.client(kubeconfig)) {
+            List<String> conflicts = InstallManifests.conflictingInjectors(client, o);
+            if (!conflicts.isEmpty()) {
+                err.println("meshcd install: " + (force ? "installing although " : "")
+                        + "the cluster's injector already selects the pods of revision " + revision + ": "
+                        + String.join("; ", conflicts) + (force ? "" : ". Two injectors must not inject the same pod: "
+                        + "deactivate it first (docs/injection.md, \"Moving a revision between istiod and meshcd\"),"
+                        + " or install meshcd for another --revision (--force installs anyway)"));
+                if (!force) {
+                    return ExitCodes.USAGE;
+                }
+            }
             if (crds) {
                 var bundled = CrdInstaller.bundled();
                 if (bundled == null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshcd.admission.cluster.InjectorConfigWatch;
 import dev.meshcd.admission.inject.InjectionConfigException;
 import dev.meshcd.admission.inject.InjectionSettings;
 import dev.meshcd.admission.inject.IstioInjectorConfig;
@@ -19,6 +20,9 @@ import dev.meshcd.compiler.source.BoundedRead;
 import dev.meshcd.compiler.source.DirectorySource;
 import dev.meshcd.compiler.source.IoProblem;
 import dev.meshcd.compiler.source.SourceFile;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +71,29 @@ final class KubeInjectCommand implements Callable<Integer> {
             description = "Mesh config (the istio ConfigMap's 'mesh'), with defaultConfig.")
     Path meshConfigFile;
 
+    @Option(names = {"-c", "--kubeconfig"}, paramLabel = "FILE", description = "Read the injector settings that no"
+            + " file gives from this cluster's ConfigMaps (--injectConfigMapName's values and config,"
+            + " --meshConfigMapName's mesh), as istioctl kube-inject does.")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "The kubeconfig context to use with --kubeconfig.")
+    String kubeContext;
+
+    @Option(names = {"-i", "--istioNamespace"}, paramLabel = "NS",
+            description = "Istio's namespace, where the ConfigMaps are (default: ${DEFAULT-VALUE}).")
+    String istioNamespace = "istio-system";
+
+    @Option(names = "--injectConfigMapName", paramLabel = "NAME", description = "ConfigMap with the injector's 'config'"
+            + " and 'values' (default: ${DEFAULT-VALUE}, istio-sidecar-injector-REV with --revision REV).")
+    String injectConfigMapName = DEFAULT_INJECT_CONFIGMAP;
+
+    @Option(names = "--meshConfigMapName", paramLabel = "NAME", description = "ConfigMap with the mesh config, key"
+            + " 'mesh' (default: ${DEFAULT-VALUE}, istio-REV with --revision REV).")
+    String meshConfigMapName = DEFAULT_MESH_CONFIGMAP;
+
+    static final String DEFAULT_INJECT_CONFIGMAP = "istio-sidecar-injector";
+    static final String DEFAULT_MESH_CONFIGMAP = "istio";
+
     @Option(names = "--native-sidecars", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Inject istio-proxy as a native sidecar (init container with restartPolicy Always).")
     boolean nativeSidecars;
@@ -86,6 +113,20 @@ final class KubeInjectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (kubeconfig == null && (kubeContext != null || !istioNamespace.equals("istio-system")
+                || !injectConfigMapName.equals(DEFAULT_INJECT_CONFIGMAP)
+                || !meshConfigMapName.equals(DEFAULT_MESH_CONFIGMAP))) {
+            System.err.println("meshcd: --context, --istioNamespace, --injectConfigMapName and --meshConfigMapName"
+                    + " read from a cluster: give its --kubeconfig");
+            return ExitCodes.USAGE;
+        }
+        for (String n : java.util.Arrays.asList(istioNamespace, injectConfigMapName, meshConfigMapName, revision)) {
+            // they become parts of API paths: only Kubernetes names
+            if (n != null && !n.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+                System.err.println("meshcd: not a Kubernetes name: \"" + n + "\"");
+                return ExitCodes.USAGE;
+            }
+        }
         String name = input.equals("-") ? DirectorySource.STDIN_NAME : input;
         int limit = maxFileSize != null ? maxFileSize : BoundedRead.DEFAULT_MAX_FILE_BYTES;
         byte[] bytes;
@@ -109,9 +150,14 @@ final class KubeInjectCommand implements Callable<Integer> {
         }
         InjectionSettings settings;
         try {
-            settings = IstioInjectorConfig.readFiles(valuesFile, injectConfigFile, meshConfigFile,
-                    InjectionSettings.defaults()).withOverrides(hub, tag, revision, nativeSidecars);
-        } catch (IOException | InjectionConfigException e) {
+            IstioInjectorConfig.Inputs inputs = IstioInjectorConfig.readInputs(valuesFile, injectConfigFile,
+                    meshConfigFile);
+            if (kubeconfig != null) {
+                inputs = fromCluster(inputs);
+            }
+            settings = IstioInjectorConfig.read(inputs, InjectionSettings.defaults())
+                    .withOverrides(hub, tag, revision, nativeSidecars);
+        } catch (IOException | InjectionConfigException | MeshLoading.UsageException e) {
             System.err.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
@@ -168,6 +214,55 @@ final class KubeInjectCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The parts no file gave, from the cluster's ConfigMaps (istioctl's names: with {@code --revision REV} a name
+     * left at its default gets the suffix {@code -REV}). A ConfigMap or key that is missing is an error, as in
+     * istioctl: injecting with defaults would not be what the cluster's istiod does.
+     */
+    private IstioInjectorConfig.Inputs fromCluster(IstioInjectorConfig.Inputs files) throws MeshLoading.UsageException {
+        boolean revised = revision != null && !revision.isEmpty() && !revision.equals("default");
+        String injectName = revised && injectConfigMapName.equals(DEFAULT_INJECT_CONFIGMAP)
+                ? DEFAULT_INJECT_CONFIGMAP + "-" + revision : injectConfigMapName;
+        String meshName = revised && meshConfigMapName.equals(DEFAULT_MESH_CONFIGMAP)
+                ? DEFAULT_MESH_CONFIGMAP + "-" + revision : meshConfigMapName;
+        SourceFile values = files.values();
+        SourceFile config = files.config();
+        SourceFile mesh = files.mesh();
+        try (KubernetesClient client = ClusterContextSource.client(kubeconfig, kubeContext)) {
+            if (values == null || config == null) {
+                ConfigMap cm = configMap(client, injectName, values == null ? "--valuesFile" : "--injectConfigFile");
+                values = values != null ? values : key(cm, "values");
+                config = config != null ? config : key(cm, "config");
+            }
+            if (mesh == null) {
+                mesh = key(configMap(client, meshName, "--meshConfigFile"), "mesh");
+            }
+        } catch (KubernetesClientException e) {
+            throw new MeshLoading.UsageException("cannot read the cluster of --kubeconfig " + kubeconfig + ": "
+                    + dev.meshcd.kube.Faults.oneLine(e));
+        }
+        return new IstioInjectorConfig.Inputs(values, config, mesh);
+    }
+
+    private ConfigMap configMap(KubernetesClient client, String name, String fileOption)
+            throws MeshLoading.UsageException {
+        ConfigMap cm = client.configMaps().inNamespace(istioNamespace).withName(name).get();
+        if (cm == null) {
+            throw new MeshLoading.UsageException("no ConfigMap " + name + " in namespace " + istioNamespace
+                    + " (use " + fileOption + ", or -i ISTIO_NAMESPACE where Istio is installed)");
+        }
+        return cm;
+    }
+
+    private SourceFile key(ConfigMap cm, String key) throws MeshLoading.UsageException {
+        SourceFile part = InjectorConfigWatch.part(cm, key);
+        if (part == null) {
+            throw new MeshLoading.UsageException("ConfigMap " + istioNamespace + "/" + cm.getMetadata().getName()
+                    + " has no key \"" + key + "\"");
+        }
+        return part;
     }
 
     /**

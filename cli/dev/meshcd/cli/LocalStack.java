@@ -2,9 +2,8 @@ package dev.meshcd.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshcd.admission.AdmissionRuntime;
+import dev.meshcd.admission.cluster.InjectorConfigWatch;
 import dev.meshcd.admission.cluster.NativeSidecarSupport;
-import dev.meshcd.admission.inject.InjectionSettings;
-import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.install.CrdInstaller;
 import dev.meshcd.admission.install.InstallManifests;
 import dev.meshcd.admission.tls.DirCertStore;
@@ -283,7 +282,7 @@ final class LocalStack implements AutoCloseable {
         // istio-proxy is a native sidecar only where Kubernetes runs one (1.29 and later): elsewhere pods would hang.
         AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(host, port)
                 .certificates(new DirCertStore(state.resolve("certs")), List.of("localhost", "127.0.0.1", host))
-                .client(client).compiler(workspace::compiler).injector(injector(client)).build());
+                .client(client).compiler(workspace::compiler).injectorConfig(injectorConfig(client)).build());
         runtime.start();
         onExit(runtime::close);
         awaitTrue(Duration.ofSeconds(60), "meshcd's view of the cluster", () -> runtime.snapshot().synced());
@@ -330,9 +329,14 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The sidecar injector for this cluster: native sidecars only where it runs them. */
-    static IstioSidecarInjector injector(KubernetesClient client) {
-        return new IstioSidecarInjector(InjectionSettings.defaults().withNativeSidecars(NativeSidecarSupport.of(client)));
+    /**
+     * The sidecar injector's settings for this cluster: istiod's ConfigMaps in istio-system when there are any
+     * (default revision), else meshcd's defaults; native sidecars only where the cluster runs them.
+     */
+    static InjectorConfigWatch injectorConfig(KubernetesClient client) {
+        boolean nativeOn = NativeSidecarSupport.of(client);
+        return new InjectorConfigWatch(client, new InjectorConfigWatch.Options("istio-system", "default", null,
+                s -> s.withNativeSidecars(nativeOn)));
     }
 
     /** Registers meshcd's webhook configurations at {@code url}; they are deleted again on exit. */

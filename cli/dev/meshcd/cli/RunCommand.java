@@ -1,12 +1,11 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.admission.AdmissionRuntime;
+import dev.meshcd.admission.cluster.InjectorConfigWatch;
 import dev.meshcd.admission.cluster.NativeSidecarSupport;
 import dev.meshcd.admission.inject.InjectionConfigException;
 import dev.meshcd.admission.inject.InjectionSettings;
 import dev.meshcd.admission.inject.IstioInjectorConfig;
-import dev.meshcd.admission.inject.IstioSidecarInjector;
-import dev.meshcd.admission.inject.PodInjector;
 import dev.meshcd.admission.tls.CertStore;
 import dev.meshcd.admission.tls.DirCertStore;
 import dev.meshcd.admission.tls.SecretCertStore;
@@ -71,6 +70,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--meshConfigFile", paramLabel = "FILE", description = "mesh config for injection (the istio "
             + "ConfigMap's 'mesh')")
     Path meshConfigFile;
+
+    @Option(names = "--istio-namespace", paramLabel = "NS", description = "Istio's namespace, where istiod's injector "
+            + "ConfigMaps are read and watched (default ${DEFAULT-VALUE})")
+    String istioNamespace = "istio-system";
+
+    @Option(names = "--revision", paramLabel = "REV", description = "the Istio revision whose sidecars this meshcd "
+            + "injects, like istiod's: its ConfigMaps (istio-sidecar-injector-REV, istio-REV; no suffix for "
+            + "${DEFAULT-VALUE}), namespaces and pods labelled istio.io/rev=REV or a tag of it (default ${DEFAULT-VALUE})")
+    String revision = "default";
 
     @Option(names = "--service", description = "webhook Service (NAME.NAMESPACE) whose DNS names the certificate covers "
             + "(default ${DEFAULT-VALUE})")
@@ -146,10 +154,15 @@ final class RunCommand implements Callable<Integer> {
             err.println("meshcd run: --native-sidecars is auto, true or false, not " + nativeSidecars);
             return ExitCodes.USAGE;
         }
-        InjectionSettings injection;
+        if (!InjectorConfigWatch.validRevision(revision) || !InjectorConfigWatch.validRevision(istioNamespace)) {
+            err.println("meshcd run: --revision and --istio-namespace must be DNS labels (lower case, digits, '-'),"
+                    + " not " + revision + ", " + istioNamespace);
+            return ExitCodes.USAGE;
+        }
+        IstioInjectorConfig.Inputs injectionFiles;
         try {
-            injection = IstioInjectorConfig.readFiles(valuesFile, injectConfigFile, meshConfigFile,
-                    InjectionSettings.defaults());
+            injectionFiles = IstioInjectorConfig.readInputs(valuesFile, injectConfigFile, meshConfigFile);
+            IstioInjectorConfig.read(injectionFiles, InjectionSettings.defaults());
         } catch (java.io.IOException | InjectionConfigException e) {
             err.println("meshcd run: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -193,7 +206,9 @@ final class RunCommand implements Callable<Integer> {
         }
         boolean nativeOn = nativeSidecars.equals("auto") ? client == null || NativeSidecarSupport.of(client)
                 : Boolean.parseBoolean(nativeSidecars);
-        PodInjector injector = new IstioSidecarInjector(injection.withNativeSidecars(nativeOn));
+        // The settings follow istiod's ConfigMaps in the cluster; the files (or defaults) stand in for absent ones.
+        InjectorConfigWatch injection = new InjectorConfigWatch(client, new InjectorConfigWatch.Options(
+                istioNamespace, revision, injectionFiles, s -> s.withOverrides(null, null, revision, nativeOn)));
         // The webhook validates under the settings the sync compiles with: one workspace for both.
         Workspace workspace;
         if (syncing != null) {
@@ -213,7 +228,7 @@ final class RunCommand implements Callable<Integer> {
         }
         AdmissionRuntime runtime = new AdmissionRuntime(AdmissionRuntime.Config.builder().listen(host, port)
                 .certificates(store, List.copyOf(new LinkedHashSet<>(sans))).client(client)
-                .compiler(workspace::compiler).injector(injector).syncIdentities(ids).rootCertPem(root)
+                .compiler(workspace::compiler).injectorConfig(injection).syncIdentities(ids).rootCertPem(root)
                 .maxBody(maxBody).readyNote(syncing == null ? java.util.Optional::empty : syncing.health()::note)
                 .build());
         if (syncing != null) {

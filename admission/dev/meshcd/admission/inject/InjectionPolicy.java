@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Should this pod get a sidecar? Istio splits the answer between the MutatingWebhookConfiguration's
- * selectors and the injector's {@code injectRequired}; both are here:
+ * selectors ({@link Revisions}) and the injector's {@code injectRequired}; both are asked here:
  * <ol>
  *   <li>hostNetwork pods and pods in system namespaces are never injected (a pod that already carries
  *       {@code sidecar.istio.io/status} is re-injected, as istiod does);</li>
@@ -41,11 +41,18 @@ public final class InjectionPolicy {
     /** The webhook's decision for a pod in {@code namespace} labelled {@code namespaceLabels}. */
     public static Decision forWebhook(InjectionSettings settings, JsonNode pod, String namespace,
                                       Map<String, String> namespaceLabels) {
+        return forWebhook(settings, Revisions.of(settings.revisionOrDefault()), pod, namespace, namespaceLabels);
+    }
+
+    /** Likewise, for an injector serving {@code revisions} (its revision and the tags pointing at it). */
+    public static Decision forWebhook(InjectionSettings settings, Revisions revisions, JsonNode pod, String namespace,
+                                      Map<String, String> namespaceLabels) {
         Decision basic = basics(settings, pod, namespace);
         if (basic != null) {
             return basic;
         }
-        Decision ns = namespaceSelection(settings, pod, namespace, namespaceLabels == null ? Map.of() : namespaceLabels);
+        Decision ns = revisions.select(pod, namespace, namespaceLabels == null ? Map.of() : namespaceLabels,
+                settings.policy().enableNamespacesByDefault());
         if (ns != null) {
             return ns;
         }
@@ -67,45 +74,6 @@ public final class InjectionPolicy {
         }
         if (namespace != null && settings.policy().ignoredNamespaces().contains(namespace)) {
             return Decision.no("system namespace " + namespace);
-        }
-        return null;
-    }
-
-    private static Decision namespaceSelection(InjectionSettings settings, JsonNode pod, String namespace,
-                                               Map<String, String> nsLabels) {
-        String rev = settings.revisionOrDefault();
-        boolean defaultRev = rev.equals("default");
-        JsonNode labels = pod.path("metadata").path("labels");
-        String podInject = labels.path(INJECT).asText(null);
-        String podRev = labels.path("istio.io/rev").asText(null);
-        String nsInjection = nsLabels.get("istio-injection");
-        String nsRev = nsLabels.get("istio.io/rev");
-        if (nsInjection != null) {
-            if (!nsInjection.equals("enabled")) {
-                return Decision.no("namespace " + namespace + " has istio-injection=" + nsInjection);
-            }
-            if (!defaultRev) {
-                return Decision.no("namespace " + namespace + " selects the default revision, this injector is " + rev);
-            }
-        } else if (nsRev != null) {
-            if (!nsRev.equals(rev)) {
-                return Decision.no("namespace " + namespace + " selects revision " + nsRev + ", this injector is " + rev);
-            }
-        } else if (podRev != null) {
-            if (!podRev.equals(rev)) {
-                return Decision.no("pod selects revision " + podRev + ", this injector is " + rev);
-            }
-        } else if ("true".equals(podInject)) {
-            if (!defaultRev) {
-                return Decision.no("pod opts in to the default revision, this injector is " + rev);
-            }
-            return null;
-        } else if (!(settings.policy().enableNamespacesByDefault() && defaultRev)) {
-            return Decision.no("namespace " + namespace + " is not enabled for injection (label it istio-injection=enabled"
-                    + " or istio.io/rev=" + rev + ")");
-        }
-        if ("false".equals(podInject)) {
-            return Decision.no("pod label " + INJECT + "=false");
         }
         return null;
     }

@@ -128,7 +128,12 @@ public final class IstioInjectorConfig {
      */
     public static InjectionSettings readFiles(Path values, Path config, Path mesh, InjectionSettings base)
             throws IOException, InjectionConfigException {
-        return read(new Inputs(readBounded(values), readBounded(config), readBounded(mesh)), base);
+        return read(readInputs(values, config, mesh), base);
+    }
+
+    /** The files as {@link Inputs} (a null path gives a null part), each read up to {@link #MAX_FILE_BYTES}. */
+    public static Inputs readInputs(Path values, Path config, Path mesh) throws IOException {
+        return new Inputs(readBounded(values), readBounded(config), readBounded(mesh));
     }
 
     private static SourceFile readBounded(Path path) throws IOException {

@@ -31,9 +31,16 @@ public final class IstioSidecarInjector implements PodInjector {
             "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty");
 
     private final StaticParts statics;
+    private final Revisions revisions;
 
     public IstioSidecarInjector(InjectionSettings settings) {
+        this(settings, Revisions.of(settings.revisionOrDefault()));
+    }
+
+    /** An injector for the pods of {@code revisions} (its revision and the tags pointing at it). */
+    public IstioSidecarInjector(InjectionSettings settings, Revisions revisions) {
         this.statics = new StaticParts(settings);
+        this.revisions = revisions;
     }
 
     public IstioSidecarInjector() {
@@ -52,7 +59,8 @@ public final class IstioSidecarInjector implements PodInjector {
     /** Webhook entry point: namespace selection, policy, then injection (the input is not modified). */
     @Override
     public Result inject(ObjectNode pod, String namespace, Map<String, String> namespaceLabels) {
-        InjectionPolicy.Decision d = InjectionPolicy.forWebhook(statics.settings, pod, namespace, namespaceLabels);
+        InjectionPolicy.Decision d = InjectionPolicy.forWebhook(statics.settings, revisions, pod, namespace,
+                namespaceLabels);
         if (!d.inject()) {
             return new Result(pod, false, d.reason(), List.of());
         }

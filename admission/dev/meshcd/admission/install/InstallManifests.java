@@ -39,6 +39,7 @@ import java.util.Map;
  * 127.0.0.1 next to a local API server) only the namespace and the webhook configurations are rendered.
  */
 public final class InstallManifests {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InstallManifests.class);
     public static final String VALIDATING_NAME = "meshcd-validation";
     public static final String MUTATING_NAME = "meshcd-injection";
     public static final String SERVICE = "meshcd-webhook";
@@ -53,9 +54,27 @@ public final class InstallManifests {
      * @param webhookUrl base URL of a meshcd outside the cluster ({@code https://127.0.0.1:8443}), or null
      * @param caBundlePem PEM of the webhook CA, or null (meshcd fills it in when it starts)
      */
-    public record Options(String namespace, String image, String webhookUrl, String caBundlePem, Sync sync) {
+    public record Options(String namespace, String image, String webhookUrl, String caBundlePem, Sync sync,
+                          String revision, String istioNamespace) {
+        public Options {
+            revision = revision == null || revision.isEmpty() ? "default" : revision;
+            istioNamespace = istioNamespace == null ? "istio-system" : istioNamespace;
+        }
+
+        public Options(String namespace, String image, String webhookUrl, String caBundlePem, Sync sync) {
+            this(namespace, image, webhookUrl, caBundlePem, sync, null, null);
+        }
+
         public Options(String namespace, String image, String webhookUrl, String caBundlePem) {
             this(namespace, image, webhookUrl, caBundlePem, null);
+        }
+
+        /**
+         * meshcd injects the pods of Istio revision {@code rev} (its webhook selects them as istiod's does) and reads
+         * that revision's ConfigMaps in {@code istioNs}.
+         */
+        public Options withRevision(String rev, String istioNs) {
+            return new Options(namespace, image, webhookUrl, caBundlePem, sync, rev, istioNs);
         }
 
         public static Options defaults() {
@@ -69,20 +88,20 @@ public final class InstallManifests {
         }
 
         public Options withWebhookUrl(String url) {
-            return new Options(namespace, image, url, caBundlePem, sync);
+            return new Options(namespace, image, url, caBundlePem, sync, revision, istioNamespace);
         }
 
         public Options withCaBundle(String pem) {
-            return new Options(namespace, image, webhookUrl, pem, sync);
+            return new Options(namespace, image, webhookUrl, pem, sync, revision, istioNamespace);
         }
 
         public Options withImage(String img) {
-            return new Options(namespace, img, webhookUrl, caBundlePem, sync);
+            return new Options(namespace, img, webhookUrl, caBundlePem, sync, revision, istioNamespace);
         }
 
         /** The Deployment also runs the GitOps loop (leader-elected among its replicas). */
         public Options withSync(Sync s) {
-            return new Options(namespace, image, webhookUrl, caBundlePem, s);
+            return new Options(namespace, image, webhookUrl, caBundlePem, s, revision, istioNamespace);
         }
 
         public String serviceAccountUser() {
@@ -182,25 +201,55 @@ public final class InstallManifests {
         return new LabelSelectorBuilder().withMatchExpressions(notSystemRequirement(o)).build();
     }
 
+    /**
+     * The injecting webhooks, with the selectors of istiod's chart for the revision meshcd serves (its
+     * mutatingwebhook.yaml, as {@code istioctl manifest generate} renders it): {@code istio.io/rev=REV} on the
+     * namespace, or on the pod in a namespace without either injection label; for the default revision also
+     * {@code istio-injection=enabled} and, in an unlabelled namespace, {@code sidecar.istio.io/inject=true}. Each
+     * lets a pod opt out with {@code sidecar.istio.io/inject=false}. Another revision's pods never reach meshcd, so
+     * meshcd and istiod for another revision never inject the same pod.
+     */
     private static HasMetadata mutating(Options o, Map<String, String> labels) {
-        var optOut = new LabelSelectorBuilder().withMatchExpressions(new LabelSelectorRequirementBuilder()
-                .withKey("sidecar.istio.io/inject").withOperator("NotIn").withValues("false").build()).build();
-        MutatingWebhook byLabel = new MutatingWebhookBuilder().withName("namespace.injection.meshcd.dev")
-                .withClientConfig(client(o, "/inject"))
+        String rev = o.revision();
+        LabelSelectorRequirement notOptedOut = req("sidecar.istio.io/inject", "NotIn", "false");
+        LabelSelectorRequirement noInjectionLabel = req("istio-injection", "DoesNotExist");
+        LabelSelectorRequirement noRevLabel = req("istio.io/rev", "DoesNotExist");
+        MutatingWebhook base = new MutatingWebhookBuilder().withClientConfig(client(o, "/inject"))
                 .withRules(new RuleWithOperationsBuilder().withApiGroups("").withApiVersions("v1")
                         .withResources("pods").withOperations("CREATE").build())
-                .withNamespaceSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("istio-injection", "enabled"))
-                        .withMatchExpressions(notSystemRequirement(o)).build())
-                .withObjectSelector(optOut)
                 .withFailurePolicy("Fail").withSideEffects("None").withTimeoutSeconds(5)
                 .withAdmissionReviewVersions("v1").withReinvocationPolicy("Never").build();
-        MutatingWebhook byRevision = new MutatingWebhookBuilder(byLabel).withName("revision.injection.meshcd.dev")
-                .withNamespaceSelector(new LabelSelectorBuilder().withMatchExpressions(
-                        new LabelSelectorRequirementBuilder().withKey("istio.io/rev").withOperator("Exists").build(),
-                        new LabelSelectorRequirementBuilder().withKey("istio-injection").withOperator("DoesNotExist").build(),
-                        notSystemRequirement(o)).build()).build();
-        return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName(MUTATING_NAME).withLabels(labels)
-                .endMetadata().withWebhooks(byLabel, byRevision).build();
+        List<MutatingWebhook> hooks = new ArrayList<>();
+        hooks.add(new MutatingWebhookBuilder(base).withName("rev.namespace.injection.meshcd.dev")
+                .withNamespaceSelector(selector(req("istio.io/rev", "In", rev), noInjectionLabel,
+                        notSystemRequirement(o)))
+                .withObjectSelector(selector(notOptedOut)).build());
+        hooks.add(new MutatingWebhookBuilder(base).withName("rev.object.injection.meshcd.dev")
+                .withNamespaceSelector(selector(noRevLabel, noInjectionLabel, notSystemRequirement(o)))
+                .withObjectSelector(selector(notOptedOut, req("istio.io/rev", "In", rev))).build());
+        if (rev.equals("default")) {
+            hooks.add(new MutatingWebhookBuilder(base).withName("namespace.injection.meshcd.dev")
+                    .withNamespaceSelector(selector(req("istio-injection", "In", "enabled"), notSystemRequirement(o)))
+                    .withObjectSelector(selector(notOptedOut)).build());
+            hooks.add(new MutatingWebhookBuilder(base).withName("object.injection.meshcd.dev")
+                    .withNamespaceSelector(selector(noInjectionLabel, noRevLabel, notSystemRequirement(o)))
+                    .withObjectSelector(selector(req("sidecar.istio.io/inject", "In", "true"), noRevLabel)).build());
+        }
+        Map<String, String> withRevision = new java.util.LinkedHashMap<>(labels);
+        withRevision.put(REVISION_LABEL, rev);
+        return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName(MUTATING_NAME)
+                .withLabels(withRevision).endMetadata().withWebhooks(hooks).build();
+    }
+
+    /** The revision meshcd's injecting webhook serves (not istio.io/rev: istioctl would take it for istiod's). */
+    public static final String REVISION_LABEL = "meshcd.dev/revision";
+
+    private static LabelSelectorRequirement req(String key, String operator, String... values) {
+        return new LabelSelectorRequirementBuilder().withKey(key).withOperator(operator).withValues(values).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.LabelSelector selector(LabelSelectorRequirement... reqs) {
+        return new LabelSelectorBuilder().withMatchExpressions(reqs).build();
     }
 
     private static List<HasMetadata> rbac(Options o, Map<String, String> labels) {
@@ -218,6 +267,9 @@ public final class InstallManifests {
                 List.of("validatingwebhookconfigurations", "mutatingwebhookconfigurations"), List.of("get", "update", "patch"));
         webhooks.setResourceNames(List.of(VALIDATING_NAME, MUTATING_NAME));
         rules.add(webhooks);
+        // revision tags: the injecting webhook configurations labelled istio.io/tag (read only)
+        rules.add(rule(List.of("admissionregistration.k8s.io"), List.of("mutatingwebhookconfigurations"),
+                List.of("get", "list", "watch")));
         List<HasMetadata> out = new ArrayList<>();
         out.add(new ClusterRoleBuilder().withNewMetadata().withName("meshcd").withLabels(labels).endMetadata()
                 .withRules(rules).build());
@@ -232,8 +284,23 @@ public final class InstallManifests {
                 .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("meshcd")
                 .endRoleRef().addNewSubject().withKind("ServiceAccount").withName("meshcd").withNamespace(o.namespace())
                 .endSubject().build());
+        // istiod's injector ConfigMaps, read and watched in Istio's namespace only
+        Map<String, String> istioLabels = new java.util.LinkedHashMap<>(labels);
+        istioLabels.put(NEEDS_ISTIO_NAMESPACE, "true");
+        out.add(new RoleBuilder().withNewMetadata().withName(ISTIO_CONFIG_ROLE).withNamespace(o.istioNamespace())
+                .withLabels(istioLabels).endMetadata()
+                .withRules(rule(List.of(""), List.of("configmaps"), List.of("get", "list", "watch"))).build());
+        out.add(new RoleBindingBuilder().withNewMetadata().withName(ISTIO_CONFIG_ROLE).withNamespace(o.istioNamespace())
+                .withLabels(istioLabels).endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Role").withName(ISTIO_CONFIG_ROLE).endRoleRef().addNewSubject().withKind("ServiceAccount")
+                .withName("meshcd").withNamespace(o.namespace()).endSubject().build());
         return out;
     }
+
+    /** The Role (and binding) in Istio's namespace letting meshcd read istiod's injector ConfigMaps. */
+    public static final String ISTIO_CONFIG_ROLE = "meshcd-injector-config";
+    /** Marks objects that live in Istio's namespace: applied only when it exists (Istio installed). */
+    static final String NEEDS_ISTIO_NAMESPACE = "meshcd.dev/in-istio-namespace";
 
     /**
      * What the sync loop may do, bound to meshcd's service account: write Istio's kinds everywhere (apply,
@@ -304,6 +371,12 @@ public final class InstallManifests {
     private static List<String> args(Options o) {
         List<String> args = new ArrayList<>(List.of("run", "--port=8443", "--tls-secret=" + o.namespace() + "/" + TLS_SECRET,
                 "--service=" + SERVICE + "." + o.namespace()));
+        if (!o.revision().equals("default")) {
+            args.add("--revision=" + o.revision());
+        }
+        if (!o.istioNamespace().equals("istio-system")) {
+            args.add("--istio-namespace=" + o.istioNamespace());
+        }
         Sync s = o.sync();
         if (s != null) {
             // every replica serves the webhooks; the one holding the Lease syncs, as this service account, which
@@ -355,6 +428,13 @@ public final class InstallManifests {
     public static void apply(KubernetesClient client, List<HasMetadata> objects, boolean dryRun) {
         for (HasMetadata h : objects) {
             HasMetadata obj = h;
+            if (h.getMetadata().getLabels() != null && h.getMetadata().getLabels().containsKey(NEEDS_ISTIO_NAMESPACE)
+                    && client.namespaces().withName(h.getMetadata().getNamespace()).get() == null) {
+                LOG.warn("{} {}/{} not applied: Istio's namespace {} does not exist (meshcd injects with its defaults "
+                        + "until Istio is installed and `meshcd install` runs again)", h.getKind(),
+                        h.getMetadata().getNamespace(), h.getMetadata().getName(), h.getMetadata().getNamespace());
+                continue;
+            }
             if (h instanceof io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget
                     && !client.supports("policy/v1", "PodDisruptionBudget")) {
                 io.fabric8.kubernetes.api.model.GenericKubernetesResource old = Serialization.jsonMapper()
@@ -364,6 +444,44 @@ public final class InstallManifests {
             }
             client.resource(obj).dryRun(dryRun).createOr(existing -> existing.update());
         }
+    }
+
+    /**
+     * The cluster's injecting webhook configurations (other than meshcd's) that select pods meshcd's would, for
+     * the revision it serves: istiod's own for that revision ({@code istio.io/rev=REV}, no {@code istio.io/tag}), a
+     * revision tag named like it, and for {@code default} the {@code default} tag (it answers
+     * {@code istio-injection=enabled}). Configurations istioctl deactivated (every webhook selecting
+     * {@code istio.io/deactivated}) do not count. Each entry says which and why.
+     */
+    public static List<String> conflictingInjectors(KubernetesClient client, Options o) {
+        List<String> out = new ArrayList<>();
+        String rev = o.revision();
+        for (var m : client.admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems()) {
+            String name = m.getMetadata().getName();
+            Map<String, String> l = m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels();
+            if (name.equals(MUTATING_NAME) || deactivated(m)) {
+                continue;
+            }
+            String tag = l.get("istio.io/tag");
+            String itsRev = l.getOrDefault("istio.io/rev", "");
+            if (tag == null && rev.equals(itsRev.isEmpty() ? null : itsRev)) {
+                out.add(name + " (istiod's injector for revision " + rev + ")");
+            } else if (rev.equals(tag)) {
+                out.add(name + " (revision tag " + tag + ", pointing at revision " + itsRev + ")");
+            } else if (rev.equals("default") && "default".equals(tag)) {
+                out.add(name + " (the default tag, pointing at revision " + itsRev
+                        + ": it injects istio-injection=enabled namespaces)");
+            }
+        }
+        return out;
+    }
+
+    private static boolean deactivated(io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration m) {
+        return m.getWebhooks() != null && !m.getWebhooks().isEmpty() && m.getWebhooks().stream().allMatch(w ->
+                java.util.stream.Stream.of(w.getNamespaceSelector(), w.getObjectSelector())
+                        .filter(java.util.Objects::nonNull)
+                        .anyMatch(sel -> sel.getMatchExpressions() != null && sel.getMatchExpressions().stream()
+                                .anyMatch(e -> "istio.io/deactivated".equals(e.getKey()))));
     }
 
     /** Writes the CA into the caBundle of meshcd's webhook configurations (those that exist). */

@@ -64,6 +64,11 @@ public final class WebhookMetrics {
         rejected.labelValues(webhook, Integer.toString(status)).inc();
     }
 
+    /** Where other parts of the server register their metrics, so that /metrics shows them too. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public String contentType() {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }

@@ -9,6 +9,7 @@ import dev.meshcd.admission.tls.CertStore;
 import dev.meshcd.admission.tls.DirCertStore;
 import dev.meshcd.admission.tls.ServingCertificates;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
@@ -30,7 +31,7 @@ class InstallAndCertificatesTest {
     void inClusterInstallHasEverythingTheWebhookNeeds() {
         List<HasMetadata> objs = InstallManifests.render(InstallManifests.Options.defaults());
         assertThat(objs).extracting(HasMetadata::getKind).containsExactly("Namespace", "ServiceAccount", "ClusterRole",
-                "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service", "PodDisruptionBudget",
+                "ClusterRoleBinding", "Role", "RoleBinding", "Role", "RoleBinding", "Deployment", "Service", "PodDisruptionBudget",
                 "NetworkPolicy", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration");
         ValidatingWebhook w = only(objs, ValidatingWebhookConfiguration.class).getWebhooks().get(0);
         // Ignore until meshcd has written the caBundle (patchCaBundle then switches it to Fail)
@@ -51,11 +52,14 @@ class InstallAndCertificatesTest {
         assertThat(m.getWebhooks()).allSatisfy(mw -> {
             assertThat(mw.getRules().get(0).getResources()).containsExactly("pods");
             assertThat(mw.getObjectSelector().getMatchExpressions().get(0).getKey()).isEqualTo("sidecar.istio.io/inject");
-            assertThat(mw.getObjectSelector().getMatchExpressions().get(0).getValues()).containsExactly("false");
+            // opting out with sidecar.istio.io/inject=false: every webhook but the one selecting =true
+            assertThat(mw.getObjectSelector().getMatchExpressions().get(0).getValues())
+                    .containsExactly(mw.getName().startsWith("object.") ? "true" : "false");
         });
-        assertThat(m.getWebhooks().get(0).getNamespaceSelector().getMatchLabels()).containsEntry("istio-injection", "enabled");
-        assertThat(m.getWebhooks().get(1).getNamespaceSelector().getMatchExpressions())
-                .anySatisfy(e -> assertThat(e.getKey()).isEqualTo("istio.io/rev"));
+        // istiod's chart's selectors for the default revision (InstallSelectorsTest checks them pod by pod)
+        assertThat(m.getWebhooks()).extracting(MutatingWebhook::getName).containsExactly(
+                "rev.namespace.injection.meshcd.dev", "rev.object.injection.meshcd.dev",
+                "namespace.injection.meshcd.dev", "object.injection.meshcd.dev");
         // least privilege: no write access to Istio config, no wildcard verbs
         ClusterRole role = only(objs, ClusterRole.class);
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getVerbs()).doesNotContain("*", "delete"));

@@ -5,7 +5,6 @@ import dev.meshcd.admission.TestValidators;
 import dev.meshcd.admission.cluster.Snapshot;
 import dev.meshcd.admission.tls.CertStore;
 import dev.meshcd.admission.tls.ServingCertificates;
-import dev.meshcd.admission.inject.IstioSidecarInjector;
 import dev.meshcd.admission.webhook.AdmissionHandler;
 import dev.meshcd.admission.webhook.AdmissionResponse;
 import dev.meshcd.admission.webhook.AdmissionReviews;
@@ -81,7 +80,7 @@ public final class AdmissionBench {
                     "validate", new ValidatingHandler(compiler, withLabels, OwnershipGuard.standard()), certs, http, body,
                     seconds, threads));
             results.computeIfAbsent("inject Pod", k -> new ArrayList<>()).add(run("inject Pod", "inject",
-                    new InjectHandler(new IstioSidecarInjector(), withLabels), certs, http, pod, seconds, threads));
+                    new InjectHandler(configMapDrivenInjector(), withLabels), certs, http, pod, seconds, threads));
         }
         Result base = median(results.get("baseline allow-all"));
         Result val = median(results.get("validate VirtualService"));
@@ -140,6 +139,20 @@ public final class AdmissionBench {
     }
 
     /**
+     * The injector {@code meshcd run} serves: settings read from istiod's ConfigMaps (Istio's rendering of the
+     * istio-sidecar-injector and istio ConfigMaps, src/test/resources/inject/istio-rendered), swapped atomically on
+     * change (one volatile read per request), pods selected by revision.
+     */
+    static dev.meshcd.admission.inject.PodInjector configMapDrivenInjector() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/inject/istio-rendered");
+        boolean nativeOn = dev.meshcd.admission.inject.InjectionSettings.defaults().mesh().nativeSidecars();
+        return new dev.meshcd.admission.cluster.InjectorConfigWatch(null, new dev.meshcd.admission.cluster
+                .InjectorConfigWatch.Options("istio-system", "default", dev.meshcd.admission.inject.IstioInjectorConfig
+                .readInputs(dir.resolve("values.json"), dir.resolve("config.yaml"), dir.resolve("mesh.yaml")),
+                st -> st.withNativeSidecars(nativeOn))).injector();
+    }
+
+    /**
      * Serves the three handlers (baseline, validate, inject) until killed, for an outside load generator
      * (scripts/admission-bench.sh drives wrk): writes their ports, the request bodies and the CA to {@code dir}.
      */
@@ -157,7 +170,7 @@ public final class AdmissionBench {
         Map<String, AdmissionHandler> handlers = new java.util.LinkedHashMap<>();
         handlers.put("baseline", AdmissionHandler.ALLOW_ALL);
         handlers.put("validate", new ValidatingHandler(compiler, snapshot, OwnershipGuard.standard()));
-        AdmissionHandler inject = new InjectHandler(new IstioSidecarInjector(), snapshot);
+        AdmissionHandler inject = new InjectHandler(configMapDrivenInjector(), snapshot);
         handlers.put("inject", inject);
         // Diagnostic: /inject's own answer (the same patch, byte for byte) without the work. Its gap to the
         // baseline is what the bigger response costs (TLS, HTTP, wrk), the rest of /inject's gap is the handler.

@@ -25,4 +25,14 @@ class RunInjectionSettingsTest {
         assertThat(exit).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains(mesh + ":2:3: defaultConfig.statusPort: expected an integer, found a string");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"--revision, Canary", "--revision, ../x", "--istio-namespace, a/b"})
+    void theRevisionAndIstioNamespaceAreDnsLabels(String option, String value) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new RunCommand());
+        cmd.setErr(new PrintWriter(err, true));
+        assertThat(cmd.execute("--no-cluster", option, value)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("must be DNS labels");
+    }
 }
