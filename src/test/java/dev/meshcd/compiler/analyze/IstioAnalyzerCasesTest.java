@@ -48,13 +48,18 @@ class IstioAnalyzerCasesTest {
         for (JsonNode c : new ObjectMapper().readTree(root.resolve("analyzers/MANIFEST.json").toFile())) {
             Set<String> codes = CODES.get(c.path("analyzer").asText());
             String name = c.path("case_name").asText();
-            if (codes == null || c.hasNonNull("mesh_config_file") || c.hasNonNull("mesh_networks_file")
-                    || c.hasNonNull("inputs_by_cluster")) {
+            if (codes == null || c.hasNonNull("inputs_by_cluster")) {
                 continue;
             }
             List<Path> inputs = new ArrayList<>();
             c.path("inputs").forEach(i -> inputs.add(root.resolve(i.asText())));
             inputs.add(root.resolve("analyzers/harness/default-ingressgateway.rendered.yaml"));
+            // Istio's AddFileKubeMeshConfig/AddFileKubeMeshNetworks: meshcd reads both from ConfigMap istio-system/istio
+            for (String[] input : new String[][]{{"mesh_config_file", "mesh"}, {"mesh_networks_file", "meshNetworks"}}) {
+                if (c.hasNonNull(input[0])) {
+                    inputs.add(meshConfigMap(input[1], root.resolve(c.path(input[0]).asText())));
+                }
+            }
             Set<String> expected = new TreeSet<>();
             c.path("expected").forEach(e -> expected.add(e.path("code").asText() + " "
                     + normalize(e.path("resource").asText())));
@@ -86,8 +91,25 @@ class IstioAnalyzerCasesTest {
                 || d.path().matches(".*(destination|mirror)\\.(host|port\\.number)");
     }
 
-    /** "Kind default/name" and "Kind name" (no namespace in the input) compare equal. */
+    /** A file holding ConfigMap istio-system/istio with the file's text under {@code key}, as istiod reads it. */
+    private static Path meshConfigMap(String key, Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode cm = new ObjectMapper().createObjectNode();
+        cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+        cm.putObject("metadata").put("name", "istio").put("namespace", "istio-system");
+        cm.putObject("data").put(key, Files.readString(file));
+        Path out = Files.createTempFile("mesh-" + key, ".yaml");
+        out.toFile().deleteOnExit();
+        return Files.writeString(out, cm.toString());
+    }
+
+    /**
+     * "Kind default/name" and "Kind name" (no namespace in the input) compare equal; Istio's MeshConfig and
+     * MeshNetworks resources are the ConfigMap that carries them in meshcd.
+     */
     private static String normalize(String resource) {
+        if (resource.equals("MeshNetworks istio-system/meshnetworks") || resource.equals("MeshConfig istio-system/meshconfig")) {
+            return "ConfigMap istio-system/istio";
+        }
         int sp = resource.indexOf(' ');
         return sp > 0 && resource.startsWith("default/", sp + 1)
                 ? resource.substring(0, sp + 1) + resource.substring(sp + 1 + "default/".length()) : resource;
