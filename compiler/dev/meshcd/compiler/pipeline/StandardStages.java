@@ -45,6 +45,9 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.DestinationRuleHostAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.SidecarSelectorAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServicePortNameAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionImageAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ImageAutoAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

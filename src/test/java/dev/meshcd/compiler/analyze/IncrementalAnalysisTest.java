@@ -42,7 +42,8 @@ class IncrementalAnalysisTest {
     };
 
     static Stream<Arguments> cases() {
-        return AnalyzersTest.cases().map(a -> Arguments.of(a.get()[0], a.get()[1]));
+        return Stream.concat(AnalyzersTest.cases(), ClusterInputAnalyzersTest.cases())
+                .map(a -> Arguments.of(a.get()[0], a.get()[1]));
     }
 
     private static Compiler compiler() {

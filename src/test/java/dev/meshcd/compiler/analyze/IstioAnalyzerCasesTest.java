@@ -37,7 +37,10 @@ class IstioAnalyzerCasesTest {
             "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
             "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
             "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
-            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"));
+            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"),
+            "&injection.Analyzer{}", Set.of("IST0102", "IST0103", "IST0123", "IST0148"),
+            "&injection.ImageAnalyzer{}", Set.of("IST0158"),
+            "&injection.ImageAutoAnalyzer{}", Set.of("IST0146", "IST0147"));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

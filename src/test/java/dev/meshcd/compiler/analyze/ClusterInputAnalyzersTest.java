@@ -1,0 +1,212 @@
+package dev.meshcd.compiler.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The analyzers of injection, gateway credentials, Sidecar and Telemetry selectors, JWT claim routes, webhooks and
+ * mesh networks, positive and negative, as {@link AnalyzersTest} runs its cases: case.yaml with the small shop mesh
+ * ({@link AnalyzeFixture#BASE}); findings must be exactly the expected "file:line CODE path" entries.
+ * {@link IncrementalAnalysisTest} runs these cases too (per subject, derived indexes, recompiles).
+ */
+class ClusterInputAnalyzersTest {
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+            // ---- injection: IST0102, IST0103, IST0123, IST0148 ----
+            c("a namespace without injection label", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop}
+                """, "case.yaml:3 IST0102 metadata.name"),
+            c("labelled, disabled, ambient and istio-system namespaces are not reported", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: off, labels: {istio-injection: disabled}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: istio-system}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: rev, labels: {istio.io/rev: canary}}
+                """),
+            c("several kinds of injection labels", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled, istio.io/rev: canary}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: both, labels: {istio.io/rev: canary, istio.io/dataplane-mode: ambient}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: disabled-wins, labels: {istio-injection: disabled, istio.io/rev: canary}}
+                """, "case.yaml:3 IST0123 metadata.labels", "case.yaml:7 IST0123 metadata.labels"),
+            c("the injector injecting every namespace by default", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: istio-system}
+                data:
+                  values: '{"sidecarInjectorWebhook": {"enableNamespacesByDefault": true}}'
+                """, "case.yaml:3 IST0148 metadata.name"),
+            c("a pod of an injected namespace without proxy; opted out, host network and injected pods are fine", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: plain, namespace: shop}
+                spec: {containers: [{name: app, image: app:1}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: out, namespace: shop, labels: {sidecar.istio.io/inject: "false"}}
+                spec: {containers: [{name: app, image: app:1}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: out-annotated, namespace: shop, annotations: {sidecar.istio.io/inject: "False"}}
+                spec: {containers: [{name: app, image: app:1}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: host, namespace: shop}
+                spec: {hostNetwork: true, containers: [{name: app, image: app:1}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: injected, namespace: shop}
+                spec:
+                  containers: [{name: app, image: app:1}]
+                  initContainers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]
+                """, "case.yaml:8 IST0103 spec.containers"),
+            c("pods outside injected namespaces are not reported", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: plain, namespace: shop}
+                spec: {containers: [{name: app, image: app:1}]}
+                """),
+            // ---- injection image: IST0158 ----
+            c("proxy images not the injector's, per namespace", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: istio-system}
+                data:
+                  values: '{"global": {"hub": "docker.io/istio", "tag": "1.24.0", "proxy": {"image": "proxyv2"}}}'
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: old, namespace: shop}
+                spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.23.0}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: current, namespace: shop}
+                spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: pinned, namespace: shop, annotations: {sidecar.istio.io/proxyImage: my/proxy:1}}
+                spec: {containers: [{name: istio-proxy, image: my/proxy:1}]}
+                ---
+                apiVersion: networking.istio.io/v1beta1
+                kind: ProxyConfig
+                metadata: {name: distroless, namespace: shop}
+                spec: {selector: {matchLabels: {app: slim}}, image: {imageType: distroless}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: slim, namespace: shop, labels: {app: slim}}
+                spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0-distroless}]}
+                """, "case.yaml:3 IST0158 metadata.name"),
+            c("a revision's namespace compares with that revision's injector", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio.io/rev: canary}}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector-canary, namespace: istio-system}
+                data:
+                  values: '{"global": {"proxy": {"image": "gcr.io/istio/proxyv2:1.25.0"}}}'
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: current, namespace: shop}
+                spec: {containers: [{name: istio-proxy, image: gcr.io/istio/proxyv2:1.25.0}]}
+                """),
+            // ---- image: auto: IST0146, IST0147 ----
+            c("image auto in a pod, and in a deployment no Istio webhook selects", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: shop}
+                spec: {containers: [{name: istio-proxy, image: auto}]}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {matchLabels: {istio: gw}}
+                  template:
+                    metadata: {labels: {istio: gw}}
+                    spec: {containers: [{name: istio-proxy, image: auto}]}
+                """, "case.yaml:4 IST0147 spec.containers[0].image",
+                "case.yaml:13 IST0146 spec.template.spec.containers[0].image"),
+            c("image auto in a deployment an Istio webhook selects", """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: istio-sidecar-injector}
+                webhooks:
+                - name: object.sidecar-injector.istio.io
+                  clientConfig: {service: {name: istiod, namespace: istio-system}}
+                  objectSelector:
+                    matchExpressions: [{key: sidecar.istio.io/inject, operator: In, values: ["true"]}]
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {matchLabels: {istio: gw}}
+                  template:
+                    metadata: {labels: {istio: gw, sidecar.istio.io/inject: "true"}}
+                    spec: {containers: [{name: istio-proxy, image: auto}]}
+                """)
+        );
+    }
+
+    static Arguments c(String name, String yaml, String... expected) {
+        return Arguments.of(name, yaml, List.of(expected));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsExactly(String name, String yaml, List<String> expected) {
+        List<String> found = AnalyzeFixture.findings(AnalyzeFixture.check(yaml));
+        assertThat(found).containsExactlyInAnyOrderElementsOf(expected);
+    }
+}
