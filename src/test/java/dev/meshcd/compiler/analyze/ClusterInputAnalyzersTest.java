@@ -15,6 +15,30 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link IncrementalAnalysisTest} runs these cases too (per subject, derived indexes, recompiles).
  */
 class ClusterInputAnalyzersTest {
+    /** A key pair istiod would serve, base64 as a Secret's data holds it. */
+    private static final String CERT;
+    private static final String KEY;
+
+    static {
+        var ca = dev.meshcd.admission.tls.Certificates.newCa("gateway", java.time.Duration.ofDays(30));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        CERT = b64.encodeToString(dev.meshcd.admission.tls.Certificates.pem(ca.cert())
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        KEY = b64.encodeToString(dev.meshcd.admission.tls.Certificates.pem(ca.key())
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private static final String INGRESS_GATEWAY = """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: %s, namespace: shop}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 443, name: https, protocol: HTTPS}
+                hosts: ["shop/%s.example.com"]
+                tls: {mode: SIMPLE, credentialName: %s}
+            """;
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -195,7 +219,70 @@ class ClusterInputAnalyzersTest {
                   template:
                     metadata: {labels: {istio: gw, sidecar.istio.io/inject: "true"}}
                     spec: {containers: [{name: istio-proxy, image: auto}]}
-                """)
+                """),
+            // ---- gateway credentials: IST0101 credentialName, IST0161 ----
+            c("credentials looked up in the gateway workload's namespace, judged by their certificate", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: good, namespace: istio-system}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: %s}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: garbage, namespace: istio-system}
+                data: {tls.crt: bm90IGEgY2VydA==, tls.key: bm90IGEga2V5}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: name-only, namespace: istio-system}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: good, namespace: shop}
+                data: {tls.crt: %s, tls.key: %s}
+                ---
+                """.formatted(CERT, KEY, CERT, KEY)
+                + INGRESS_GATEWAY.formatted("a", "a", "good") + "---\n"
+                + INGRESS_GATEWAY.formatted("b", "b", "garbage") + "---\n"
+                + INGRESS_GATEWAY.formatted("c", "c", "name-only") + "---\n"
+                + INGRESS_GATEWAY.formatted("d", "d", "missing") + "---\n"
+                + INGRESS_GATEWAY.formatted("e", "e", "shop/good"),
+                "case.yaml:39 IST0161 spec.servers[0].tls.credentialName",
+                "case.yaml:59 IST0101 spec.servers[0].tls.credentialName"),
+            c("without any Secret known, credential names are not judged", INGRESS_GATEWAY.formatted("a", "a", "missing")),
+            // ---- duplicate certificates: IST0138 ----
+            c("the same credential on gateways of the same workloads, and on others", """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: wide, namespace: shop}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 443, name: https, protocol: HTTPS}
+                    hosts: ["a.example.com"]
+                    tls: {mode: SIMPLE, serverCertificate: /etc/cert.pem, privateKey: /etc/key.pem}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: narrow, namespace: shop}
+                spec:
+                  selector: {istio: ingressgateway, app: istio-ingressgateway}
+                  servers:
+                  - port: {number: 443, name: https, protocol: HTTPS}
+                    hosts: ["b.example.com"]
+                    tls: {mode: SIMPLE, serverCertificate: /etc/cert.pem, privateKey: /etc/key.pem}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: elsewhere, namespace: shop}
+                spec:
+                  selector: {istio: egressgateway}
+                  servers:
+                  - port: {number: 443, name: https, protocol: HTTPS}
+                    hosts: ["*"]
+                    tls: {mode: SIMPLE, serverCertificate: /etc/cert.pem, privateKey: /etc/key.pem}
+                """, "case.yaml:3 IST0138 metadata.name", "case.yaml:25 IST0101 spec.selector")
         );
     }
 

@@ -30,17 +30,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class IstioAnalyzerCasesTest {
     /** Istio's analyzer (as MANIFEST.json names it) → the codes it reports. */
-    private static final Map<String, Set<String>> CODES = Map.of(
-            "&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145"),
-            "&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150"),
-            "&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109"),
-            "&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112"),
-            "&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129"),
-            "&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174"),
-            "schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131"),
-            "&injection.Analyzer{}", Set.of("IST0102", "IST0103", "IST0123", "IST0148"),
-            "&injection.ImageAnalyzer{}", Set.of("IST0158"),
-            "&injection.ImageAutoAnalyzer{}", Set.of("IST0146", "IST0147"));
+    private static final Map<String, Set<String>> CODES = Map.ofEntries(
+            Map.entry("&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145")),
+            Map.entry("&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150")),
+            Map.entry("&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109")),
+            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112")),
+            Map.entry("&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129")),
+            Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
+            Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
+            Map.entry("&injection.Analyzer{}", Set.of("IST0102", "IST0103", "IST0123", "IST0148")),
+            Map.entry("&injection.ImageAnalyzer{}", Set.of("IST0158")),
+            Map.entry("&injection.ImageAutoAnalyzer{}", Set.of("IST0146", "IST0147")),
+            Map.entry("&gateway.IngressGatewayPortAnalyzer{}", Set.of("IST0101", "IST0162")),
+            Map.entry("&gateway.SecretAnalyzer{}", Set.of("IST0101", "IST0161")),
+            Map.entry("&gateway.CertificateAnalyzer{}", Set.of("IST0138")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
