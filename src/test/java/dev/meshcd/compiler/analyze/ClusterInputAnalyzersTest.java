@@ -282,7 +282,107 @@ class ClusterInputAnalyzersTest {
                   - port: {number: 443, name: https, protocol: HTTPS}
                     hosts: ["*"]
                     tls: {mode: SIMPLE, serverCertificate: /etc/cert.pem, privateKey: /etc/key.pem}
-                """, "case.yaml:3 IST0138 metadata.name", "case.yaml:25 IST0101 spec.selector")
+                """, "case.yaml:3 IST0138 metadata.name", "case.yaml:25 IST0101 spec.selector"),
+            // ---- Sidecars in ambient mode: IST0167 ----
+            c("sidecars of ambient workloads and namespaces have no effect", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient, istio-injection: disabled}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: amb, labels: {app: a}, annotations: {ambient.istio.io/redirection: enabled}}
+                spec: {containers: [{name: app, image: app:1}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: ns-wide, namespace: amb}
+                spec: {egress: [{hosts: ["./*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: ns-wide-2, namespace: amb}
+                spec: {egress: [{hosts: ["./*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: pod, namespace: amb}
+                spec: {workloadSelector: {labels: {app: a}}, egress: [{hosts: ["./*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: pod-2, namespace: amb}
+                spec: {workloadSelector: {labels: {app: a}}, egress: [{hosts: ["./*"]}]}
+                """, "case.yaml:12 IST0167 metadata.name", "case.yaml:17 IST0167 metadata.name",
+                "case.yaml:23 IST0167 spec.workloadSelector.labels", "case.yaml:28 IST0167 spec.workloadSelector.labels"),
+            c("an ambient namespace labelled for injection is not ambient", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio-injection: enabled}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: ns-wide, namespace: shop}
+                spec: {egress: [{hosts: ["./*"]}]}
+                """, "case.yaml:3 IST0123 metadata.labels"),
+            // ---- Telemetry: IST0157, IST0101, IST0159, IST0160 ----
+            c("access logging without provider and without a mesh default provider", """
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: t, namespace: shop}
+                spec:
+                  accessLogging:
+                  - providers: [{name: envoy}]
+                  - filter: {expression: "response.code >= 400"}
+                  - disabled: true
+                """, "case.yaml:7 IST0157 spec.accessLogging[1]"),
+            c("a mesh default access log provider", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio, namespace: istio-system}
+                data:
+                  mesh: |
+                    defaultProviders: {accessLogging: [envoy]}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: t, namespace: shop}
+                spec:
+                  accessLogging: [{filter: {expression: "response.code >= 400"}}]
+                """),
+            c("telemetry selectors matching nothing, the same workload, and two namespace-wide", """
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: none, namespace: shop}
+                spec: {selector: {matchLabels: {app: nothing}}}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: one, namespace: shop}
+                spec: {selector: {matchLabels: {app: reviews}}}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: two, namespace: shop}
+                spec: {selector: {matchLabels: {version: v1, app: reviews}}}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: wide-1, namespace: shop}
+                spec: {}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: wide-2, namespace: shop}
+                spec: {}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: empty-selector, namespace: shop}
+                spec: {selector: {}}
+                """, "case.yaml:4 IST0101 spec.selector.matchLabels", "case.yaml:9 IST0159 spec.selector.matchLabels",
+                "case.yaml:14 IST0159 spec.selector.matchLabels", "case.yaml:18 IST0160 metadata.name",
+                "case.yaml:23 IST0160 metadata.name")
         );
     }
 

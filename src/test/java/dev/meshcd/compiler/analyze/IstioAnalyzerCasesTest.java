@@ -43,7 +43,11 @@ class IstioAnalyzerCasesTest {
             Map.entry("&injection.ImageAutoAnalyzer{}", Set.of("IST0146", "IST0147")),
             Map.entry("&gateway.IngressGatewayPortAnalyzer{}", Set.of("IST0101", "IST0162")),
             Map.entry("&gateway.SecretAnalyzer{}", Set.of("IST0101", "IST0161")),
-            Map.entry("&gateway.CertificateAnalyzer{}", Set.of("IST0138")));
+            Map.entry("&gateway.CertificateAnalyzer{}", Set.of("IST0138")),
+            Map.entry("&sidecar.SelectorAnalyzer{}", Set.of("IST0101", "IST0110", "IST0111", "IST0167")),
+            Map.entry("&telemetry.ProviderAnalyzer{}", Set.of("IST0157")),
+            Map.entry("&telemetry.SelectorAnalyzer{}", Set.of("IST0101", "IST0159")),
+            Map.entry("&telemetry.DefaultSelectorAnalyzer{}", Set.of("IST0160")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
