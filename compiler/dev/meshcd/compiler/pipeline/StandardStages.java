@@ -49,6 +49,8 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.GatewayCertificateAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.TelemetryProviderAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.TelemetrySelectorAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.JwtClaimRouteAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.IngressSubsetRouteAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.InjectionAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.InjectionImageAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ImageAutoAnalyzer());

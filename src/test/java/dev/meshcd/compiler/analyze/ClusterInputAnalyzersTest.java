@@ -382,7 +382,87 @@ class ClusterInputAnalyzersTest {
                 spec: {selector: {}}
                 """, "case.yaml:4 IST0101 spec.selector.matchLabels", "case.yaml:9 IST0159 spec.selector.matchLabels",
                 "case.yaml:14 IST0159 spec.selector.matchLabels", "case.yaml:18 IST0160 metadata.name",
-                "case.yaml:23 IST0160 metadata.name")
+                "case.yaml:23 IST0160 metadata.name"),
+            // ---- JWT claim routing: IST0149 ----
+            c("claim routing through a gateway whose workload no RequestAuthentication selects", """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: r, namespace: shop}
+                spec:
+                  hosts: [reviews.example.com]
+                  gateways: [gw, mesh]
+                  http:
+                  - match: [{headers: {x-plain: {exact: a}, "@request.auth.claims[groups]": {exact: admin}}}]
+                    route: [{destination: {host: reviews}}]
+                """, "case.yaml:15 IST0149 spec.http[0].match[0].headers[\"@request.auth.claims[groups]\"]"),
+            c("claim routing with a RequestAuthentication in istio-system selecting the gateway", """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: jwt, namespace: istio-system}
+                spec:
+                  selector: {matchLabels: {istio: ingressgateway}}
+                  jwtRules: [{issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/jwks"}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: r, namespace: shop}
+                spec:
+                  hosts: [reviews.example.com]
+                  gateways: [shop/gw]
+                  http:
+                  - match: [{withoutHeaders: {"@request.auth.claims.sub": {exact: x}}}]
+                    route: [{destination: {host: reviews}}]
+                """),
+            // ---- ingress routes bypassing subsets: IST0140 ----
+            c("a gateway route without subset to a host another VirtualService splits", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: shop}
+                spec: {host: reviews, subsets: [{name: v1, labels: {version: v1}}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: split, namespace: shop}
+                spec:
+                  hosts: [reviews]
+                  http: [{route: [{destination: {host: reviews, subset: v1}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: ingress, namespace: shop}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [gw]
+                  http: [{route: [{destination: {host: reviews}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: mesh-only, namespace: shop}
+                spec:
+                  hosts: [ratings]
+                  http: [{route: [{destination: {host: reviews, port: {number: 9080}}}]}]
+                """, "case.yaml:26 IST0140 spec.http[0].route[0].destination.host")
         );
     }
 

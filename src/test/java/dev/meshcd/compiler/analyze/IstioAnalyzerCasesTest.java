@@ -34,7 +34,7 @@ class IstioAnalyzerCasesTest {
             Map.entry("&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145")),
             Map.entry("&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150")),
             Map.entry("&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109")),
-            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112")),
+            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112", "IST0140")),
             Map.entry("&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129")),
             Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
             Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
@@ -47,7 +47,8 @@ class IstioAnalyzerCasesTest {
             Map.entry("&sidecar.SelectorAnalyzer{}", Set.of("IST0101", "IST0110", "IST0111", "IST0167")),
             Map.entry("&telemetry.ProviderAnalyzer{}", Set.of("IST0157")),
             Map.entry("&telemetry.SelectorAnalyzer{}", Set.of("IST0101", "IST0159")),
-            Map.entry("&telemetry.DefaultSelectorAnalyzer{}", Set.of("IST0160")));
+            Map.entry("&telemetry.DefaultSelectorAnalyzer{}", Set.of("IST0160")),
+            Map.entry("&virtualservice.JWTClaimRouteAnalyzer{}", Set.of("IST0149")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
