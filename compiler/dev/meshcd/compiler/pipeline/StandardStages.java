@@ -54,6 +54,9 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.InjectionAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.InjectionImageAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ImageAutoAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionWebhookAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ExternalControlPlaneAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.MeshNetworksAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -119,7 +119,9 @@ final class ConfigContext {
         }
         List<Resource> external = withMeshFiles(config, tree, reader, diagnostics, digest);
         for (Resource r : external) {
-            resources.add(ContextOrigin.mark(r, EXTERNAL_SOURCE));
+            boolean meshInputs = r.is(dev.meshcd.compiler.model.Kind.CONFIG_MAP)
+                    && r.name().equals(MeshcdConfig.MESH_CONFIG_MAP);
+            resources.add(ContextOrigin.mark(r, meshInputs ? ContextOrigin.MESHCD_INPUTS : EXTERNAL_SOURCE));
         }
         // external: entries are part of meshcd.yaml, whose content the version then covers
         digest.update(("config\u0000" + config.file()).getBytes(StandardCharsets.UTF_8));

@@ -219,7 +219,7 @@ class ClusterInputAnalyzersTest {
                   template:
                     metadata: {labels: {istio: gw, sidecar.istio.io/inject: "true"}}
                     spec: {containers: [{name: istio-proxy, image: auto}]}
-                """),
+                """, "case.yaml:6 IST0139 webhooks[0].clientConfig.service"),
             // ---- gateway credentials: IST0101 credentialName, IST0161 ----
             c("credentials looked up in the gateway workload's namespace, judged by their certificate", """
                 apiVersion: v1
@@ -462,7 +462,76 @@ class ClusterInputAnalyzersTest {
                 spec:
                   hosts: [ratings]
                   http: [{route: [{destination: {host: reviews, port: {number: 9080}}}]}]
-                """, "case.yaml:26 IST0140 spec.http[0].route[0].destination.host")
+                """, "case.yaml:26 IST0140 spec.http[0].route[0].destination.host"),
+            // ---- injection webhooks: IST0139 ----
+            c("two Istio webhooks injecting the same pods, one calling a Service that does not exist", """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: istio-sidecar-injector}
+                webhooks:
+                - name: namespace.sidecar-injector.istio.io
+                  clientConfig: {service: {name: reviews, namespace: shop}}
+                  namespaceSelector: {matchLabels: {istio-injection: enabled}}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: istio-sidecar-injector-canary, labels: {istio.io/rev: canary}}
+                webhooks:
+                - name: rev.namespace.sidecar-injector.istio.io
+                  clientConfig: {service: {name: istiod-canary, namespace: istio-system}}
+                  namespaceSelector:
+                    matchExpressions: [{key: istio-injection, operator: Exists}]
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: not-istio}
+                webhooks:
+                - name: other.example.com
+                  clientConfig: {service: {name: gone, namespace: x}}
+                """, "case.yaml:5 IST0139 webhooks[0]", "case.yaml:13 IST0139 webhooks[0]",
+                "case.yaml:14 IST0139 webhooks[0].clientConfig.service"),
+            // ---- external control plane: IST0163, IST0164 ----
+            c("Istio's webhooks to an external control plane: blank, an IP address, a host name", """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingWebhookConfiguration
+                metadata: {name: istio-validator-external-istiod}
+                webhooks:
+                - name: rev.validation.istio.io
+                  clientConfig: {}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: istio-sidecar-injector-external-istiod}
+                webhooks:
+                - name: rev.namespace.sidecar-injector.istio.io
+                  clientConfig: {url: "https://10.0.0.7:15017/inject"}
+                - name: rev.object.sidecar-injector.istio.io
+                  clientConfig: {url: "https://istiod.example.com:15017/inject"}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingWebhookConfiguration
+                metadata: {name: other-validator}
+                webhooks:
+                - name: other.example.com
+                  clientConfig: {}
+                """, "case.yaml:6 IST0163 webhooks[0].clientConfig", "case.yaml:13 IST0164 webhooks[0].clientConfig.url",
+                "case.yaml:12 IST0139 webhooks[0]", "case.yaml:14 IST0139 webhooks[1]"),
+            // ---- mesh networks: IST0126 ----
+            c("mesh networks naming registries that are neither built in nor remote clusters", """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: remote, namespace: istio-system, labels: {istio/multiCluster: "true"}}
+                stringData: {cluster-2: "kubeconfig"}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio, namespace: istio-system}
+                data:
+                  meshNetworks: |
+                    networks:
+                      n1: {endpoints: [{fromRegistry: Kubernetes}, {fromRegistry: cluster-2}, {fromCidr: 10.0.0.0/8}]}
+                      n2: {endpoints: [{fromRegistry: cluster-3}]}
+                """, "case.yaml:10 IST0126 data.meshNetworks")
         );
     }
 

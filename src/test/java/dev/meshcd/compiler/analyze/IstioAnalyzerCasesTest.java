@@ -48,7 +48,10 @@ class IstioAnalyzerCasesTest {
             Map.entry("&telemetry.ProviderAnalyzer{}", Set.of("IST0157")),
             Map.entry("&telemetry.SelectorAnalyzer{}", Set.of("IST0101", "IST0159")),
             Map.entry("&telemetry.DefaultSelectorAnalyzer{}", Set.of("IST0160")),
-            Map.entry("&virtualservice.JWTClaimRouteAnalyzer{}", Set.of("IST0149")));
+            Map.entry("&virtualservice.JWTClaimRouteAnalyzer{}", Set.of("IST0149")),
+            Map.entry("&webhook.Analyzer{}", Set.of("IST0139")),
+            Map.entry("&externalcontrolplane.ExternalControlPlaneAnalyzer{}", Set.of("IST0163", "IST0164")),
+            Map.entry("&multicluster.MeshNetworksAnalyzer{}", Set.of("IST0126")));
 
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();

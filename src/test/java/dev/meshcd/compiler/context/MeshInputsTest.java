@@ -43,6 +43,20 @@ class MeshInputsTest {
     }
 
     @Test
+    void findingsAboutMeshcdYamlsMeshNetworksAreReportedThere() {
+        CompileResult r = compile(SourceFile.ofString("repo/meshcd.yaml", HEAD + """
+                meshNetworks:
+                  networks: {n1: {endpoints: [{fromRegistry: kubernetes}]}}
+                """));
+        assertThat(r.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo("IST0126");
+            assertThat(d.message()).isEqualTo("Unknown service registry kubernetes in network n1");
+            assertThat(d.location().file()).isEqualTo("repo/meshcd.yaml");
+            assertThat(d.location().line()).isEqualTo(3);
+        });
+    }
+
+    @Test
     void meshFilesAreReadFromTheTreeAndNotCompiled() {
         CompileResult r = compile(
                 SourceFile.ofString("repo/meshcd.yaml", HEAD + "meshConfigFile: mesh/mesh.yaml\n"
