@@ -38,7 +38,7 @@ public final class ExternalControlPlaneAnalyzer extends SubjectAnalyzer {
         }
         JsonNode hooks = r.object().path("webhooks");
         for (int i = 0; i < hooks.size(); i++) {
-            JsonNode hook = hooks.get(i);
+            JsonNode hook = hooks.path(i);
             String hookName = hook.path("name").asText("");
             JsonNode cc = hook.path("clientConfig");
             FieldPath at = FieldPath.of("webhooks", i, "clientConfig");

@@ -50,7 +50,7 @@ public final class GatewaySecretAnalyzer extends SubjectAnalyzer {
         }
         String gwNamespace = pods.get(0).namespace();
         for (int i = 0; i < servers.size(); i++) {
-            String cn = servers.get(i).path("tls").path("credentialName").asText("");
+            String cn = servers.path(i).path("tls").path("credentialName").asText("");
             if (cn.isEmpty()) {
                 continue;
             }

@@ -35,7 +35,7 @@ public final class ImageAutoAnalyzer extends SubjectAnalyzer {
         JsonNode spec = pod ? r.spec() : r.spec().path("template").path("spec");
         JsonNode containers = spec.path("containers");
         for (int i = 0; i < containers.size(); i++) {
-            JsonNode c = containers.get(i);
+            JsonNode c = containers.path(i);
             if (!InjectionAnalyzer.PROXY_CONTAINER.equals(c.path("name").asText()) || !"auto".equals(c.path("image").asText())) {
                 continue;
             }

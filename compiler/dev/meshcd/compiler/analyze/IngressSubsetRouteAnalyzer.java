@@ -40,14 +40,14 @@ public final class IngressSubsetRouteAnalyzer implements Analyzer {
     public void analyze(MeshIndex index, Collection<Resource> subjects, DiagnosticSink sink) {
         Map<String, List<String>> splitBy = null;
         for (Resource vs : subjects) {
-            if (!vs.is(Kind.VIRTUAL_SERVICE) || vs.spec().path("gateways").isEmpty()) {
+            if (!vs.is(Kind.VIRTUAL_SERVICE) || vs.spec().path("gateways").isEmpty() || unresolvedGateway(index, vs)) {
                 continue;
             }
             JsonNode http = vs.spec().path("http");
             for (int i = 0; i < http.size(); i++) {
-                JsonNode route = http.get(i).path("route");
+                JsonNode route = http.path(i).path("route");
                 for (int j = 0; j < route.size(); j++) {
-                    JsonNode d = route.get(j).path("destination");
+                    JsonNode d = route.path(j).path("destination");
                     if (!d.path("subset").asText("").isEmpty()) {
                         continue;
                     }
@@ -61,6 +61,20 @@ public final class IngressSubsetRouteAnalyzer implements Analyzer {
                 }
             }
         }
+    }
+
+    /** A gateway that does not exist is the mistake (IST0101): the routes through it are not judged as well. */
+    private static boolean unresolvedGateway(MeshIndex index, Resource vs) {
+        for (JsonNode g : vs.spec().path("gateways")) {
+            String name = g.asText("");
+            if (!name.equals("mesh")) {
+                ResourceKey key = VirtualServices.gatewayKey(name, vs.namespace());
+                if (key == null || index.get(key).isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Hosts (as written) that a VirtualService serving them routes to by subset, to those VirtualServices' names. */
@@ -92,12 +106,15 @@ public final class IngressSubsetRouteAnalyzer implements Analyzer {
 
     @Override
     public Set<Kind> reads() {
-        return Set.of(Kind.VIRTUAL_SERVICE);
+        return Set.of(Kind.VIRTUAL_SERVICE, Kind.GATEWAY);
     }
 
-    /** Of another VirtualService, the hosts it splits into subsets. */
+    /** Of another VirtualService, the hosts it splits into subsets; of a Gateway, that it exists. */
     @Override
     public Object observed(Resource r) {
+        if (r.is(Kind.GATEWAY)) {
+            return r.key();
+        }
         return r.is(Kind.VIRTUAL_SERVICE) ? subsetHosts(r) : null;
     }
 }

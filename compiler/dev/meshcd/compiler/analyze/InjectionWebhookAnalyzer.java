@@ -50,7 +50,7 @@ public final class InjectionWebhookAnalyzer implements Analyzer {
             revisions.addAll(revs);
             JsonNode whs = mwc.object().path("webhooks");
             for (int i = 0; i < whs.size(); i++) {
-                hooks.add(new Hook(mwc, i, whs.get(i), mwc.name() + "/" + whs.get(i).path("name").asText("")));
+                hooks.add(new Hook(mwc, i, whs.path(i), mwc.name() + "/" + whs.path(i).path("name").asText("")));
             }
         }
         Set<String> reported = new HashSet<>();

@@ -74,10 +74,10 @@ public final class JwtClaimRouteAnalyzer extends SubjectAnalyzer {
     static FieldPath claimHeader(Resource vs) {
         JsonNode http = vs.spec().path("http");
         for (int i = 0; i < http.size(); i++) {
-            JsonNode match = http.get(i).path("match");
+            JsonNode match = http.path(i).path("match");
             for (int j = 0; j < match.size(); j++) {
                 for (String field : new String[]{"headers", "withoutHeaders"}) {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = match.get(j).path(field).fields(); it.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = match.path(j).path(field).fields(); it.hasNext(); ) {
                         String key = it.next().getKey();
                         if (isClaim(key)) {
                             return FieldPath.of("spec", "http", i, "match", j, field, key);

@@ -28,11 +28,15 @@ public final class TelemetryProviderAnalyzer extends SubjectAnalyzer {
     @Override
     protected void check(MeshIndex index, Resource t, DiagnosticSink sink) {
         JsonNode logging = t.spec().path("accessLogging");
+        // Lowered from a meshcd policy (MeshDefaults observability): the policy's lowering owns its providers.
+        if (t.annotation("meshcd.dev/source") != null) {
+            return;
+        }
         if (logging.isEmpty() || !MeshInputs.meshConfig(index).path("defaultProviders").path("accessLogging").isEmpty()) {
             return;
         }
         for (int i = 0; i < logging.size(); i++) {
-            JsonNode l = logging.get(i);
+            JsonNode l = logging.path(i);
             if (!l.path("disabled").asBoolean(false) && l.path("providers").isEmpty()) {
                 Messages.report(sink, t, "IST0157", FieldPath.of("spec", "accessLogging", i), t.name(), t.namespace());
             }

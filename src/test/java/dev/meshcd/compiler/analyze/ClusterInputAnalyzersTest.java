@@ -535,6 +535,62 @@ class ClusterInputAnalyzersTest {
         );
     }
 
+    /** Wrong shapes in the inputs these analyzers read: validation's to report, never a crash (MCD9999). */
+    @org.junit.jupiter.api.Test
+    void malformedInputsNeverCrashAnalyzers() {
+        String yaml = """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {istio-injection: enabled}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: p, namespace: shop, annotations: {proxy.istio.io/config: "[not: yaml"}}
+                spec: {containers: {name: istio-proxy}, initContainers: 3, hostNetwork: "yes"}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: istio-system}
+                data: {values: "{not json"}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio, namespace: istio-system}
+                data: {mesh: "- a list", meshNetworks: "networks: [1, 2]"}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: istio-sidecar-injector}
+                webhooks: {name: x.istio.io, clientConfig: {url: "://bad"}, namespaceSelector: [1]}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingWebhookConfiguration
+                metadata: {name: istio-validator}
+                webhooks: [{name: v.istio.io, clientConfig: {url: "http://[::1"}}, 7]
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: s, namespace: istio-system}
+                data: {tls.crt: "!!!not base64", tls.key: 5}
+                ---
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: t, namespace: shop}
+                spec: {selector: [1], accessLogging: {providers: 3}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: g, namespace: shop}
+                spec: {selector: {istio: ingressgateway}, servers: [{tls: [1]}, {tls: {credentialName: s}}, 4]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: v, namespace: shop}
+                spec: {gateways: [g], http: [{match: {headers: 1}}, {match: [{headers: [1]}]}, {route: {destination: 1}}]}
+                """;
+        assertThat(AnalyzeFixture.check(yaml)).noneMatch(d -> d.code().equals("MCD9999"));
+    }
+
     static Arguments c(String name, String yaml, String... expected) {
         return Arguments.of(name, yaml, List.of(expected));
     }
