@@ -54,9 +54,13 @@ public final class ClusterContextLoader {
     static final int PAGE_SIZE = 500;
     private static final List<String> VERSION_PREFERENCE = List.of("v1", "v1beta1", "v1alpha3", "v1alpha1");
     /** Context kinds the registry knows but analysis does not need from a cluster (large, or read by name only). */
-    // CustomResourceDefinitions: whole schemas (megabytes) for one check (IST0176) that reads CRDs given as input
-    private static final Set<String> NOT_LISTED = Set.of("ConfigMap", "Endpoints", "ServiceAccount",
+    /**
+     * Kinds read otherwise (Secrets: names only; ConfigMaps: Istio's, by name) or not at all; CustomResourceDefinitions
+     * are whole schemas (megabytes) for one check (IST0176) that reads CRDs given as input.
+     */
+    private static final Set<String> NOT_LISTED = Set.of("ConfigMap", "Endpoints", "ServiceAccount", "Secret",
             "CustomResourceDefinition");
+    private static final String INJECTOR_CONFIG_MAP = "istio-sidecar-injector";
     private static final String MESH_CONFIG_MAP = "istio";
     private static final String PARTIAL_METADATA = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"
             + "application/json";
@@ -98,20 +102,21 @@ public final class ClusterContextLoader {
                 futures.add(pool.submit(() -> list(kind)));
             }
             futures.add(pool.submit(this::secretNames));
-            futures.add(pool.submit(() -> meshConfig(rootNamespace)));
+            futures.add(pool.submit(() -> configMap(rootNamespace, MESH_CONFIG_MAP, "Istio's mesh config")));
+            futures.add(pool.submit(() -> configMap(rootNamespace, INJECTOR_CONFIG_MAP, "Istio's sidecar injector")));
             List<Resource> all = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             TreeMap<String, String> versions = new TreeMap<>();
             for (Future<Listed> f : futures) {
                 Listed listed = join(f);
                 all.addAll(listed.resources());
-                versions.put(listed.kind().toString(), listed.resourceVersion());
+                versions.put(versions.size() + " " + listed.kind(), listed.resourceVersion()); // two ConfigMap reads
                 if (listed.note() != null) {
                     notes.add(listed.note());
                 }
             }
             String source = "cluster " + client.getMasterUrl().toString().replaceAll("/+$", "");
-            LOG.info("read {} objects of {} kinds from {}", all.size(), kinds.size() + 2, source);
+            LOG.info("read {} objects of {} kinds from {}", all.size(), kinds.size() + 3, source);
             return new Result(new MeshContext(all, true, source, digest(versions.toString())), List.copyOf(notes));
         } finally {
             pool.shutdownNow();
@@ -187,18 +192,21 @@ public final class ClusterContextLoader {
         return new Listed(kind, out, read.version(), read.note());
     }
 
-    /** ConfigMap {@code istio} in the root namespace: Istio's mesh config, when the cluster has it. */
-    private Listed meshConfig(String rootNamespace) throws IOException {
+    /**
+     * One of Istio's ConfigMaps in the root namespace, when the cluster has it: {@code istio} (the mesh config and
+     * mesh networks) or {@code istio-sidecar-injector} (the injector's values), trimmed to what analysis reads.
+     */
+    private Listed configMap(String rootNamespace, String name, String what) throws IOException {
         Kind kind = new Kind("", "ConfigMap");
-        String path = "/api/v1/namespaces/" + encode(rootNamespace) + "/configmaps/" + MESH_CONFIG_MAP;
+        String path = "/api/v1/namespaces/" + encode(rootNamespace) + "/configmaps/" + name;
         HttpResponse<InputStream> response = send(path, "application/json");
         try (InputStream body = response.body()) {
             if (response.code() == 404) {
                 return new Listed(kind, List.of(), "", null);
             }
             if (response.code() == 403) {
-                return new Listed(kind, List.of(), "", "may not read ConfigMap " + rootNamespace + "/" + MESH_CONFIG_MAP
-                        + " (Istio's mesh config): analyzed with Istio's defaults");
+                return new Listed(kind, List.of(), "", "may not read ConfigMap " + rootNamespace + "/" + name
+                        + " (" + what + "): analyzed with Istio's defaults");
             }
             if (!response.isSuccessful()) {
                 throw new KubernetesClientException("GET " + path + ": HTTP " + response.code(), response.code(), null);

@@ -53,7 +53,7 @@ final class ContextTrimming {
             case "CronJob" -> trimTemplate(object.path("spec").path("jobTemplate").path("spec").path("template"));
             case "ConfigMap" -> {
                 if (object.get("data") instanceof ObjectNode data) {
-                    data.retain("mesh", "meshNetworks");
+                    data.retain("mesh", "meshNetworks", "values"); // not the injector's large templates
                 }
                 object.remove("binaryData");
             }

@@ -12,15 +12,18 @@ import java.util.Set;
  * analyzing a few subjects costs only those subjects.
  */
 public abstract class SubjectAnalyzer implements Analyzer {
-    private final Kind kind;
+    private final java.util.List<Kind> kinds;
 
-    protected SubjectAnalyzer(Kind kind) {
-        this.kind = kind;
+    /** Subjects of {@code kind} and of {@code more} kinds, analyzed in that order. */
+    protected SubjectAnalyzer(Kind kind, Kind... more) {
+        java.util.List<Kind> all = new java.util.ArrayList<>(java.util.List.of(more));
+        all.add(0, kind);
+        this.kinds = java.util.List.copyOf(all);
     }
 
     @Override
     public final Set<Kind> subjects() {
-        return Set.of(kind);
+        return Set.copyOf(kinds);
     }
 
     /** Reports the findings about one subject. */
@@ -28,15 +31,17 @@ public abstract class SubjectAnalyzer implements Analyzer {
 
     @Override
     public final void analyze(MeshIndex index, DiagnosticSink sink) {
-        for (Resource r : index.ofKind(kind)) {
-            check(index, r, sink);
+        for (Kind kind : kinds) {
+            for (Resource r : index.ofKind(kind)) {
+                check(index, r, sink);
+            }
         }
     }
 
     @Override
     public final void analyze(MeshIndex index, Collection<Resource> subjects, DiagnosticSink sink) {
         for (Resource r : subjects) {
-            if (r.is(kind)) {
+            if (kinds.contains(r.kind())) {
                 check(index, r, sink);
             }
         }

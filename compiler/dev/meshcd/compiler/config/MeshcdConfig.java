@@ -29,16 +29,39 @@ import java.util.List;
  * @param unresolvedErrors {@code unresolved: error} (true) or {@code warning} (false); null when unset
  * @param substitute       Flux post-build variables ({@code substitute:}) applied to every file; null when unset
  * @param maxFileSize      the largest input file read, in bytes (null: the default)
+ * @param meshFiles        {@code meshConfigFile:} and {@code meshNetworksFile:}, read with the context into the
+ *                         ConfigMap {@code istio} of the root namespace
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
                            List<Diagnostic> diagnostics, List<ContextPath> context, List<Resource> external,
-                           Boolean unresolvedErrors, java.util.Map<String, String> substitute, Integer maxFileSize) {
+                           Boolean unresolvedErrors, java.util.Map<String, String> substitute, Integer maxFileSize,
+                           List<MeshFile> meshFiles) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of(), List.of(), List.of(), null, null, null);
+            List.of(), List.of(), List.of(), null, null, null, List.of());
+    /** Istio's mesh config: ConfigMap {@code istio} in the root namespace, keys {@code mesh} and {@code meshNetworks}. */
+    public static final String MESH_CONFIG_MAP = "istio";
+    public static final String MESH_KEY = "mesh";
+    public static final String MESH_NETWORKS_KEY = "meshNetworks";
+
+    /** A file holding the value of one key of the mesh ConfigMap ({@link #MESH_KEY} or {@link #MESH_NETWORKS_KEY}). */
+    public record MeshFile(String key, ContextPath path) {
+    }
+
+    /** The ConfigMap {@code istio} of {@code rootNamespace} holding {@code data}, located at {@code origin}. */
+    public static Resource meshConfigMap(String rootNamespace, com.fasterxml.jackson.databind.node.ObjectNode data,
+                                         dev.meshcd.compiler.source.Origin origin) {
+        com.fasterxml.jackson.databind.node.ObjectNode cm = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode();
+        cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+        cm.putObject("metadata").put("name", MESH_CONFIG_MAP).put("namespace", rootNamespace);
+        cm.set("data", data);
+        return new Resource("v1", new dev.meshcd.compiler.model.ResourceKey("", "ConfigMap", rootNamespace,
+                MESH_CONFIG_MAP), cm, origin);
+    }
 
     /**
      * A {@code context:} entry: the path as written, relative to the config file's directory, and where it is

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
             "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved", "substitute",
-            "maxFileSize");
+            "maxFileSize", "meshConfig", "meshConfigFile", "meshNetworks", "meshNetworksFile");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
@@ -55,6 +55,7 @@ public final class MeshcdConfigParser {
         private ParsedFile parsed;
         private int doc;
         private Map<String, String> substitute;
+        private final List<MeshcdConfig.MeshFile> meshFiles = new ArrayList<>();
 
         Run(SourceFile file) {
             this.file = file;
@@ -153,8 +154,10 @@ public final class MeshcdConfigParser {
                     context.add(new MeshcdConfig.ContextPath(c.asText(), parsed.locate(doc, at)));
                 }
             }
-            List<Resource> external = new ExternalDeclarations(parsed, doc, ns == null ? "default" : ns, this::error)
-                    .read(root.get("external"));
+            List<Resource> external = new ArrayList<>(new ExternalDeclarations(parsed, doc, ns == null ? "default" : ns,
+                    this::error).read(root.get("external")));
+            meshInputs(root, rootNs == null ? dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE : rootNs,
+                    external);
             Boolean unresolved = null;
             String u = string(root, FieldPath.ROOT, "unresolved");
             if (u != null) {
@@ -167,6 +170,50 @@ public final class MeshcdConfigParser {
             substitute = substitute(root);
             return result(ns, suffix, rootNs, exclude, workloads, suppressions, context, external, unresolved,
                     maxFileSize(root.get("maxFileSize")));
+        }
+
+        /**
+         * {@code meshConfig:}/{@code meshNetworks:} (inline mappings) and {@code meshConfigFile:}/{@code
+         * meshNetworksFile:} (paths): Istio's mesh config and mesh networks. The inline ones become the ConfigMap
+         * {@code istio} of the root namespace (keys {@code mesh} and {@code meshNetworks}, as istiod reads them),
+         * added to {@code external}; the paths are read with the context ({@link MeshcdConfig#meshFiles}).
+         */
+        private void meshInputs(JsonNode root, String rootNs, List<Resource> external) {
+            ObjectNode data = JsonNodeFactory.instance.objectNode();
+            FieldPath first = null;
+            for (String[] pair : new String[][]{{"meshConfig", "meshConfigFile", MeshcdConfig.MESH_KEY},
+                    {"meshNetworks", "meshNetworksFile", MeshcdConfig.MESH_NETWORKS_KEY}}) {
+                JsonNode inline = root.get(pair[0]);
+                JsonNode path = root.get(pair[1]);
+                boolean hasInline = inline != null && !inline.isNull();
+                boolean hasPath = path != null && !path.isNull();
+                if (hasInline && hasPath) {
+                    error(FieldPath.of(pair[1]), "give " + pair[0] + " or " + pair[1] + ", not both");
+                    continue;
+                }
+                if (hasInline) {
+                    if (!inline.isObject()) {
+                        error(FieldPath.of(pair[0]), pair[0] + " must be a mapping, as Istio's " + pair[0]
+                                + " is written");
+                        continue;
+                    }
+                    data.put(pair[2], inline.toString()); // JSON is YAML: istiod reads the value either way
+                    first = first == null ? FieldPath.of(pair[0]) : first;
+                } else if (hasPath) {
+                    if (!path.isTextual() || path.asText().isBlank() || path.asText().startsWith("/")
+                            || path.asText().contains("\\") || path.asText().contains(":")
+                            || path.asText().indexOf('\0') >= 0) {
+                        error(FieldPath.of(pair[1]), pair[1] + " must be a path relative to the config file's"
+                                + " directory");
+                    } else {
+                        meshFiles.add(new MeshcdConfig.MeshFile(pair[2], new MeshcdConfig.ContextPath(path.asText(),
+                                parsed.locate(doc, FieldPath.of(pair[1])))));
+                    }
+                }
+            }
+            if (first != null) {
+                external.add(MeshcdConfig.meshConfigMap(rootNs, data, new DocumentOrigin(parsed, doc, first)));
+            }
         }
 
         /** {@code substitute:}, a map of Flux variable names to values; null when absent. */
@@ -200,7 +247,7 @@ public final class MeshcdConfigParser {
                                     Boolean unresolved, Integer maxFileSize) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
                     List.copyOf(suppressions), List.copyOf(diagnostics), List.copyOf(context), List.copyOf(external),
-                    unresolved, substitute, maxFileSize);
+                    unresolved, substitute, maxFileSize, List.copyOf(meshFiles));
         }
 
         /** {@code maxFileSize: 64Mi} (or a number of bytes), between 1 KiB and 1 GiB; null when unset or wrong. */

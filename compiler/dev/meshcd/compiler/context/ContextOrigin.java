@@ -11,6 +11,17 @@ import dev.meshcd.compiler.source.Origin;
  * {@code context:} file's line, an {@code external:} entry of meshcd.yaml) for messages that mention it.
  */
 public record ContextOrigin(Origin from, String source) implements Origin {
+    /**
+     * The source of what meshcd.yaml gives as the analyzers' inputs (its mesh config and mesh networks): context, yet
+     * its findings (IST0126) are the repository's, located in meshcd.yaml.
+     */
+    public static final String MESHCD_INPUTS = "meshcd.yaml mesh inputs";
+
+    /** A context object whose findings are reported all the same: meshcd.yaml's own inputs. */
+    public static boolean isReported(Resource r) {
+        return r != null && r.origin() instanceof ContextOrigin c && c.source().equals(MESHCD_INPUTS);
+    }
+
     public static boolean isContext(Resource r) {
         return r != null && r.origin() instanceof ContextOrigin;
     }

@@ -76,12 +76,16 @@ public final class Codes {
     public static final String CONFIG = "MCD9001";
     public static final String INTERNAL = "MCD9999";
 
+    /** Istio's SchemaWarning: what istioctl analyze reports istiod's webhook warnings as (MCD2002-MCD2030 here). */
+    public static final String SCHEMA_WARNING = "IST0133";
+
     /**
      * Does a suppression naming {@code suppressed} ("*", a code, or the umbrella MCD2001) cover a diagnostic with
      * {@code code}? MCD2001 named every validation warning before they had their own codes, so it still covers them.
      */
     public static boolean covers(String suppressed, String code) {
         return suppressed.equals("*") || suppressed.equals(code)
-                || (suppressed.equals(VALIDATION_WARNING) && ValidationWarning.isValidationWarning(code));
+                || (suppressed.equals(VALIDATION_WARNING) && ValidationWarning.isValidationWarning(code))
+                || (suppressed.equals(SCHEMA_WARNING) && ValidationWarning.isSchemaWarning(code));
     }
 }

@@ -57,6 +57,16 @@ public enum ValidationWarning {
         return summary;
     }
 
+    /**
+     * True for the warnings of istiod's webhook on Istio's kinds (MCD2002-MCD2030), which istioctl analyze reports
+     * as IST0133 (SchemaWarning): a suppression of IST0133 covers them. The Service and Deployment warnings
+     * (MCD2031-MCD2034) come from istioctl validate, not from the webhook.
+     */
+    public static boolean isSchemaWarning(String code) {
+        return code.compareTo("MCD2002") >= 0 && code.compareTo("MCD2030") <= 0 && code.length() == 7
+                && isValidationWarning(code);
+    }
+
     /** True for the umbrella code and every code of this table (MCD2xxx). */
     public static boolean isValidationWarning(String code) {
         return code != null && code.length() == 7 && code.startsWith("MCD2");

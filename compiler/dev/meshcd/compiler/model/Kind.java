@@ -10,6 +10,7 @@ public record Kind(String group, String kind) {
     /** The Kubernetes Gateway API, which istiod reads beside its own kinds. */
     public static final String GATEWAY_API = "gateway.networking.k8s.io";
     public static final String GATEWAY_API_EXPERIMENTAL = "gateway.networking.x-k8s.io";
+    public static final String ADMISSION = "admissionregistration.k8s.io";
 
     public static final Kind VIRTUAL_SERVICE = new Kind(NETWORKING, "VirtualService");
     public static final Kind DESTINATION_RULE = new Kind(NETWORKING, "DestinationRule");
@@ -43,6 +44,9 @@ public record Kind(String group, String kind) {
     public static final Kind POD = new Kind("", "Pod");
     public static final Kind SERVICE_ACCOUNT = new Kind("", "ServiceAccount");
     public static final Kind CONFIG_MAP = new Kind("", "ConfigMap");
+    public static final Kind SECRET = new Kind("", "Secret");
+    public static final Kind MUTATING_WEBHOOK = new Kind(ADMISSION, "MutatingWebhookConfiguration");
+    public static final Kind VALIDATING_WEBHOOK = new Kind(ADMISSION, "ValidatingWebhookConfiguration");
     public static final Kind DEPLOYMENT = new Kind("apps", "Deployment");
     public static final Kind STATEFUL_SET = new Kind("apps", "StatefulSet");
     public static final Kind DAEMON_SET = new Kind("apps", "DaemonSet");

@@ -60,6 +60,11 @@ public final class KindRegistry {
         for (String k : new String[]{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}) {
             b.context("apps", k, Set.of("v1"), true);
         }
+        // inputs of Istio's analyzers: gateway credentials, multicluster secrets, Istio's injection webhooks
+        b.context("", "Secret", Set.of("v1"), true);
+        for (String k : new String[]{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}) {
+            b.context(Kind.ADMISSION, k, Set.of("v1", "v1beta1"), false);
+        }
         b.context("batch", "Job", Set.of("v1"), true);
         b.context("batch", "CronJob", Set.of("v1", "v1beta1"), true);
         b.context(Kind.ROLLOUT.group(), Kind.ROLLOUT.kind(), Set.of("v1alpha1"), true);

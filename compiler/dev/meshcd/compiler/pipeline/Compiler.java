@@ -530,7 +530,8 @@ public final class Compiler {
     static List<Diagnostic> withoutContextSubjects(List<Diagnostic> diagnostics, MeshIndex index) {
         List<Diagnostic> out = new ArrayList<>(diagnostics.size());
         for (Diagnostic d : diagnostics) {
-            if (d.subject() == null || !ContextOrigin.isContext(index.get(d.subject()).orElse(null))) {
+            Resource subject = d.subject() == null ? null : index.get(d.subject()).orElse(null);
+            if (subject == null || !ContextOrigin.isContext(subject) || ContextOrigin.isReported(subject)) {
                 out.add(d);
             }
         }

@@ -61,6 +61,19 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.BlockedCidrsAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServiceEntryAddressesAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ServiceEntryProtocolConflictAnalyzer());
+        // issue 17, part 2 (gateways, telemetry, VirtualServices, injection, webhooks, mesh networks)
+        a.add(new dev.meshcd.compiler.analyze.GatewaySecretAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.GatewayCertificateAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.TelemetryProviderAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.TelemetrySelectorAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.JwtClaimRouteAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.IngressSubsetRouteAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionImageAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ImageAutoAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.InjectionWebhookAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.ExternalControlPlaneAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.MeshNetworksAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

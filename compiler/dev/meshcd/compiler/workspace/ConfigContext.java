@@ -63,7 +63,7 @@ final class ConfigContext {
 
     Loaded load(MeshcdConfig config, SortedMap<String, SourceFile> tree, ContextReader reader, Decoder decoder,
                 LoadLimits limits) {
-        if (config.context().isEmpty() && config.external().isEmpty()) {
+        if (config.context().isEmpty() && config.external().isEmpty() && config.meshFiles().isEmpty()) {
             cache.clear();
             return Loaded.NONE;
         }
@@ -101,6 +101,8 @@ final class ConfigContext {
             }
             found.forEach(f -> files.putIfAbsent(f.name(), f));
         }
+        // mesh config files in the tree are inputs, not resources to compile
+        config.meshFiles().forEach(mf -> prefixes.add(mf.path().resolve(config.file())));
         cache.keySet().retainAll(files.keySet());
         YamlLoader loader = new YamlLoader(limits);
         List<Resource> resources = new ArrayList<>();
@@ -115,17 +117,90 @@ final class ConfigContext {
             diagnostics.addAll(c.diagnostics());
             digest.update((f.name() + "\u0000" + f.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        for (Resource r : config.external()) {
-            resources.add(ContextOrigin.mark(r, EXTERNAL_SOURCE));
+        List<Resource> external = withMeshFiles(config, tree, reader, diagnostics, digest);
+        for (Resource r : external) {
+            boolean meshInputs = r.is(dev.meshcd.compiler.model.Kind.CONFIG_MAP)
+                    && r.name().equals(MeshcdConfig.MESH_CONFIG_MAP);
+            resources.add(ContextOrigin.mark(r, meshInputs ? ContextOrigin.MESHCD_INPUTS : EXTERNAL_SOURCE));
         }
         // external: entries are part of meshcd.yaml, whose content the version then covers
         digest.update(("config\u0000" + config.file()).getBytes(StandardCharsets.UTF_8));
-        for (Resource r : config.external()) {
+        for (Resource r : external) {
             digest.update(r.object().toString().getBytes(StandardCharsets.UTF_8));
         }
         String version = HexFormat.of().formatHex(digest.digest());
         return new Loaded(new MeshContext(resources, false, "meshcd.yaml", version), List.copyOf(prefixes),
                 List.copyOf(diagnostics));
+    }
+
+    /**
+     * meshcd.yaml's {@code external:} objects with {@code meshConfigFile:}/{@code meshNetworksFile:} read into the
+     * root namespace's ConfigMap {@code istio} (beside an inline {@code meshConfig:}/{@code meshNetworks:}). A file
+     * is taken from the tree, else read through {@code reader}; one that cannot be read is an MCD9001 error.
+     */
+    private static List<Resource> withMeshFiles(MeshcdConfig config, SortedMap<String, SourceFile> tree,
+                                                ContextReader reader, List<Diagnostic> diagnostics,
+                                                MessageDigest digest) {
+        if (config.meshFiles().isEmpty()) {
+            return config.external();
+        }
+        String rootNs = config.rootNamespace() == null ? dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE
+                : config.rootNamespace();
+        dev.meshcd.compiler.model.ResourceKey key = new dev.meshcd.compiler.model.ResourceKey("", "ConfigMap", rootNs,
+                MeshcdConfig.MESH_CONFIG_MAP);
+        List<Resource> out = new ArrayList<>();
+        Resource inline = null;
+        for (Resource r : config.external()) {
+            if (r.key().equals(key)) {
+                inline = r;
+            } else {
+                out.add(r);
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode data = inline == null
+                ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                : ((com.fasterxml.jackson.databind.node.ObjectNode) inline.object().path("data")).deepCopy();
+        dev.meshcd.compiler.source.Origin origin = inline == null ? null : inline.origin();
+        for (MeshcdConfig.MeshFile mf : config.meshFiles()) {
+            MeshcdConfig.ContextPath cp = mf.path();
+            String name = cp.resolve(config.file());
+            SourceFile f = tree.get(name);
+            try {
+                if (f == null && reader != null) {
+                    List<SourceFile> read = reader.read(name);
+                    f = read.size() == 1 ? read.get(0) : null;
+                }
+            } catch (NoSuchFileException e) {
+                f = null;
+            } catch (IOException e) {
+                diagnostics.add(configError(cp, "\"" + cp.path() + "\" cannot be read: " + e.getMessage()));
+                continue;
+            }
+            if (f == null) {
+                diagnostics.add(configError(cp, "\"" + cp.path() + "\" is not a file"
+                        + (reader == null ? " in the tree compiled" : "")));
+                continue;
+            }
+            data.put(mf.key(), new String(f.content(), StandardCharsets.UTF_8));
+            digest.update((mf.key() + "\u0000" + f.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
+            if (origin == null) {
+                origin = new dev.meshcd.compiler.source.Origin() {
+                    @Override
+                    public String fileName() {
+                        return config.file();
+                    }
+
+                    @Override
+                    public dev.meshcd.compiler.diag.SourceLocation locate(dev.meshcd.compiler.source.FieldPath path) {
+                        return cp.location();
+                    }
+                };
+            }
+        }
+        if (origin != null) {
+            out.add(MeshcdConfig.meshConfigMap(rootNs, data, origin));
+        }
+        return List.copyOf(out);
     }
 
     /** One context file's objects, marked; its load and decode problems as warnings about no resource. */

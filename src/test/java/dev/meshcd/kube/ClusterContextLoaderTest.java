@@ -97,6 +97,24 @@ class ClusterContextLoaderTest {
                   mesh: "trustDomain: example.org"
                   unrelated: "dropped"
                 """, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: ctx-loader-istio}
+                data:
+                  values: '{"global": {"hub": "example"}}'
+                  config: "large injection templates: unrelated"
+                """, """
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata: {name: ctx-loader-injector}
+                webhooks:
+                - name: namespace.sidecar-injector.istio.io
+                  admissionReviewVersions: [v1]
+                  sideEffects: None
+                  failurePolicy: Ignore
+                  namespaceSelector: {matchLabels: {ctx-loader-never: "true"}}
+                  clientConfig: {url: "https://istiod.example.org:15017/inject"}
+                """, """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: ratings, namespace: ctx-loader}
@@ -114,6 +132,7 @@ class ClusterContextLoaderTest {
         client.namespaces().withName(NS).delete();
         client.namespaces().withName(MESH_NS).delete();
         client.rbac().clusterRoles().withName("ctx-loader-no-secrets").delete();
+        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("ctx-loader-injector").delete();
         client.rbac().clusterRoleBindings().withName("ctx-loader-no-secrets").delete();
         client.close();
     }
@@ -144,6 +163,10 @@ class ClusterContextLoaderTest {
                 .satisfies(pod -> assertThat(pod.labels()).containsEntry("version", "v1"));
         assertThat(find(result, "", "ConfigMap", MESH_NS, "istio")).get()
                 .satisfies(cm -> assertThat(cm.object().path("data").path("mesh").asText()).contains("example.org"));
+        assertThat(find(result, "", "ConfigMap", MESH_NS, "istio-sidecar-injector")).get()
+                .satisfies(cm -> assertThat(cm.object().path("data").path("values").asText()).contains("example"));
+        assertThat(find(result, "admissionregistration.k8s.io", "MutatingWebhookConfiguration", "", "ctx-loader-injector"))
+                .isPresent();
         // the kube-apiserver's own Service in default: a whole cluster, not just one namespace
         assertThat(find(result, "", "Service", "default", "kubernetes")).isPresent();
     }
@@ -174,7 +197,8 @@ class ClusterContextLoaderTest {
                 .addNewRule().withApiGroups("").withResources("namespaces", "services", "pods", "configmaps")
                 .withVerbs("get", "list").endRule()
                 .addNewRule().withApiGroups("apps", "batch", "networking.istio.io", "security.istio.io",
-                        "telemetry.istio.io", "extensions.istio.io").withResources("*").withVerbs("get", "list").endRule()
+                        "telemetry.istio.io", "extensions.istio.io", "admissionregistration.k8s.io").withResources("*")
+                .withVerbs("get", "list").endRule()
                 .build()).serverSideApply();
         client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName("ctx-loader-no-secrets").endMetadata()
                 .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "ctx-loader-no-secrets")

@@ -42,7 +42,8 @@ class IncrementalAnalysisTest {
     };
 
     static Stream<Arguments> cases() {
-        return Stream.concat(AnalyzersTest.cases(), IstioPortedAnalyzersTest.cases())
+        return Stream.of(AnalyzersTest.cases(), IstioPortedAnalyzersTest.cases(), ClusterInputAnalyzersTest.cases())
+                .flatMap(s -> s)
                 .map(a -> Arguments.of(a.get()[0], a.get()[1]));
     }
 

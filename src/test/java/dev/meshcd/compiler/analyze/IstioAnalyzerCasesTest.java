@@ -34,10 +34,24 @@ class IstioAnalyzerCasesTest {
             Map.entry("&gateway.ConflictingGatewayAnalyzer{}", Set.of("IST0145")),
             Map.entry("&service.PortNameAnalyzer{}", Set.of("IST0118", "IST0150")),
             Map.entry("&virtualservice.ConflictingMeshGatewayHostsAnalyzer{}", Set.of("IST0109")),
-            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112")),
+            Map.entry("&virtualservice.DestinationHostAnalyzer{}", Set.of("IST0101", "IST0112", "IST0140")),
             Map.entry("&destinationrule.CaCertificateAnalyzer{}", Set.of("IST0128", "IST0129")),
             Map.entry("&destinationrule.PodNotSelectedAnalyzer{}", Set.of("IST0173", "IST0174")),
             Map.entry("schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)", Set.of("IST0130", "IST0131")),
+            Map.entry("&injection.Analyzer{}", Set.of("IST0102", "IST0103", "IST0123", "IST0148")),
+            Map.entry("&injection.ImageAnalyzer{}", Set.of("IST0158")),
+            Map.entry("&injection.ImageAutoAnalyzer{}", Set.of("IST0146", "IST0147")),
+            Map.entry("&gateway.IngressGatewayPortAnalyzer{}", Set.of("IST0101", "IST0162")),
+            Map.entry("&gateway.SecretAnalyzer{}", Set.of("IST0101", "IST0161")),
+            Map.entry("&gateway.CertificateAnalyzer{}", Set.of("IST0138")),
+            Map.entry("&sidecar.SelectorAnalyzer{}", Set.of("IST0101", "IST0110", "IST0111", "IST0167")),
+            Map.entry("&telemetry.ProviderAnalyzer{}", Set.of("IST0157")),
+            Map.entry("&telemetry.SelectorAnalyzer{}", Set.of("IST0101", "IST0159")),
+            Map.entry("&telemetry.DefaultSelectorAnalyzer{}", Set.of("IST0160")),
+            Map.entry("&virtualservice.JWTClaimRouteAnalyzer{}", Set.of("IST0149")),
+            Map.entry("&webhook.Analyzer{}", Set.of("IST0139")),
+            Map.entry("&externalcontrolplane.ExternalControlPlaneAnalyzer{}", Set.of("IST0163", "IST0164")),
+            Map.entry("&multicluster.MeshNetworksAnalyzer{}", Set.of("IST0126")),
             Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
             Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
             Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
@@ -62,13 +76,18 @@ class IstioAnalyzerCasesTest {
         for (JsonNode c : new ObjectMapper().readTree(root.resolve("analyzers/MANIFEST.json").toFile())) {
             Set<String> codes = CODES.get(c.path("analyzer").asText());
             String name = c.path("case_name").asText();
-            if (codes == null || c.hasNonNull("mesh_config_file") || c.hasNonNull("mesh_networks_file")
-                    || c.hasNonNull("inputs_by_cluster")) {
+            if (codes == null || c.hasNonNull("inputs_by_cluster")) {
                 continue;
             }
             List<Path> inputs = new ArrayList<>();
             c.path("inputs").forEach(i -> inputs.add(root.resolve(i.asText())));
             inputs.add(root.resolve("analyzers/harness/default-ingressgateway.rendered.yaml"));
+            // Istio's AddFileKubeMeshConfig/AddFileKubeMeshNetworks: meshcd reads both from ConfigMap istio-system/istio
+            for (String[] input : new String[][]{{"mesh_config_file", "mesh"}, {"mesh_networks_file", "meshNetworks"}}) {
+                if (c.hasNonNull(input[0])) {
+                    inputs.add(meshConfigMap(input[1], root.resolve(c.path(input[0]).asText())));
+                }
+            }
             Set<String> expected = new TreeSet<>();
             c.path("expected").forEach(e -> expected.add(e.path("code").asText() + " "
                     + normalize(e.path("resource").asText())));
@@ -100,8 +119,25 @@ class IstioAnalyzerCasesTest {
                 || d.path().matches(".*(destination|mirror)\\.(host|port\\.number)");
     }
 
-    /** "Kind default/name" and "Kind name" (no namespace in the input) compare equal. */
+    /** A file holding ConfigMap istio-system/istio with the file's text under {@code key}, as istiod reads it. */
+    private static Path meshConfigMap(String key, Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode cm = new ObjectMapper().createObjectNode();
+        cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+        cm.putObject("metadata").put("name", "istio").put("namespace", "istio-system");
+        cm.putObject("data").put(key, Files.readString(file));
+        Path out = Files.createTempFile("mesh-" + key, ".yaml");
+        out.toFile().deleteOnExit();
+        return Files.writeString(out, cm.toString());
+    }
+
+    /**
+     * "Kind default/name" and "Kind name" (no namespace in the input) compare equal; Istio's MeshConfig and
+     * MeshNetworks resources are the ConfigMap that carries them in meshcd.
+     */
     private static String normalize(String resource) {
+        if (resource.equals("MeshNetworks istio-system/meshnetworks") || resource.equals("MeshConfig istio-system/meshconfig")) {
+            return "ConfigMap istio-system/istio";
+        }
         int sp = resource.indexOf(' ');
         return sp > 0 && resource.startsWith("default/", sp + 1)
                 ? resource.substring(0, sp + 1) + resource.substring(sp + 1 + "default/".length()) : resource;

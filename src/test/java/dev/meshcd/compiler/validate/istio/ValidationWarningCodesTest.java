@@ -195,6 +195,13 @@ class ValidationWarningCodesTest {
         assertThat(Codes.covers("*", "MCD2003")).isTrue();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "IST0133 covers {0}: {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"MCD2002, true", "MCD2017, true", "MCD2030, true",
+            "MCD2001, false", "MCD2031, false", "MCD2034, false", "IST0130, false", "MCD20300, false"})
+    void istiosSchemaWarningCodeCoversTheWebhooksWarnings(String code, boolean covered) {
+        assertThat(Codes.covers(Codes.SCHEMA_WARNING, code)).isEqualTo(covered);
+    }
+
     @Test
     void docsListEveryCode() throws IOException {
         String docs = Files.readString(Path.of("docs/analyze.md"));
