@@ -124,7 +124,9 @@ class ClusterInputAnalyzersTest {
                 spec:
                   containers: [{name: app, image: app:1}]
                   initContainers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]
-                """, "case.yaml:8 IST0103 spec.containers"),
+                """, "case.yaml:8 IST0103 spec.containers",
+                // the annotation analyzer's: the annotation form is deprecated (a label of that name wins)
+                "case.yaml:17 IST0135 metadata.annotations[\"sidecar.istio.io/inject\"]"),
             c("pods outside injected namespaces are not reported", """
                 apiVersion: v1
                 kind: Pod
@@ -167,7 +169,9 @@ class ClusterInputAnalyzersTest {
                 kind: Pod
                 metadata: {name: slim, namespace: shop, labels: {app: slim}}
                 spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0-distroless}]}
-                """, "case.yaml:3 IST0158 metadata.name"),
+                """, "case.yaml:3 IST0158 metadata.name",
+                // the alpha-annotation analyzer's (info)
+                "case.yaml:23 IST0136 metadata.annotations[\"sidecar.istio.io/proxyImage\"]"),
             c("a revision's namespace compares with that revision's injector", """
                 apiVersion: v1
                 kind: Namespace
