@@ -48,8 +48,9 @@ class IstioPortedAnalyzersTest {
                 kind: Namespace
                 metadata:
                   name: staging
+                  labels: {istio-injection: enabled}
                   annotations: {kubernetes.io/ingress.class: istio}
-                """, "case.yaml:5 IST0107 metadata.annotations[\"kubernetes.io/ingress.class\"]"),
+                """, "case.yaml:6 IST0107 metadata.annotations[\"kubernetes.io/ingress.class\"]"),
             c("values the injector rejects; valid ones pass", """
                 apiVersion: v1
                 kind: Pod
