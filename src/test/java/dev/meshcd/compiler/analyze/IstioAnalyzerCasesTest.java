@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshcd.compiler.diag.Diagnostic;
 import dev.meshcd.compiler.pipeline.CompileOptions;
 import dev.meshcd.compiler.pipeline.Compiler;
-import dev.meshcd.compiler.pipeline.StandardStages;
 import dev.meshcd.compiler.source.SourceFile;
 import dev.meshcd.compiler.source.SourceTree;
+import dev.meshcd.compiler.workspace.Workspace;
 import dev.meshcd.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +54,7 @@ class IstioAnalyzerCasesTest {
             Map.entry("&webhook.Analyzer{}", Set.of("IST0139")),
             Map.entry("&externalcontrolplane.ExternalControlPlaneAnalyzer{}", Set.of("IST0163", "IST0164")),
             Map.entry("&multicluster.MeshNetworksAnalyzer{}", Set.of("IST0126")),
+            Map.entry("&multicluster.ServiceAnalyzer{}", Set.of("IST0170")),
             Map.entry("&annotations.K8sAnalyzer{}", Set.of("IST0107", "IST0108", "IST0125", "IST0135")),
             Map.entry("&maturity.AlphaAnalyzer{}", Set.of("IST0136")),
             Map.entry("&deprecation.FieldAnalyzer{}", Set.of("IST0002")),
@@ -72,17 +73,25 @@ class IstioAnalyzerCasesTest {
     static Stream<Arguments> cases() throws Exception {
         Path root = SharedData.istioRoot();
         if (root == null) {
-            return Stream.of(Arguments.of("../shared/conformance/istio is absent", null, "", List.of(), List.of()));
+            return Stream.of(Arguments.of("../shared/conformance/istio is absent", null, "", List.of(), Map.of(), List.of()));
         }
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : new ObjectMapper().readTree(root.resolve("analyzers/MANIFEST.json").toFile())) {
             Set<String> codes = CODES.get(c.path("analyzer").asText());
             String name = c.path("case_name").asText();
-            if (codes == null || c.hasNonNull("inputs_by_cluster")) {
+            if (codes == null) {
                 continue;
             }
             List<Path> inputs = new ArrayList<>();
-            c.path("inputs").forEach(i -> inputs.add(root.resolve(i.asText())));
+            // several clusters: the first one's inputs are the repository, the others meshcd.yaml's clusters:
+            Map<String, List<Path>> clusters = new java.util.TreeMap<>();
+            c.path("inputs_by_cluster").fields().forEachRemaining(e -> e.getValue().forEach(
+                    i -> clusters.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(root.resolve(i.asText()))));
+            if (clusters.isEmpty()) {
+                c.path("inputs").forEach(i -> inputs.add(root.resolve(i.asText())));
+            } else {
+                inputs.addAll(clusters.remove(clusters.keySet().iterator().next()));
+            }
             inputs.add(root.resolve("analyzers/harness/default-ingressgateway.rendered.yaml"));
             // Istio's AddFileKubeMeshConfig/AddFileKubeMeshNetworks: meshcd reads both from ConfigMap istio-system/istio
             for (String[] input : new String[][]{{"mesh_config_file", "mesh"}, {"mesh_networks_file", "meshNetworks"}}) {
@@ -93,24 +102,35 @@ class IstioAnalyzerCasesTest {
             List<String> expected = new ArrayList<>();
             c.path("expected").forEach(e -> expected.add(e.path("code").asText() + " "
                     + normalize(e.path("resource").asText())));
-            out.add(Arguments.of(name, root, c.path("analyzer").asText(), inputs, expected));
+            out.add(Arguments.of(name, root, c.path("analyzer").asText(), inputs, clusters, expected));
         }
         return out.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void meetsIstiosExpectations(String name, Path root, String analyzer, List<Path> inputs, List<String> expected)
-            throws Exception {
+    void meetsIstiosExpectations(String name, Path root, String analyzer, List<Path> inputs,
+                                 Map<String, List<Path>> clusters, List<String> expected) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(root != null, name);
         List<SourceFile> files = new ArrayList<>();
         for (Path p : inputs) {
             files.add(new SourceFile(p.getFileName().toString(), Files.readAllBytes(p)));
         }
-        Compiler compiler = StandardStages.compiler(CompileOptions.DEFAULT.withDefaultNamespace("default"));
+        StringBuilder config = new StringBuilder("apiVersion: meshcd.dev/v1alpha1\nkind: MeshcdConfig\nclusters:\n");
+        for (Map.Entry<String, List<Path>> c : clusters.entrySet()) {
+            config.append("  ").append(c.getKey()).append(": clusters/").append(c.getKey()).append('\n');
+            for (Path p : c.getValue()) {
+                files.add(new SourceFile("clusters/" + c.getKey() + "/" + p.getFileName(), Files.readAllBytes(p)));
+            }
+        }
+        if (!clusters.isEmpty()) {
+            files.add(new SourceFile("meshcd.yaml", config.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        Workspace workspace = Workspace.builder().options(CompileOptions.DEFAULT.withDefaultNamespace("default"))
+                .configName("meshcd.yaml").build();
         Set<String> codes = CODES.get(analyzer);
         List<String> found = new ArrayList<>();
-        for (Diagnostic d : compiler.compile(new SourceTree(files), Compiler.Mode.CHECK).diagnostics()) {
+        for (Diagnostic d : workspace.compile(new SourceTree(files), Compiler.Mode.CHECK).diagnostics()) {
             if (codes.contains(d.code()) && ofThisAnalyzer(analyzer, d)) {
                 found.add(d.code() + " " + normalize(d.resource()));
                 if (analyzer.equals(GATEWAY_ANALYZER) && d.code().equals("IST0101")) {
