@@ -129,20 +129,29 @@ class IstioAnalyzerCasesTest {
         Workspace workspace = Workspace.builder().options(CompileOptions.DEFAULT.withDefaultNamespace("default"))
                 .configName("meshcd.yaml").build();
         Set<String> codes = CODES.get(analyzer);
-        List<String> found = new ArrayList<>();
+        // Istio's harness compares its messages deduplicated (SortedDedupedCopy: the same code, resource and text is
+        // one message) with the expectations as a multiset (ConsistOf)
+        Map<String, String> found = new java.util.LinkedHashMap<>(); // code, resource and text → code and resource
         for (Diagnostic d : workspace.compile(new SourceTree(files), Compiler.Mode.CHECK).diagnostics()) {
+            String resource = normalize(d.resource());
             if (codes.contains(d.code()) && ofThisAnalyzer(analyzer, d)) {
-                found.add(d.code() + " " + normalize(d.resource()));
+                found.put(d.code() + " " + resource + " " + d.message(), d.code() + " " + resource);
                 if (analyzer.equals(GATEWAY_ANALYZER) && d.code().equals("IST0101")) {
                     // one mistake, one finding: meshcd's "gateway not found" stands for Istio's pair (IST0101 and the
                     // IST0132 it reports because a missing gateway serves no host)
-                    found.add("IST0132 " + normalize(d.resource()));
+                    found.put("IST0132 " + resource + " " + d.message(), "IST0132 " + resource);
                 }
+            } else if (analyzer.equals(DESTINATION_HOST_ANALYZER) && d.code().equals("IST0106")
+                    && d.path().matches(".*\\.route\\[\\d+]\\.destination")) {
+                // a route without destination: Istio's analyzer reports its empty host not found, meshcd's validation
+                // the missing field (once per field)
+                found.put("IST0101 " + resource + " " + d.path(), "IST0101 " + resource);
             }
         }
-        assertThat(new java.util.TreeSet<>(found)).as(name).containsExactlyInAnyOrderElementsOf(new java.util.TreeSet<>(expected));
+        assertThat(List.copyOf(found.values())).as(name).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    private static final String DESTINATION_HOST_ANALYZER = "&virtualservice.DestinationHostAnalyzer{}";
     private static final String GATEWAY_ANALYZER = "&virtualservice.GatewayAnalyzer{}";
 
     /**
@@ -150,7 +159,7 @@ class IstioAnalyzerCasesTest {
      * analyzers not listed report IST0101 for one kind of reference only).
      */
     private static final Map<String, String> NOT_FOUND_FIELDS = Map.of(
-            "&virtualservice.DestinationHostAnalyzer{}", ".*(destination|mirror)\\.(host|port\\.number)",
+            DESTINATION_HOST_ANALYZER, ".*(destination|mirror)\\.(host|port\\.number)",
             "&virtualservice.DestinationRuleAnalyzer{}", ".*(destination|mirror)\\.subset",
             GATEWAY_ANALYZER, "spec\\.gateways\\[\\d+]");
 
