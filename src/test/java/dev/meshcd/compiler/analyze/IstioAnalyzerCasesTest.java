@@ -24,9 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Istio's own analyzer cases (../shared/conformance/istio/analyzers, skipped when absent) for the analyzers whose
- * semantics meshcd ports: meshcd must report exactly the expected (code, resource) pairs of the case's analyzer,
- * nothing missing and nothing extra. Run as Istio's harness runs a case: its input files plus the default ingress
- * gateway, objects without a namespace in "default".
+ * semantics meshcd ports: meshcd must report exactly the expected (code, resource) messages of the case's analyzer,
+ * as often as Istio does, nothing missing and nothing extra. Run as Istio's harness runs a case: its input files plus
+ * the default ingress gateway, objects without a namespace in "default"; a case of several clusters has its first
+ * cluster's inputs as the repository and the others under meshcd.yaml's {@code clusters:}.
  */
 class IstioAnalyzerCasesTest {
     /** Istio's analyzer (as MANIFEST.json names it) → the codes it reports. */
