@@ -46,6 +46,14 @@ public final class MultiClusterServiceAnalyzer implements Analyzer {
         return Set.of(ClusterService.KIND);
     }
 
+    /** Another cluster's Service matters to the repository's Service of its namespace and name only. */
+    @Override
+    public Collection<ResourceKey> dependents(MeshIndex beforeIndex, MeshIndex afterIndex, Resource before,
+                                              Resource after) {
+        Resource r = after != null ? after : before;
+        return r.is(ClusterService.KIND) ? List.of(ClusterService.service(r)) : null;
+    }
+
     @Override
     public void analyze(MeshIndex index, DiagnosticSink sink) {
         Map<ResourceKey, Map<String, Resource>> others = byService(index);
