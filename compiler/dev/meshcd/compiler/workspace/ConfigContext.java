@@ -68,14 +68,14 @@ final class ConfigContext {
      * prefix is added to {@code prefixes} (tree files under it are not compiled). A path that holds the
      * repository itself, does not exist or cannot be read is an MCD9001 error at its entry, and gives no files.
      */
-    private static List<SourceFile> read(MeshcdConfig.ContextPath cp, MeshcdConfig config, String configDir,
+    private static List<SourceFile> read(String what, MeshcdConfig.ContextPath cp, MeshcdConfig config, String configDir,
                                          SortedMap<String, SourceFile> tree, ContextReader reader,
                                          List<String> prefixes, List<Diagnostic> diagnostics) {
         String prefix = cp.resolve(config.file());
         boolean onlyUp = prefix.matches("\\.\\.(/\\.\\.)*");
         if (prefix.equals(".") || configDir.equals(prefix) || configDir.startsWith(prefix + "/")
                 || (onlyUp && !configDir.startsWith(".."))) {
-            diagnostics.add(configError(cp, "context path \"" + cp.path()
+            diagnostics.add(configError(cp, what + " \"" + cp.path()
                     + "\" contains the repository itself; name the directories that hold the context"));
             return List.of();
         }
@@ -86,15 +86,15 @@ final class ConfigContext {
             try {
                 found = reader.read(prefix);
             } catch (NoSuchFileException e) {
-                diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" does not exist"));
+                diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" does not exist"));
                 return List.of();
             } catch (IOException e) {
-                diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" cannot be read: "
+                diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" cannot be read: "
                         + e.getMessage()));
                 return List.of();
             }
         } else if (found.isEmpty()) {
-            diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" holds no files in the tree"
+            diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" holds no files in the tree"
                     + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
             return List.of();
         }
@@ -115,11 +115,13 @@ final class ConfigContext {
         Map<String, SourceFile> files = new java.util.TreeMap<>();
         String configDir = new MeshcdConfig.ContextPath(".", null).resolve(config.file());
         for (MeshcdConfig.ContextPath cp : config.context()) {
-            read(cp, config, configDir, tree, reader, prefixes, diagnostics).forEach(f -> files.putIfAbsent(f.name(), f));
+            read("context path", cp, config, configDir, tree, reader, prefixes, diagnostics)
+                    .forEach(f -> files.putIfAbsent(f.name(), f));
         }
         for (Map.Entry<String, List<MeshcdConfig.ContextPath>> c : config.clusters().entrySet()) {
             for (MeshcdConfig.ContextPath cp : c.getValue()) {
-                for (SourceFile f : read(cp, config, configDir, tree, reader, prefixes, diagnostics)) {
+                for (SourceFile f : read("cluster " + c.getKey() + " path", cp, config, configDir, tree, reader,
+                        prefixes, diagnostics)) {
                     files.putIfAbsent(CLUSTER_FILE + c.getKey() + "\u0000" + f.name(), f);
                 }
             }

@@ -109,7 +109,7 @@ class ClusterServicesTest {
         assertThat(r.diagnostics()).filteredOn(d -> d.code().equals(Codes.CONFIG)).singleElement()
                 .satisfies(d -> {
                     assertThat(d.location().line()).isEqualTo(5);
-                    assertThat(d.message()).contains("clusters/west");
+                    assertThat(d.message()).contains("cluster west path \"clusters/west\"");
                 });
     }
 }
