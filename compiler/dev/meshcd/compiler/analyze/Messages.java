@@ -45,13 +45,24 @@ public final class Messages {
             }
             Object v = arg < args.length ? args[arg++] : "%!" + verb + "(MISSING)";
             switch (verb) {
-                case 'q' -> out.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\""))
-                        .append('"');
+                case 'q' -> {
+                    if (v instanceof Collection<?> col) { // Go quotes each element of a slice: ["a" "b"]
+                        java.util.List<String> quoted = new java.util.ArrayList<>();
+                        col.forEach(o -> quoted.add(quote(String.valueOf(o))));
+                        out.append(goSlice(quoted));
+                    } else {
+                        out.append(quote(String.valueOf(v)));
+                    }
+                }
                 case 'v', 's', 'd' -> out.append(v instanceof Collection<?> col ? goSlice(col) : String.valueOf(v));
                 default -> out.append('%').append(verb);
             }
         }
         return out.toString();
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
     static String goSlice(Collection<?> items) {

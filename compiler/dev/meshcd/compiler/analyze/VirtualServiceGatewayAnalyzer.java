@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Gateways a VirtualService binds to (spec.gateways and match gateways) must exist as Istio or
  * Kubernetes Gateways (IST0101 "gateway"), and at least one of its hosts must be served to this
- * namespace by each Istio Gateway of spec.gateways (IST0132); a reference to a Gateway istiod generates for a
+ * namespace by each Istio Gateway of spec.gateways, or match a listener hostname of each Gateway API Gateway
+ * (IST0132); a reference to a Gateway istiod generates for a
  * Gateway API Gateway is a warning (IST0165). Compare istio's virtualservice/gateways.go.
  */
 public final class VirtualServiceGatewayAnalyzer extends SubjectAnalyzer {
@@ -48,17 +49,19 @@ public final class VirtualServiceGatewayAnalyzer extends SubjectAnalyzer {
                 continue;
             }
             Optional<Resource> gw = index.get(key);
-            if (gw.isEmpty()) {
-                if (index.get(new ResourceKey(KUBERNETES_GATEWAY, "Gateway", key.namespace(), key.name())).isEmpty()) {
-                    Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
-                }
+            Optional<Resource> k8sGw = gw.isPresent() ? Optional.empty()
+                    : index.get(new ResourceKey(KUBERNETES_GATEWAY, "Gateway", key.namespace(), key.name()));
+            if (gw.isEmpty() && k8sGw.isEmpty()) {
+                // istioctl also reports IST0132 here, only because a missing gateway serves no host: one mistake
+                Messages.report(sink, vs, "IST0101", ref.path(), "gateway", ref.name());
                 continue;
             }
             // as istioctl: the host check is for spec.gateways; delegates (no hosts) have nothing to check
             if (!ref.path().toString().startsWith("spec.gateways[") || !checked.add(key) || vsHosts.isEmpty()) {
                 continue;
             }
-            if (!anyHostServed(gw.get(), vsHosts, vs.namespace())) {
+            if (gw.isPresent() ? !anyHostServed(gw.get(), vsHosts, vs.namespace())
+                    : !anyListenerHostMatches(k8sGw.get(), vsHosts)) {
                 Messages.report(sink, vs, "IST0132", ref.path(), vsHosts, vs.key().namespacedName(),
                         key.namespacedName());
             }
@@ -91,6 +94,22 @@ public final class VirtualServiceGatewayAnalyzer extends SubjectAnalyzer {
                     if (Hosts.overlap(host, vh)) {
                         return true;
                     }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A Gateway API Gateway serves every host when a listener has no hostname, else its listeners' hostnames. */
+    static boolean anyListenerHostMatches(Resource gateway, List<String> vsHosts) {
+        for (JsonNode listener : gateway.spec().path("listeners")) {
+            String hostname = listener.path("hostname").asText("").toLowerCase(Locale.ROOT);
+            if (hostname.isEmpty()) {
+                return true;
+            }
+            for (String vh : vsHosts) {
+                if (Hosts.overlap(hostname, vh)) {
+                    return true;
                 }
             }
         }

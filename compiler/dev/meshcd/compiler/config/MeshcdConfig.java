@@ -31,17 +31,19 @@ import java.util.List;
  * @param maxFileSize      the largest input file read, in bytes (null: the default)
  * @param meshFiles        {@code meshConfigFile:} and {@code meshNetworksFile:}, read with the context into the
  *                         ConfigMap {@code istio} of the root namespace
+ * @param clusters         {@code clusters:} the other clusters of a multi-cluster mesh, by cluster name: paths (as
+ *                         {@code context:} takes them) holding that cluster's objects, compared with the repository's
  */
 public record MeshcdConfig(String file, String defaultNamespace, String domainSuffix, String rootNamespace,
                            List<String> exclude, List<Workload> workloads, List<Suppression> suppressions,
                            List<Diagnostic> diagnostics, List<ContextPath> context, List<Resource> external,
                            Boolean unresolvedErrors, java.util.Map<String, String> substitute, Integer maxFileSize,
-                           List<MeshFile> meshFiles) {
+                           List<MeshFile> meshFiles, java.util.Map<String, List<ContextPath>> clusters) {
     public static final String API_VERSION = "meshcd.dev/v1alpha1";
     public static final String KIND = "MeshcdConfig";
     public static final String FILE_NAME = "meshcd.yaml";
     public static final MeshcdConfig EMPTY = new MeshcdConfig("", null, null, null, List.of(), List.of(), List.of(),
-            List.of(), List.of(), List.of(), null, null, null, List.of());
+            List.of(), List.of(), List.of(), null, null, null, List.of(), java.util.Map.of());
     /** Istio's mesh config: ConfigMap {@code istio} in the root namespace, keys {@code mesh} and {@code meshNetworks}. */
     public static final String MESH_CONFIG_MAP = "istio";
     public static final String MESH_KEY = "mesh";

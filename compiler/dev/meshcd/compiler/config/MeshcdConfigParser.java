@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class MeshcdConfigParser {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "defaultNamespace", "domainSuffix",
             "rootNamespace", "exclude", "workloads", "suppress", "context", "external", "unresolved", "substitute",
-            "maxFileSize", "meshConfig", "meshConfigFile", "meshNetworks", "meshNetworksFile");
+            "maxFileSize", "meshConfig", "meshConfigFile", "meshNetworks", "meshNetworksFile", "clusters");
     private static final Set<String> WORKLOAD = Set.of("name", "namespace", "kind", "labels", "annotations",
             "serviceAccount");
     private static final Set<String> SUPPRESS = Set.of("code", "resource", "file", "reason");
@@ -56,6 +56,7 @@ public final class MeshcdConfigParser {
         private int doc;
         private Map<String, String> substitute;
         private final List<MeshcdConfig.MeshFile> meshFiles = new ArrayList<>();
+        private final Map<String, List<MeshcdConfig.ContextPath>> clusters = new LinkedHashMap<>();
 
         Run(SourceFile file) {
             this.file = file;
@@ -142,18 +143,12 @@ public final class MeshcdConfigParser {
             List<MeshcdConfig.ContextPath> context = new ArrayList<>();
             JsonNode cs = list(root, "context");
             for (int i = 0; i < cs.size(); i++) {
-                JsonNode c = cs.get(i);
-                FieldPath at = FieldPath.of("context", i);
-                if (!c.isTextual() || c.asText().isBlank()) {
-                    error(at, "context entries must be non-empty paths");
-                } else if (c.asText().startsWith("/") || c.asText().contains("\\") || c.asText().contains(":")
-                        || c.asText().indexOf('\0') >= 0) {
-                    error(at, "context entries are paths relative to the config file's directory"
-                            + " (../other-repo is fine), not \"" + c.asText() + "\"");
-                } else {
-                    context.add(new MeshcdConfig.ContextPath(c.asText(), parsed.locate(doc, at)));
+                MeshcdConfig.ContextPath cp = contextPath(cs.get(i), FieldPath.of("context", i), "context entries");
+                if (cp != null) {
+                    context.add(cp);
                 }
             }
+            clusters(root.get("clusters"));
             List<Resource> external = new ArrayList<>(new ExternalDeclarations(parsed, doc, ns == null ? "default" : ns,
                     this::error).read(root.get("external")));
             meshInputs(root, rootNs == null ? dev.meshcd.compiler.index.MeshIndex.DEFAULT_ROOT_NAMESPACE : rootNs,
@@ -216,6 +211,63 @@ public final class MeshcdConfigParser {
             }
         }
 
+        /** A path as {@code context:} takes it (relative to the config's directory), or null after an error. */
+        private MeshcdConfig.ContextPath contextPath(JsonNode c, FieldPath at, String what) {
+            if (!c.isTextual() || c.asText().isBlank()) {
+                error(at, what + " must be non-empty paths");
+                return null;
+            }
+            if (c.asText().startsWith("/") || c.asText().contains("\\") || c.asText().contains(":")
+                    || c.asText().indexOf('\0') >= 0) {
+                error(at, what + " are paths relative to the config file's directory"
+                        + " (../other-repo is fine), not \"" + c.asText() + "\"");
+                return null;
+            }
+            return new MeshcdConfig.ContextPath(c.asText(), parsed.locate(doc, at));
+        }
+
+        /**
+         * {@code clusters:}, a map of cluster names (DNS labels, as Istio's cluster IDs are written in practice) to a
+         * path or a list of paths holding that cluster's objects.
+         */
+        private void clusters(JsonNode v) {
+            if (v == null || v.isNull()) {
+                return;
+            }
+            if (!v.isObject()) {
+                error(FieldPath.of("clusters"), "clusters must be a map of cluster names to paths");
+                return;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                FieldPath at = FieldPath.of("clusters", e.getKey());
+                if (!DNS_LABEL.matcher(e.getKey()).matches()) {
+                    error(at, "cluster name \"" + e.getKey() + "\" is not a DNS label");
+                    continue;
+                }
+                List<MeshcdConfig.ContextPath> paths = new ArrayList<>();
+                if (e.getValue().isArray()) {
+                    if (e.getValue().isEmpty()) {
+                        error(at, "cluster " + e.getKey() + " lists no paths");
+                    }
+                    for (int i = 0; i < e.getValue().size(); i++) {
+                        MeshcdConfig.ContextPath cp = contextPath(e.getValue().get(i), at.index(i), "cluster paths");
+                        if (cp != null) {
+                            paths.add(cp);
+                        }
+                    }
+                } else {
+                    MeshcdConfig.ContextPath cp = contextPath(e.getValue(), at, "cluster paths");
+                    if (cp != null) {
+                        paths.add(cp);
+                    }
+                }
+                if (!paths.isEmpty()) {
+                    clusters.put(e.getKey(), List.copyOf(paths));
+                }
+            }
+        }
+
         /** {@code substitute:}, a map of Flux variable names to values; null when absent. */
         private Map<String, String> substitute(JsonNode root) {
             JsonNode v = root.get("substitute");
@@ -247,7 +299,8 @@ public final class MeshcdConfigParser {
                                     Boolean unresolved, Integer maxFileSize) {
             return new MeshcdConfig(file.name(), ns, suffix, rootNs, List.copyOf(exclude), List.copyOf(workloads),
                     List.copyOf(suppressions), List.copyOf(diagnostics), List.copyOf(context), List.copyOf(external),
-                    unresolved, substitute, maxFileSize, List.copyOf(meshFiles));
+                    unresolved, substitute, maxFileSize, List.copyOf(meshFiles),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(clusters)));
         }
 
         /** {@code maxFileSize: 64Mi} (or a number of bytes), between 1 KiB and 1 GiB; null when unset or wrong. */

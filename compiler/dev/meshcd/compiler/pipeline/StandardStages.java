@@ -74,6 +74,7 @@ public final class StandardStages {
         a.add(new dev.meshcd.compiler.analyze.InjectionWebhookAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.ExternalControlPlaneAnalyzer());
         a.add(new dev.meshcd.compiler.analyze.MeshNetworksAnalyzer());
+        a.add(new dev.meshcd.compiler.analyze.MultiClusterServiceAnalyzer());
         a.add(new dev.meshcd.compiler.lower.PolicyAnalyzer());
         return a;
     }

@@ -1,6 +1,7 @@
 package dev.meshcd.compiler.workspace;
 
 import dev.meshcd.compiler.config.MeshcdConfig;
+import dev.meshcd.compiler.context.ClusterService;
 import dev.meshcd.compiler.context.ContextOrigin;
 import dev.meshcd.compiler.context.MeshContext;
 import dev.meshcd.compiler.diag.Codes;
@@ -59,11 +60,53 @@ final class ConfigContext {
     private record Cached(String hash, List<Resource> resources, List<Diagnostic> diagnostics) {
     }
 
+    /** Keys of the files read for {@code clusters:} ("\u0000cluster\u0000cluster-name\u0000file"): never a file name. */
+    private static final String CLUSTER_FILE = "\u0000cluster\u0000";
+
+    /**
+     * The files of one {@code context:} or {@code clusters:} path, from the tree or through {@code reader}; its
+     * prefix is added to {@code prefixes} (tree files under it are not compiled). A path that holds the
+     * repository itself, does not exist or cannot be read is an MCD9001 error at its entry, and gives no files.
+     */
+    private static List<SourceFile> read(String what, MeshcdConfig.ContextPath cp, MeshcdConfig config, String configDir,
+                                         SortedMap<String, SourceFile> tree, ContextReader reader,
+                                         List<String> prefixes, List<Diagnostic> diagnostics) {
+        String prefix = cp.resolve(config.file());
+        boolean onlyUp = prefix.matches("\\.\\.(/\\.\\.)*");
+        if (prefix.equals(".") || configDir.equals(prefix) || configDir.startsWith(prefix + "/")
+                || (onlyUp && !configDir.startsWith(".."))) {
+            diagnostics.add(configError(cp, what + " \"" + cp.path()
+                    + "\" contains the repository itself; name the directories that hold the context"));
+            return List.of();
+        }
+        prefixes.add(prefix); // even when it holds nothing yet: a file added under it later is context
+        List<SourceFile> found = new ArrayList<>(tree.subMap(prefix, prefix + "/\uffff").values());
+        found.removeIf(f -> !f.name().equals(prefix) && !f.name().startsWith(prefix + "/"));
+        if (found.isEmpty() && reader != null) {
+            try {
+                found = reader.read(prefix);
+            } catch (NoSuchFileException e) {
+                diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" does not exist"));
+                return List.of();
+            } catch (IOException e) {
+                diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" cannot be read: "
+                        + e.getMessage()));
+                return List.of();
+            }
+        } else if (found.isEmpty()) {
+            diagnostics.add(configError(cp, what + " \"" + cp.path() + "\" holds no files in the tree"
+                    + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
+            return List.of();
+        }
+        return found;
+    }
+
     private final Map<String, Cached> cache = new HashMap<>();
 
     Loaded load(MeshcdConfig config, SortedMap<String, SourceFile> tree, ContextReader reader, Decoder decoder,
                 LoadLimits limits) {
-        if (config.context().isEmpty() && config.external().isEmpty() && config.meshFiles().isEmpty()) {
+        if (config.context().isEmpty() && config.external().isEmpty() && config.meshFiles().isEmpty()
+                && config.clusters().isEmpty()) {
             cache.clear();
             return Loaded.NONE;
         }
@@ -72,34 +115,16 @@ final class ConfigContext {
         Map<String, SourceFile> files = new java.util.TreeMap<>();
         String configDir = new MeshcdConfig.ContextPath(".", null).resolve(config.file());
         for (MeshcdConfig.ContextPath cp : config.context()) {
-            String prefix = cp.resolve(config.file());
-            boolean onlyUp = prefix.matches("\\.\\.(/\\.\\.)*");
-            if (prefix.equals(".") || configDir.equals(prefix) || configDir.startsWith(prefix + "/")
-                    || (onlyUp && !configDir.startsWith(".."))) {
-                diagnostics.add(configError(cp, "context path \"" + cp.path()
-                        + "\" contains the repository itself; name the directories that hold the context"));
-                continue;
-            }
-            prefixes.add(prefix); // even when it holds nothing yet: a file added under it later is context
-            List<SourceFile> found = new ArrayList<>(tree.subMap(prefix, prefix + "/\uffff").values());
-            found.removeIf(f -> !f.name().equals(prefix) && !f.name().startsWith(prefix + "/"));
-            if (found.isEmpty() && reader != null) {
-                try {
-                    found = reader.read(prefix);
-                } catch (NoSuchFileException e) {
-                    diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" does not exist"));
-                    continue;
-                } catch (IOException e) {
-                    diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" cannot be read: "
-                            + e.getMessage()));
-                    continue;
+            read("context path", cp, config, configDir, tree, reader, prefixes, diagnostics)
+                    .forEach(f -> files.putIfAbsent(f.name(), f));
+        }
+        for (Map.Entry<String, List<MeshcdConfig.ContextPath>> c : config.clusters().entrySet()) {
+            for (MeshcdConfig.ContextPath cp : c.getValue()) {
+                for (SourceFile f : read("cluster " + c.getKey() + " path", cp, config, configDir, tree, reader,
+                        prefixes, diagnostics)) {
+                    files.putIfAbsent(CLUSTER_FILE + c.getKey() + "\u0000" + f.name(), f);
                 }
-            } else if (found.isEmpty()) {
-                diagnostics.add(configError(cp, "context path \"" + cp.path() + "\" holds no files in the tree"
-                        + " compiled; a Git revision can only use paths inside that tree (or check with --kubeconfig)"));
-                continue;
             }
-            found.forEach(f -> files.putIfAbsent(f.name(), f));
         }
         // mesh config files in the tree are inputs, not resources to compile
         config.meshFiles().forEach(mf -> prefixes.add(mf.path().resolve(config.file())));
@@ -107,15 +132,21 @@ final class ConfigContext {
         YamlLoader loader = new YamlLoader(limits);
         List<Resource> resources = new ArrayList<>();
         MessageDigest digest = sha256();
-        for (SourceFile f : files.values()) {
-            Cached c = cache.get(f.name());
+        for (Map.Entry<String, SourceFile> e : files.entrySet()) {
+            SourceFile f = e.getValue();
+            Cached c = cache.get(e.getKey());
             if (c == null || !c.hash().equals(f.contentHash())) {
                 c = decode(f, loader, decoder);
-                cache.put(f.name(), c);
+                if (e.getKey().startsWith(CLUSTER_FILE)) {
+                    String cluster = e.getKey().substring(CLUSTER_FILE.length(), e.getKey().indexOf('\u0000',
+                            CLUSTER_FILE.length()));
+                    c = new Cached(c.hash(), ClusterService.servicesOf(cluster, c.resources()), c.diagnostics());
+                }
+                cache.put(e.getKey(), c);
             }
             resources.addAll(c.resources());
             diagnostics.addAll(c.diagnostics());
-            digest.update((f.name() + "\u0000" + f.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.update((e.getKey() + "\u0000" + f.contentHash() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         List<Resource> external = withMeshFiles(config, tree, reader, diagnostics, digest);
         for (Resource r : external) {

@@ -292,6 +292,54 @@ class AnalyzersTest {
                   - route:
                     - destination: {host: reviews}
                 """),
+            c("Gateway API Gateway: the VirtualService host must match a listener hostname", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  gatewayClassName: istio
+                  listeners:
+                  - {name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: served, namespace: shop}
+                spec:
+                  hosts: [reviews.example.com]
+                  gateways: [gw]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: unserved, namespace: shop}
+                spec:
+                  hosts: [reviews.example.org]
+                  gateways: [gw]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                """, "case.yaml:24 IST0132 spec.gateways[0]"),
+            c("Gateway API Gateway: a listener without hostname serves every host", """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  gatewayClassName: istio
+                  listeners:
+                  - {name: http, port: 80, protocol: HTTP}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: r, namespace: shop}
+                spec:
+                  hosts: [reviews.example.org]
+                  gateways: [gw]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                """),
             // ---- IST0109 ----
             c("two mesh VirtualServices for one host", """
                 apiVersion: networking.istio.io/v1
