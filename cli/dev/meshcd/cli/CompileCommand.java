@@ -50,6 +50,11 @@ abstract class CompileCommand extends PrintingCommand {
             description = "Drop a finding, as istioctl analyze's --suppress (repeatable; globs allowed, e.g. \"IST0107=Pod *.shop\"), beside meshcd.yaml's suppress list.")
     List<String> suppress = new ArrayList<>();
 
+    @Option(names = {"-A", "--all-namespaces"}, description = "Report findings in every namespace (the default; with"
+            + " --kubeconfig and -n, only findings about the -n namespace are reported unless -A is given, as istioctl"
+            + " analyze does).")
+    boolean allNamespaces;
+
     @Option(names = {"-L", "--list-analyzers"}, description = "List the analyzers and exit.")
     boolean listAnalyzers;
 
@@ -89,8 +94,10 @@ abstract class CompileCommand extends PrintingCommand {
             err.println("meshcd: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        String onlyNamespace = repo.kubeconfig != null && repo.namespace != null && !allNamespaces ? repo.namespace : null;
         List<Diagnostic> kept = result.diagnostics().stream()
-                .filter(d -> suppressions.stream().noneMatch(s -> s.matches(d))).toList();
+                .filter(d -> suppressions.stream().noneMatch(s -> s.matches(d)))
+                .filter(d -> onlyNamespace == null || inNamespace(d, onlyNamespace)).toList();
         boolean fails = kept.stream().anyMatch(d -> d.severity().atLeast(failAt));
         List<Diagnostic> printed = printFrom == null ? kept
                 : kept.stream().filter(d -> d.severity().atLeast(printFrom)).toList();
@@ -100,6 +107,15 @@ abstract class CompileCommand extends PrintingCommand {
         boolean info = showInfo || printFrom == Severity.INFO;
         out.print(format.renderer(colour, info).render(shown));
         return fails ? ExitCodes.ERRORS : ExitCodes.OK;
+    }
+
+    /**
+     * istioctl analyze against a cluster reports on one namespace unless {@code -A}: findings about other namespaces'
+     * resources are left out; those about cluster-scoped resources or no resource (a file that does not parse) stay.
+     */
+    private static boolean inNamespace(Diagnostic d, String namespace) {
+        return d.subject() == null || d.subject().namespace() == null || d.subject().namespace().isEmpty()
+                || d.subject().namespace().equals(namespace);
     }
 
     /** "Info", "Warning" or "Error", any case, as istioctl takes them. */

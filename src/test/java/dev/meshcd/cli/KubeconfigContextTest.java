@@ -118,6 +118,23 @@ class KubeconfigContextTest {
     }
 
     @Test
+    void withTheClusterMinusNReportsOneNamespaceUnlessMinusA() throws Exception {
+        String repo = repo("ratingz.kc-backend.svc.cluster.local").toString();
+        String kubeconfig = cluster.kubeconfig().toString();
+
+        CliTest.Run other = CliTest.run("check", "--no-config", repo, "--kubeconfig", kubeconfig, "-n", "kc-other");
+        CliTest.Run all = CliTest.run("check", "--no-config", repo, "--kubeconfig", kubeconfig, "-n", "kc-other", "-A");
+        CliTest.Run own = CliTest.run("check", "--no-config", repo, "--kubeconfig", kubeconfig, "-n", "kc-shop");
+
+        assertThat(other.exit()).as(other.out() + other.err()).isEqualTo(ExitCodes.OK);
+        assertThat(other.out()).doesNotContain("IST0101");
+        assertThat(all.exit()).as(all.out() + all.err()).isEqualTo(ExitCodes.ERRORS);
+        assertThat(all.out()).contains("error IST0101");
+        assertThat(own.exit()).as(own.out() + own.err()).isEqualTo(ExitCodes.ERRORS);
+        assertThat(own.out()).contains("error IST0101");
+    }
+
+    @Test
     void withoutTheClusterTheSameReferencesAreWarningsThatSayHowToDeclareThem() throws Exception {
         CliTest.Run r = CliTest.run("check", "--no-config", repo("ratings.kc-backend.svc.cluster.local").toString());
 
