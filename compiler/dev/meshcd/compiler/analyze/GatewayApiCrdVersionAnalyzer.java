@@ -32,7 +32,7 @@ public final class GatewayApiCrdVersionAnalyzer extends SubjectAnalyzer {
 
     @Override
     public String name() {
-        return "k8sgateway.CRDVersionAnalyzer";
+        return "k8sgateway.crdversion";
     }
 
     @Override

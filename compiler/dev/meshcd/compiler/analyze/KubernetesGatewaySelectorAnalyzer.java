@@ -25,7 +25,7 @@ public final class KubernetesGatewaySelectorAnalyzer implements Analyzer {
 
     @Override
     public String name() {
-        return "k8sgateway.SelectorAnalyzer";
+        return "k8sgateway.selector";
     }
 
     @Override
