@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * plugin writes. istioctl leaves this analyzer out of its default set for its noise; meshcd runs it at info level,
  * which text output hides unless asked ({@code --show-info}).
  */
-public final class AlphaAnnotationsAnalyzer extends KindsSubjectAnalyzer {
+public final class AlphaAnnotationsAnalyzer extends SubjectAnalyzer {
     /** Written on every pod by istio-cni (maturity.conditionallyIgnoredAnnotations). */
     private static final Set<String> SET_BY_CNI = Set.of("sidecar.istio.io/interceptionMode",
             "traffic.sidecar.istio.io/includeInboundPorts", "traffic.sidecar.istio.io/excludeInboundPorts",

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * never the place for a Pod annotation) and a value the sidecar injector rejects (IST0125 InvalidAnnotation).
  * Annotations the control plane sets itself are skipped.
  */
-public final class AnnotationsAnalyzer extends KindsSubjectAnalyzer {
+public final class AnnotationsAnalyzer extends SubjectAnalyzer {
     /** Set by istiod, its gateway controller or revision tooling, never by users (maturity.AlwaysIgnoredAnnotations). */
     static final Set<String> ALWAYS_IGNORED = Set.of("sidecar.istio.io/status", "gateway.istio.io/controller-version",
             "istio.io/rev");

@@ -14,7 +14,7 @@ import java.util.Set;
  * and each container's but {@code istio-proxy}'s and {@code istio-operator}'s. Istio's own workloads (an
  * {@code istio} label, or {@code release: istio}) are skipped.
  */
-public final class ApplicationUidAnalyzer extends KindsSubjectAnalyzer {
+public final class ApplicationUidAnalyzer extends SubjectAnalyzer {
     private static final long PROXY_UID = 1337;
     private static final Set<String> ISTIO_CONTAINERS = Set.of(InMesh.PROXY, "istio-operator");
 

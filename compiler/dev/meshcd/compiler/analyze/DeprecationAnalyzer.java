@@ -14,7 +14,7 @@ import java.util.Set;
  * {@code outboundTrafficPolicy.egressProxy} (ignored). Istio also reports the CustomResourceDefinitions of the removed
  * rbac.istio.io kinds; meshcd does not read CRDs.
  */
-public final class DeprecationAnalyzer extends KindsSubjectAnalyzer {
+public final class DeprecationAnalyzer extends SubjectAnalyzer {
     public DeprecationAnalyzer() {
         super(Kind.VIRTUAL_SERVICE, Kind.SIDECAR);
     }

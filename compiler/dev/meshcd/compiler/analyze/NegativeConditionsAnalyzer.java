@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code Programmed} or {@code ResolvedRefs} False on Gateway API Gateways, and on HTTPRoutes and GRPCRoutes per parent.
  * Statuses come from a cluster dump or a live cluster ({@code --kubeconfig}); repositories rarely hold them.
  */
-public final class NegativeConditionsAnalyzer extends KindsSubjectAnalyzer {
+public final class NegativeConditionsAnalyzer extends SubjectAnalyzer {
     private static final String GATEWAY_API = "gateway.networking.k8s.io";
     static final Kind K8S_GATEWAY = new Kind(GATEWAY_API, "Gateway");
     static final Kind HTTP_ROUTE = new Kind(GATEWAY_API, "HTTPRoute");
