@@ -1,13 +1,9 @@
 package dev.meshcd.cli;
 
 import dev.meshcd.compiler.context.MeshContext;
-import dev.meshcd.compiler.pipeline.CompileResult;
-import dev.meshcd.compiler.pipeline.Compiler;
 import dev.meshcd.compiler.review.Review;
 import dev.meshcd.compiler.review.ReviewReport;
-import dev.meshcd.compiler.source.GitTreeSource;
 import dev.meshcd.compiler.workspace.Workspace;
-import dev.meshcd.compiler.workspace.Workspaces;
 import dev.meshcd.sync.Reconciler;
 import dev.meshcd.sync.SyncOptions;
 import dev.meshcd.sync.review.PullRequestReview;
@@ -36,12 +32,8 @@ final class SyncReviewer implements PullRequestReviewer {
     @Override
     public PullRequestReview review(Repository repository, ObjectId base, ObjectId head) throws IOException {
         Workspace workspace = Reconciler.workspaceFor(options, cluster);
-        CompileResult before = workspace.compile(Workspaces.readRevision(repository, base.name(), options.path(),
-                workspace), Compiler.Mode.CHECK);
-        GitTreeSource.Changes changes = GitTreeSource.changes(repository, base.name(), head.name(), options.path(),
-                workspace.maxFileBytes());
-        CompileResult after = workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK);
-        return of(Review.review(before, after, Optional.empty()));
+        Review.Sides sides = Review.compileRevisions(workspace, repository, base.name(), head.name(), options.path());
+        return of(Review.review(sides.base(), sides.head(), Optional.empty()));
     }
 
     static PullRequestReview of(ReviewReport report) {

@@ -52,17 +52,21 @@ public final class Review {
     public static Sides compileRevisions(Workspace workspace, Repository git, String base, String head,
                                          String subPath) throws java.io.IOException {
         CompileResult b = workspace.compile(Workspaces.readRevision(git, base, subPath, workspace), Compiler.Mode.CHECK);
-        GitTreeSource.Changes changes = GitTreeSource.changes(git, base, head, subPath, workspace.maxFileBytes());
-        return new Sides(b, workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
+        return withHead(b, workspace, git, base, head, subPath);
     }
 
     /** Likewise, for a workspace opened on BASE's revision ({@link Workspaces#atRevision}: its tree already read). */
     public static Sides compileRevisions(Workspaces.Opened base, Repository git, String baseRevision, String head,
                                          String subPath) throws java.io.IOException {
-        CompileResult b = base.compile(Compiler.Mode.CHECK);
+        return withHead(base.compile(Compiler.Mode.CHECK), base.workspace(), git, baseRevision, head, subPath);
+    }
+
+    /** HEAD as an update of the workspace that holds BASE: only the files that differ between the commits. */
+    private static Sides withHead(CompileResult base, Workspace workspace, Repository git, String baseRevision,
+                                  String head, String subPath) throws java.io.IOException {
         GitTreeSource.Changes changes = GitTreeSource.changes(git, baseRevision, head, subPath,
-                base.workspace().maxFileBytes());
-        return new Sides(b, base.workspace().update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
+                workspace.maxFileBytes());
+        return new Sides(base, workspace.update(changes.changed(), changes.removed(), Compiler.Mode.CHECK));
     }
 
     /** Reviews the last compilations of two workspaces (each must have compiled: {@link Workspace#last}). */
